@@ -1,0 +1,1 @@
+"""Putright: customer-service problem resolution and improvement."""

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D401 - guard
+        raise TypeError("audit events are append-only; they cannot be updated")
+
+    def delete(self):
+        raise TypeError("audit events are append-only; they cannot be deleted")
+
+
+class Event(models.Model):
+    """One step on a case's timeline: who did what, when, and the state before and after.
+
+    Append-only and hash-chained per case: ``hash`` covers the event's content
+    and the previous event's hash, so editing or removing any event breaks the
+    chain from that point (``manage.py audit_verify`` finds it). Written only
+    through ``putright.audit.events``.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=60, db_index=True)
+    summary = models.CharField(max_length=500)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    customer_visible = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="audit_event_case_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("audit events are append-only; they cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit events are append-only; they cannot be deleted")

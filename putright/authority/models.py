@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+from putright.cases.choices import RemedyType
+
+
+class Role(models.TextChoices):
+    """The four staff roles (Django groups), lowest authority first."""
+
+    AGENT = "agent", "Agent"
+    SUPERVISOR = "supervisor", "Supervisor"
+    MANAGER = "manager", "Manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+ROLE_RANK = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.MANAGER: 3, Role.ADMINISTRATOR: 4}
+
+
+def _all_remedy_types() -> list[str]:
+    return [value for value, _ in RemedyType.choices]
+
+
+class AuthorityLimit(models.Model):
+    """The authority an administrator grants a role (K4): money and remedy types."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="authority_limit")
+    max_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="Largest money value this role may offer on its own authority. Empty means no limit.",
+    )
+    remedy_types = models.JSONField(default=_all_remedy_types, help_text="Remedy types this role may offer.")
+    rank = models.PositiveSmallIntegerField(default=1, help_text="Higher ranks are asked first for less.")
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        money = "no limit" if self.max_amount is None else f"£{self.max_amount:,.2f}"
+        return f"{self.group.name}: {money}"
+
+
+class Approval(models.Model):
+    """A request for someone with enough authority to approve an option (K4)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="approvals")
+    option = models.ForeignKey("cases.Option", on_delete=models.CASCADE, related_name="approvals")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals_assigned"
+    )
+    reasons = models.JSONField(default=list)
+    rule_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Approval {self.pk} for {self.case_id} ({self.status})"
+
+
+class Escalation(models.Model):
+    """A case moved to someone with more authority or skill, with the reason (K4)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="escalations")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations_sent"
+    )
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_received")
+    reason = models.TextField()
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for an integration. Only its hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> tuple[str, str, str]:
+        raw = "prt_" + secrets.token_urlsafe(32)
+        return raw, raw[:10], _token_hash(raw)
+
+    @staticmethod
+    def hash_of(raw: str) -> str:
+        return _token_hash(raw)

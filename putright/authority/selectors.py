@@ -1,0 +1,74 @@
+"""Reads about who may do what (K4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
+from putright.engines.authority import limits as engine
+
+STAFF_ROLES = [r.value for r in Role]
+
+
+def user_roles(user) -> list[str]:
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_putright_roles", None)
+    if cached is None:
+        cached = sorted(
+            (name for name in user.groups.values_list("name", flat=True) if name in STAFF_ROLES),
+            key=lambda r: ROLE_RANK[Role(r)],
+        )
+        user._putright_roles = cached
+    return cached
+
+
+def is_staff_member(user) -> bool:
+    """Staff are people with one of the four roles. Anyone else signed in is an outsider."""
+    return bool(user_roles(user)) and user.is_active
+
+
+def has_role_at_least(user, role: Role) -> bool:
+    return any(ROLE_RANK[Role(r)] >= ROLE_RANK[role] for r in user_roles(user))
+
+
+def role_label(user) -> str:
+    roles = user_roles(user)
+    return Role(roles[-1]).label if roles else "No role"
+
+
+def _limit_from_row(row: AuthorityLimit) -> engine.Limit:
+    return engine.Limit(
+        role=row.group.name,
+        max_amount=Decimal(row.max_amount) if row.max_amount is not None else None,
+        remedy_types=frozenset(row.remedy_types or []),
+        rank=row.rank,
+    )
+
+
+def limit_for_user(user) -> engine.Limit | None:
+    if user is None or not is_staff_member(user):
+        return None
+    rows = AuthorityLimit.objects.filter(group__user=user).select_related("group")
+    return engine.combine([_limit_from_row(r) for r in rows])
+
+
+def staff_users() -> QuerySet:
+    User = get_user_model()
+    return User.objects.filter(is_active=True, groups__name__in=STAFF_ROLES).distinct().order_by("first_name", "username")
+
+
+def approvers_for(option_request: engine.OptionRequest, *, exclude_user_id: int | None) -> list:
+    """People whose own authority covers the option, lowest authority first (ask the nearest level)."""
+    candidates = []
+    for user in staff_users().prefetch_related("groups"):
+        if user.pk == exclude_user_id:
+            continue
+        limit = limit_for_user(user)
+        if engine.may_approve(limit, option_request):
+            candidates.append((limit.rank if limit else 0, user.pk, user))
+    candidates.sort(key=lambda t: (t[0], t[1]))
+    return [user for _, _, user in candidates]

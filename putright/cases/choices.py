@@ -1,0 +1,116 @@
+"""Choices as classes: each carries its label (and colour where pages show it)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web form"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+    API = "api", "API"
+    INTERNAL = "internal", "Found internally"
+
+
+class SourceKind(models.TextChoices):
+    """The five problem sources the standard names (PRODUCT.md, S)."""
+
+    CUSTOMER_REPORTED = "a", "Reported by the customer"
+    FOUND_INTERNALLY = "b", "Found inside the organisation first"
+    EXPECTATION_GAP = "c", "Gap between expectations and offer"
+    SYSTEM_FAILURE = "d", "System or procedure failure"
+    RESOURCES_OR_ERROR = "e", "Lack of resources or human error"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "Understanding the problem"
+    OPTIONS = "options", "Choosing a resolution"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    AWAITING_CUSTOMER = "awaiting_customer", "Proposed to customer"
+    IN_PROGRESS = "in_progress", "Putting it right"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Checking it is resolved"
+    NOT_RESOLVED = "not_resolved", "Customer says not resolved"
+    CLOSED_RESOLVED = "closed_resolved", "Closed: resolved"
+    CLOSED_UNRESOLVED = "closed_unresolved", "Closed: unresolved"
+
+
+STATUS_COLOURS = {
+    Status.NEW: "grey",
+    Status.OPTIONS: "blue",
+    Status.AWAITING_APPROVAL: "amber",
+    Status.AWAITING_CUSTOMER: "amber",
+    Status.IN_PROGRESS: "blue",
+    Status.AWAITING_CONFIRMATION: "teal",
+    Status.NOT_RESOLVED: "red",
+    Status.CLOSED_RESOLVED: "green",
+    Status.CLOSED_UNRESOLVED: "dark",
+}
+
+OPEN_STATUSES = [s for s in Status if s not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED)]
+CLOSED_STATUSES = [Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED]
+
+
+class Understanding(models.TextChoices):
+    NOT_STARTED = "not_started", "No summary yet"
+    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer's confirmation"
+    CONFIRMED = "confirmed", "Confirmed by customer"
+    CORRECTED = "corrected", "Customer corrected it"
+    SKIPPED = "skipped", "Confirmation skipped (reason recorded)"
+
+
+class RemedyType(models.TextChoices):
+    REFUND = "refund", "Full refund"
+    PARTIAL_REFUND = "partial_refund", "Partial refund / price reduction"
+    REPAIR = "repair", "Repair"
+    REPLACEMENT = "replacement", "Replacement"
+    REDELIVERY = "redelivery", "Re-delivery or re-performance"
+    GOODWILL_CREDIT = "goodwill_credit", "Goodwill credit or voucher"
+    COMPENSATION = "compensation", "Compensation payment"
+    CANCELLATION = "cancellation", "Cancel the contract"
+    APOLOGY = "apology", "Apology and explanation"
+    OTHER = "other", "Other"
+
+
+class OptionSource(models.TextChoices):
+    AGENT = "agent", "Added by a colleague"
+    RULE = "rule", "Proposed by a rule"
+
+
+class OptionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Listed"
+    RECOMMENDED = "recommended", "Recommended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REJECTED = "rejected", "Not approved"
+    DECLINED = "declined", "Declined by customer"
+    AGREED = "agreed", "Agreed with customer"
+
+
+class JustificationFactor(models.TextChoices):
+    """P3/P4: the factors an agent may name when recommending an option."""
+
+    CUSTOMER_BENEFIT = "customer_benefit", "Benefit to the customer"
+    CUSTOMER_PREFERENCE = "customer_preference", "What the customer asked for"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
+    POLICY_FIT = "policy_fit", "Fits our policy"
+    COST = "cost", "Cost to the organisation"
+    FEASIBILITY = "feasibility", "Feasibility"
+    TIME_TO_DELIVER = "time_to_deliver", "Time to deliver"
+    RISK = "risk", "Risk of the problem recurring or worsening"
+    RELATIONSHIP = "relationship", "Keeping the customer relationship"
+
+
+class AgreementMethod(models.TextChoices):
+    PORTAL = "portal", "On the case link"
+    PHONE = "phone", "By phone (recorded by agent)"
+    IN_PERSON = "in_person", "In person (recorded by agent)"
+    EMAIL = "email", "By email reply"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AT_RISK = "at_risk", "At risk"
+    KEPT = "kept", "Kept"
+    BROKEN = "broken", "Broken"
+    KEPT_LATE = "kept_late", "Kept late"

@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from putright.cases.choices import (
+    STATUS_COLOURS,
+    AgreementMethod,
+    Channel,
+    JustificationFactor,
+    OptionSource,
+    OptionStatus,
+    PromiseStatus,
+    RemedyType,
+    SourceKind,
+    Status,
+    Understanding,
+)
+
+
+def _portal_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Category(models.Model):
+    """What the problem is about (delivery, faulty goods…), set up by an administrator."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """Per-year sequence behind case references (PR-2026-000123)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    """One customer-service problem from first report to closure.
+
+    Its state changes only through ``putright.cases.services``, which guards the
+    transitions, locks this row and appends to the audit timeline.
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    source_kind = models.CharField(max_length=1, choices=SourceKind.choices, default=SourceKind.CUSTOMER_REPORTED)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    subject = models.CharField(max_length=200)
+    # S1: the customer's own words, stored verbatim.
+    description = models.TextField()
+    desired_outcome = models.TextField(blank=True)
+    order_reference = models.CharField(max_length=100, blank=True)
+    amount_in_dispute = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # S2: understanding.
+    understanding = models.CharField(max_length=30, choices=Understanding.choices, default=Understanding.NOT_STARTED)
+    understanding_summary = models.TextField(blank=True)
+    understanding_correction = models.TextField(blank=True)
+    understanding_skip_reason = models.TextField(blank=True)
+
+    # P4: the recommended option and why.
+    recommended_option = models.ForeignKey(
+        "cases.Option", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recommendation_justification = models.TextField(blank=True)
+    recommendation_factors = models.JSONField(default=list, blank=True)
+
+    # A5/A6: outcome.
+    satisfaction_comment = models.TextField(blank=True)
+    unresolved_reasons = models.TextField(blank=True)
+    other_routes = models.JSONField(default=list, blank=True)
+
+    portal_nonce = models.CharField(max_length=32, default=_portal_nonce)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    # A4: the last time the customer heard from us (any customer-visible message).
+    last_customer_update_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="case_status_created"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            models.Index(fields=["source_kind", "status"], name="case_source_status"),
+            models.Index(fields=["last_customer_update_at"], name="case_last_update"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED)
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def understanding_settled(self) -> bool:
+        return self.understanding in (Understanding.CONFIRMED, Understanding.SKIPPED)
+
+
+class Option(models.Model):
+    """A way to put the problem right, weighed for customer and organisation (P2–P4).
+
+    ``source``/``rule_ids`` let the remedies engine add options next to the
+    agent's own, each naming the rules that proposed it.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="options")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    remedy_type = models.CharField(max_length=30, choices=RemedyType.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    cost_to_organisation = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    days_to_deliver = models.PositiveIntegerField(default=0)
+    customer_advantages = models.TextField(blank=True)
+    customer_disadvantages = models.TextField(blank=True)
+    organisation_advantages = models.TextField(blank=True)
+    organisation_disadvantages = models.TextField(blank=True)
+    is_exception = models.BooleanField(
+        default=False, help_text="An exception to usual practice always needs a second person's approval."
+    )
+    source = models.CharField(max_length=10, choices=OptionSource.choices, default=OptionSource.AGENT)
+    rule_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=OptionStatus.choices, default=OptionStatus.PROPOSED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consultation(models.Model):
+    """P2: a colleague asked for input on a case, and their answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consultations")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    colleague = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations")
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+
+
+class Agreement(models.Model):
+    """A1: the customer's answer to a proposed option — who, when, how."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="agreements")
+    agreed = models.BooleanField()
+    method = models.CharField(max_length=20, choices=AgreementMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    customer_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class ActionStep(models.Model):
+    """A2: who does what, by when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_steps")
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Promise(models.Model):
+    """A3: something we told the customer we would do, with an owner and a due time."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promises")
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=20, choices=PromiseStatus.choices, default=PromiseStatus.OPEN, db_index=True)
+    kept_at = models.DateTimeField(null=True, blank=True)
+    at_risk_alerted_at = models.DateTimeField(null=True, blank=True)
+    broken_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in (PromiseStatus.OPEN, PromiseStatus.AT_RISK, PromiseStatus.BROKEN)
+
+
+class IdempotencyKey(models.Model):
+    """API case creation: a retried request with the same key returns the same case."""
+
+    key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_fingerprint = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+
+__all__ = [
+    "ActionStep", "Agreement", "Case", "Category", "Consultation", "IdempotencyKey", "Option", "Promise",
+    "ReferenceCounter", "JustificationFactor",
+]

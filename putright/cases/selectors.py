@@ -1,0 +1,232 @@
+"""Reads that pages and the API share, each checking who may see what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from putright import clock
+from putright.authority.models import Approval, Escalation
+from putright.authority.selectors import is_staff_member, limit_for_user
+from putright.cases.choices import OPEN_STATUSES, PromiseStatus, Status, Understanding
+from putright.cases.models import Case, Promise
+from putright.engines.authority import limits as authority_engine
+from putright.engines.deadlines import BusinessCalendar, subtract_business_days
+from putright.errors import PermissionDenied
+
+
+def case_get_for_user(*, user, reference: str) -> Case:
+    """The case, if ``user`` may see it. Raises PermissionDenied for outsiders, Case.DoesNotExist if absent."""
+    if not is_staff_member(user):
+        raise PermissionDenied("only staff may open cases")
+    return Case.objects.select_related("customer", "category", "assignee", "recommended_option").get(
+        reference=reference
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    scope: str = "team"  # "mine" | "team" | "unassigned"
+    status: str = ""
+    source_kind: str = ""
+    category: str = ""  # category slug
+    overdue_promises: bool = False
+    awaiting_customer: bool = False
+    needs_update: bool = False
+    include_closed: bool = False
+    q: str = ""
+
+
+def _overdue_promise_exists(now: datetime):
+    return Exists(
+        Promise.objects.filter(case=OuterRef("pk")).filter(
+            Q(status=PromiseStatus.BROKEN)
+            | Q(status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK], due_at__lt=now)
+        )
+    )
+
+
+def cadence_cutoff(now: datetime) -> datetime:
+    """A4: customers last updated before this moment have waited too many business days."""
+    days = settings.PUTRIGHT["CADENCE_BUSINESS_DAYS"]
+    cal = BusinessCalendar(region=settings.PUTRIGHT["HOLIDAY_REGION"])
+    today = timezone.localtime(now).date()
+    last_ok = subtract_business_days(today, days, cal)
+    return timezone.make_aware(datetime.combine(last_ok + timedelta(days=1), time.min))
+
+
+def cases_needing_update(*, now: datetime | None = None) -> QuerySet:
+    now = now or clock.now()
+    return Case.objects.filter(status__in=OPEN_STATUSES, last_customer_update_at__lt=cadence_cutoff(now))
+
+
+def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet:
+    """Agent and team queues (9). Annotates ``has_overdue_promise`` and ``needs_update`` for the list."""
+    if not is_staff_member(user):
+        raise PermissionDenied("only staff may see queues")
+    now = now or clock.now()
+    qs = Case.objects.select_related("customer", "category", "assignee")
+    if filters.scope == "mine":
+        qs = qs.filter(assignee=user)
+    elif filters.scope == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    elif not filters.include_closed:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.source_kind:
+        qs = qs.filter(source_kind=filters.source_kind)
+    if filters.category:
+        qs = qs.filter(category__slug=filters.category)
+    qs = qs.annotate(has_overdue_promise=_overdue_promise_exists(now))
+    if filters.overdue_promises:
+        qs = qs.filter(has_overdue_promise=True)
+    if filters.awaiting_customer:
+        qs = qs.filter(
+            Q(status__in=[Status.AWAITING_CUSTOMER, Status.AWAITING_CONFIRMATION])
+            | Q(status=Status.NEW, understanding=Understanding.AWAITING_CUSTOMER)
+        )
+    if filters.needs_update:
+        qs = qs.filter(status__in=OPEN_STATUSES, last_customer_update_at__lt=cadence_cutoff(now))
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email__iexact=term))
+    return qs.order_by("-created_at", "-pk")
+
+
+def approvals_for_user(*, user) -> list[Approval]:
+    """Pending approvals this user may decide: their own authority covers the option and they did not ask."""
+    if not is_staff_member(user):
+        raise PermissionDenied("only staff may see approvals")
+    limit = limit_for_user(user)
+    pending = (
+        Approval.objects.filter(status=Approval.Status.PENDING)
+        .exclude(requested_by=user)
+        .select_related("case", "option", "requested_by", "assigned_to")
+        .order_by("created_at")
+    )
+    result = []
+    for approval in pending:
+        request = authority_engine.OptionRequest(
+            remedy_type=approval.option.remedy_type, amount=approval.option.amount,
+            is_exception=approval.option.is_exception,
+        )
+        if authority_engine.may_approve(limit, request):
+            result.append(approval)
+    return result
+
+
+def approvals_requested_by(*, user) -> QuerySet:
+    return Approval.objects.filter(requested_by=user).select_related("case", "option", "decided_by").order_by(
+        "-created_at"
+    )
+
+
+def escalations_for_user(*, user) -> dict[str, QuerySet]:
+    if not is_staff_member(user):
+        raise PermissionDenied("only staff may see escalations")
+    base = Escalation.objects.select_related("case", "from_user", "to_user")
+    return {
+        "received": base.filter(to_user=user).order_by("-created_at"),
+        "sent": base.filter(from_user=user).order_by("-created_at"),
+    }
+
+
+def case_timeline(*, case: Case, customer_view: bool = False) -> QuerySet:
+    qs = case.events.select_related("actor").order_by("seq")
+    if customer_view:
+        qs = qs.filter(customer_visible=True)
+    return qs
+
+
+def case_record(*, case: Case) -> dict:
+    """The whole case record, as plain data (the JSON download and the printable page)."""
+    def user_name(u):
+        return u.get_username() if u else None
+
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "status_label": Status(case.status).label,
+        "channel": case.channel,
+        "source_kind": case.source_kind,
+        "source_kind_label": case.get_source_kind_display(),
+        "category": case.category.name if case.category else None,
+        "subject": case.subject,
+        "description": case.description,
+        "desired_outcome": case.desired_outcome,
+        "order_reference": case.order_reference,
+        "amount_in_dispute": str(case.amount_in_dispute) if case.amount_in_dispute is not None else None,
+        "customer": {"name": case.customer.name, "email": case.customer.email, "phone": case.customer.phone,
+                     "lawful_basis": case.customer.lawful_basis,
+                     "consent_given_at": case.customer.consent_given_at.isoformat()
+                     if case.customer.consent_given_at else None},
+        "assignee": user_name(case.assignee),
+        "understanding": {"state": case.understanding, "summary": case.understanding_summary,
+                          "correction": case.understanding_correction,
+                          "skip_reason": case.understanding_skip_reason},
+        "options": [
+            {"id": o.pk, "title": o.title, "description": o.description, "remedy_type": o.remedy_type,
+             "amount": str(o.amount), "cost_to_organisation": str(o.cost_to_organisation),
+             "days_to_deliver": o.days_to_deliver, "customer_advantages": o.customer_advantages,
+             "customer_disadvantages": o.customer_disadvantages,
+             "organisation_advantages": o.organisation_advantages,
+             "organisation_disadvantages": o.organisation_disadvantages, "is_exception": o.is_exception,
+             "source": o.source, "rule_ids": o.rule_ids, "status": o.status}
+            for o in case.options.all()
+        ],
+        "recommendation": {"option": case.recommended_option_id,
+                           "justification": case.recommendation_justification,
+                           "factors": case.recommendation_factors},
+        "consultations": [
+            {"asked_by": user_name(c.asked_by), "colleague": user_name(c.colleague), "question": c.question,
+             "answer": c.answer, "asked_at": c.asked_at.isoformat(),
+             "answered_at": c.answered_at.isoformat() if c.answered_at else None}
+            for c in case.consultations.select_related("asked_by", "colleague")
+        ],
+        "approvals": [
+            {"option": a.option_id, "status": a.status, "requested_by": user_name(a.requested_by),
+             "assigned_to": user_name(a.assigned_to), "decided_by": user_name(a.decided_by),
+             "reasons": a.reasons, "rule_ids": a.rule_ids, "note": a.decision_note}
+            for a in case.approvals.select_related("requested_by", "assigned_to", "decided_by")
+        ],
+        "agreements": [
+            {"option": a.option_id, "agreed": a.agreed, "method": a.method, "recorded_by": user_name(a.recorded_by),
+             "comment": a.customer_comment, "at": a.created_at.isoformat()}
+            for a in case.agreements.select_related("recorded_by")
+        ],
+        "action_plan": [
+            {"description": s.description, "owner": user_name(s.owner), "due_date": s.due_date.isoformat(),
+             "done_at": s.done_at.isoformat() if s.done_at else None}
+            for s in case.steps.select_related("owner")
+        ],
+        "promises": [
+            {"description": p.description, "owner": user_name(p.owner), "due_at": p.due_at.isoformat(),
+             "status": p.status, "kept_at": p.kept_at.isoformat() if p.kept_at else None}
+            for p in case.promises.select_related("owner")
+        ],
+        "messages": [
+            {"direction": m.direction, "prompt": m.prompt, "subject": m.subject, "body": m.body,
+             "author": user_name(m.author), "email_status": m.email_status, "at": m.created_at.isoformat()}
+            for m in case.messages.select_related("author")
+        ],
+        "escalations": [
+            {"from": user_name(e.from_user), "to": user_name(e.to_user), "reason": e.reason,
+             "automatic": e.automatic, "at": e.created_at.isoformat()}
+            for e in case.escalations.select_related("from_user", "to_user")
+        ],
+        "outcome": {"satisfaction_comment": case.satisfaction_comment,
+                    "unresolved_reasons": case.unresolved_reasons, "other_routes": case.other_routes,
+                    "closed_at": case.closed_at.isoformat() if case.closed_at else None},
+        "timeline": [
+            {"seq": e.seq, "at": e.created_at.isoformat(), "actor": e.actor_label, "kind": e.kind,
+             "summary": e.summary, "before": e.before, "after": e.after, "customer_visible": e.customer_visible,
+             "prev_hash": e.prev_hash, "hash": e.hash}
+            for e in case_timeline(case=case)
+        ],
+        "created_at": case.created_at.isoformat(),
+    }

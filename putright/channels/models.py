@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Message(models.Model):
+    """A message on a case: to or from the customer, or an automatic update (A4).
+
+    Outbound messages are stored before they are emailed (``email_status``
+    pending → sent/failed) so a crash or an SMTP outage never loses one; the
+    sweep retries failed sends.
+    """
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "out", "To customer"
+        INBOUND = "in", "From customer"
+
+    class Prompt(models.TextChoices):
+        REQUESTED = "requested", "Requested by the customer"
+        UNPROMPTED = "unprompted", "Sent unprompted (proactive)"
+        CUSTOMER = "customer", "Written by the customer"
+
+    class EmailStatus(models.TextChoices):
+        NOT_EMAILED = "none", "Not emailed"
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will retry)"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    prompt = models.CharField(max_length=12, choices=Prompt.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Alert(models.Model):
+    """Something a member of staff must look at: a broken promise, an approval, an escalation."""
+
+    class Kind(models.TextChoices):
+        PROMISE_AT_RISK = "promise_at_risk", "Promise at risk"
+        PROMISE_BROKEN = "promise_broken", "Promise broken"
+        APPROVAL_REQUESTED = "approval_requested", "Approval requested"
+        ESCALATION = "escalation", "Case escalated to you"
+        CONSULTATION = "consultation", "A colleague asks for your input"
+        CADENCE = "cadence", "Customer not updated"
+        CUSTOMER_MESSAGE = "customer_message", "Customer wrote"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=10, default="pending")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="alert_recipient_unread")]

@@ -1,0 +1,41 @@
+"""Private, signed links that let a customer follow their own case without an account.
+
+The token signs the case id together with a per-case nonce: rotating the nonce
+revokes every link issued before.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SALT = "putright.portal.case"
+
+
+def portal_token(case) -> str:
+    return signing.dumps({"c": case.pk, "n": case.portal_nonce}, salt=SALT, compress=True)
+
+
+def portal_path(case) -> str:
+    return reverse("portal:case", kwargs={"token": portal_token(case)})
+
+
+def portal_url(case) -> str:
+    return settings.SITE_URL + portal_path(case)
+
+
+def case_for_token(token: str):
+    """The case a token opens, or None for a forged, altered or revoked token."""
+    from putright.cases.models import Case
+
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int) or not isinstance(data.get("n"), str):
+        return None
+    case = Case.objects.select_related("customer").filter(pk=data["c"]).first()
+    if case is None or case.portal_nonce != data["n"]:
+        return None
+    return case

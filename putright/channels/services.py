@@ -1,0 +1,65 @@
+"""Writes for messages and alerts. Called by the case services (inside their transaction)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from putright import clock
+from putright.channels.models import Alert, Message
+
+
+def message_create_outbound(*, case, subject: str, body: str, requested: bool, author=None,
+                            automatic: bool = False) -> Message:
+    """Store a message to the customer, mark the case as updated (A4) and email it after commit."""
+    now = clock.now()
+    msg = Message.objects.create(
+        case=case,
+        direction=Message.Direction.OUTBOUND,
+        prompt=Message.Prompt.REQUESTED if requested else Message.Prompt.UNPROMPTED,
+        subject=subject[:200],
+        body=body,
+        author=author,
+        automatic=automatic,
+        email_status=Message.EmailStatus.PENDING,
+        created_at=now,
+    )
+    type(case).objects.filter(pk=case.pk).update(last_customer_update_at=now)
+    case.last_customer_update_at = now
+    transaction.on_commit(lambda: _enqueue_message(msg.pk))
+    return msg
+
+
+def message_create_inbound(*, case, body: str, subject: str = "Message from customer") -> Message:
+    """Stored raw before anything else happens to it, so a customer's words are never lost."""
+    return Message.objects.create(
+        case=case,
+        direction=Message.Direction.INBOUND,
+        prompt=Message.Prompt.CUSTOMER,
+        subject=subject[:200],
+        body=body,
+        created_at=clock.now(),
+    )
+
+
+def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
+    if recipient is None:
+        return None
+    alert = Alert.objects.create(recipient=recipient, case=case, kind=kind, text=text[:300], created_at=clock.now())
+    transaction.on_commit(lambda: _enqueue_alert(alert.pk))
+    return alert
+
+
+def alert_mark_read(*, user, alert_id: int) -> bool:
+    return bool(Alert.objects.filter(pk=alert_id, recipient=user, read_at__isnull=True).update(read_at=clock.now()))
+
+
+def _enqueue_message(message_id: int) -> None:
+    from putright.channels.tasks import deliver_message
+
+    deliver_message.enqueue(message_id)
+
+
+def _enqueue_alert(alert_id: int) -> None:
+    from putright.channels.tasks import deliver_alert
+
+    deliver_alert.enqueue(alert_id)

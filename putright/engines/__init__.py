@@ -1,0 +1,1 @@
+"""Pure engines: plain values in, plain values out, no Django imports."""

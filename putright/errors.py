@@ -1,0 +1,47 @@
+"""Domain errors shared by the web (shown as a message) and the API (409 + code).
+
+Codes are stable and machine-readable; clients branch on ``code``, people read
+``message``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(str, enum.Enum):
+    INVALID_TRANSITION = "invalid_transition"
+    UNDERSTANDING_NOT_CONFIRMED = "understanding_not_confirmed"
+    NO_UNDERSTANDING_SUMMARY = "no_understanding_summary"
+    JUSTIFICATION_TOO_WEAK = "justification_too_weak"
+    APPROVAL_REQUIRED = "approval_required"
+    APPROVER_LACKS_AUTHORITY = "approver_lacks_authority"
+    SECOND_PERSON_REQUIRED = "second_person_required"
+    APPROVAL_ALREADY_DECIDED = "approval_already_decided"
+    OPTION_NOT_ON_CASE = "option_not_on_case"
+    OPTION_WITHDRAWN = "option_withdrawn"
+    STEPS_NOT_DONE = "steps_not_done"
+    NO_ACTION_PLAN = "no_action_plan"
+    REASONS_REQUIRED = "reasons_required"
+    OTHER_ROUTES_REQUIRED = "other_routes_required"
+    CASE_CLOSED = "case_closed"
+    ALREADY_DONE = "already_done"
+    ESCALATION_TARGET_INVALID = "escalation_target_invalid"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    NOT_A_COLLEAGUE = "not_a_colleague"
+
+
+class DomainError(Exception):
+    """A request that is well-formed but not allowed in the case's current state."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code.value, "message": self.message}
+
+
+class PermissionDenied(Exception):
+    """The actor may not see or change this object. The web answers 403/404, the API 403."""
