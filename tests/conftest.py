@@ -84,6 +84,9 @@ def mailbox(smtp_server):
 def _user(django_user_model, username: str, role: str | None, first: str):
     from django.contrib.auth.models import Group
 
+    from putright.authority.defaults import roles_ensure
+
+    roles_ensure()  # transactional tests flush the roles the migration made
     user = django_user_model.objects.create_user(
         username=username, password="correct-horse-battery", email=f"{username}@putright.example", first_name=first
     )

@@ -601,6 +601,9 @@ def option_customer_respond(*, case: Case, agree: bool, actor=None, method: str 
     comment = (comment or "").strip()[:5000]
     with transaction.atomic():
         case = _lock(case)
+        if case.status == Status.AWAITING_APPROVAL:
+            raise DomainError(ErrorCode.APPROVAL_REQUIRED,
+                              "This option is beyond the handler's authority and has not been approved yet.")
         _guard(case, "customer_respond")
         option = Option.objects.select_for_update().get(pk=case.recommended_option_id)
         # K4 guard: an option that needed approval cannot be agreed without one.

@@ -1,0 +1,53 @@
+# Putright: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= putright.settings
+
+.PHONY: run test test-fast lint bench install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+# Sets everything up on SQLite, loads the demo organisation once, then runs a local mail sink
+# (aiosmtpd writing to var/mail), the task worker, the sweep scheduler and the web server.
+run: install
+	@mkdir -p var/mail
+	DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	DEBUG=1 $(PY) manage.py demo_load --reset-if-empty
+	@echo "Starting mail sink (127.0.0.1:1025 -> var/mail), worker, scheduler and web server..."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox var/mail & \
+	  DEBUG=1 $(PY) manage.py db_worker --no-reload -v0 & \
+	  DEBUG=1 $(PY) manage.py scheduler --interval 60 & \
+	  echo ""; \
+	  echo "  Putright is running at http://127.0.0.1:$(PORT)/"; \
+	  echo "  Staff logins: agent / putright-agent · supervisor / putright-supervisor ·"; \
+	  echo "                manager / putright-manager · admin / putright-admin"; \
+	  echo "  Customers report at http://127.0.0.1:$(PORT)/report/ · emails land in var/mail"; \
+	  echo ""; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: lint, migrations in step with models, unit + integration + browser tests.
+# On PostgreSQL: DATABASE_URL=postgres://user:pass@127.0.0.1:5432/db make test
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v1
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) bench/bench_cases.py
+
+clean:
+	rm -rf $(VENV) var artifacts .pytest_cache .hypothesis

@@ -1,0 +1,81 @@
+"""Records: every change is an append-only, hash-chained event; tampering is detected."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from putright.audit.events import GENESIS, chain_verify
+from putright.audit.models import Event
+from putright.cases import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_case(case_with_options, alice):
+    services.message_send(actor=alice, case=case_with_options, body="We're on it", requested=False)
+    return case_with_options
+
+
+def test_events_are_numbered_and_linked(busy_case):
+    events = list(Event.objects.filter(case=busy_case).order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert events[0].prev_hash == GENESIS
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+    assert chain_verify() == (len(events), [])
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(busy_case):
+    event = Event.objects.filter(case=busy_case).first()
+    event.summary = "nothing happened"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        Event.objects.filter(case=busy_case).update(summary="x")
+    with pytest.raises(TypeError):
+        Event.objects.filter(case=busy_case).delete()
+
+
+def _raw(sql, params):
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_verify_detects_an_edited_event(busy_case):
+    event = Event.objects.filter(case=busy_case).order_by("seq")[1]
+    _raw("UPDATE audit_event SET summary = %s WHERE id = %s", ["Nothing to see", event.pk])
+    checked, breaks = chain_verify()
+    assert [(b.case_id, b.seq) for b in breaks] == [(busy_case.pk, event.seq)]
+    assert "altered" in breaks[0].problem
+
+
+def test_verify_detects_a_removed_event(busy_case):
+    event = Event.objects.filter(case=busy_case).order_by("seq")[1]
+    _raw("DELETE FROM audit_event WHERE id = %s", [event.pk])
+    _, breaks = chain_verify()
+    assert {b.seq for b in breaks} == {event.seq + 1}
+    assert any("missing" in b.problem for b in breaks)
+
+
+def test_the_command_passes_an_intact_chain_and_fails_a_broken_one(busy_case, capsys):
+    call_command("audit_verify")
+    assert "audit chain intact" in capsys.readouterr().out
+    event = Event.objects.filter(case=busy_case).last()
+    _raw("UPDATE audit_event SET after = %s WHERE id = %s", ['{"body": "forged"}', event.pk])
+    with pytest.raises(CommandError) as err:
+        call_command("audit_verify")
+    assert "BROKEN: 1 problem(s)" in str(err.value)
+
+
+def test_each_service_call_appends_exactly_one_event_with_before_and_after(case_with_options, alice):
+    count = case_with_options.events.count()
+    services.case_summarise_understanding(actor=alice, case=case_with_options, summary="Second look")
+    event = case_with_options.events.order_by("-seq").first()
+    assert case_with_options.events.count() == count + 1
+    assert event.actor == alice
+    assert event.before["status"] == "options"
+    assert event.after["status"] == "new"
+    assert event.after["summary"] == "Second look"
