@@ -159,3 +159,15 @@ def aware(y, m, d, hh=9, mm=0) -> datetime:
     from django.utils import timezone
 
     return timezone.make_aware(datetime(y, m, d, hh, mm))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI=true nothing may be skipped: a skip fails the run."""
+    if not CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; failing the run", red=True)
+        session.exitstatus = 1
