@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 
 
-class ErrorCode(str, enum.Enum):
+class ErrorCode(enum.StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     UNDERSTANDING_NOT_CONFIRMED = "understanding_not_confirmed"
     NO_UNDERSTANDING_SUMMARY = "no_understanding_summary"

@@ -328,3 +328,15 @@ def test_an_outsider_can_change_nothing(case_with_options, charlie):
             call()
     case_with_options.refresh_from_db()
     assert (case_with_options.status, case_with_options.events.count()) == before
+
+
+def test_escalating_without_a_name_goes_to_the_next_level_up(case_with_options, alice, bob, carol):
+    esc = services.case_escalate(actor=alice, case=case_with_options, reason="Threatening to go to the press")
+    assert esc.to_user == bob  # supervisor ranks just above agent; the manager is further up
+    esc = services.case_escalate(actor=bob, case=case_with_options, reason="Needs a manager's decision")
+    assert esc.to_user == carol
+    with pytest.raises(DomainError) as err:
+        services.case_escalate(actor=carol, case=case_with_options, reason="Nobody above")
+    assert err.value.code == ErrorCode.ESCALATION_TARGET_INVALID
+    case_with_options.refresh_from_db()
+    assert case_with_options.assignee == carol

@@ -93,6 +93,9 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"Escalation of {self.case_id} to {self.to_user_id}"
+
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

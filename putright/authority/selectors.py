@@ -72,3 +72,26 @@ def approvers_for(option_request: engine.OptionRequest, *, exclude_user_id: int 
             candidates.append((limit.rank if limit else 0, user.pk, user))
     candidates.sort(key=lambda t: (t[0], t[1]))
     return [user for _, _, user in candidates]
+
+
+def escalation_target_for(user):
+    """K4: 'the right person' to escalate to — someone at the next level of authority up.
+
+    Among staff whose highest role ranks above the user's, take the lowest such rank and, within
+    it, the person with the fewest open cases (spreads the load). None if there is nobody above.
+    """
+    from django.db.models import Count, Q
+
+    from putright.cases.choices import OPEN_STATUSES
+
+    own_rank = max((ROLE_RANK[Role(r)] for r in user_roles(user)), default=0)
+    candidates = []
+    users = staff_users().exclude(pk=user.pk).annotate(
+        open_cases=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES))
+    )
+    for other in users:
+        rank = max((ROLE_RANK[Role(r)] for r in user_roles(other)), default=0)
+        if rank > own_rank:
+            candidates.append((rank, other.open_cases, other.pk, other))
+    candidates.sort(key=lambda t: t[:3])
+    return candidates[0][3] if candidates else None

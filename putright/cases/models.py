@@ -45,6 +45,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Case(models.Model):
     """One customer-service problem from first report to closure.
@@ -173,6 +176,9 @@ class Consultation(models.Model):
     class Meta:
         ordering = ["asked_at"]
 
+    def __str__(self) -> str:
+        return f"Consultation {self.pk} on {self.case_id}"
+
 
 class Agreement(models.Model):
     """A1: the customer's answer to a proposed option — who, when, how."""
@@ -190,6 +196,9 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{'Agreed' if self.agreed else 'Declined'} option {self.option_id}"
+
 
 class ActionStep(models.Model):
     """A2: who does what, by when."""
@@ -206,6 +215,9 @@ class ActionStep(models.Model):
 
     class Meta:
         ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
 
     @property
     def is_done(self) -> bool:
@@ -231,6 +243,9 @@ class Promise(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
 
+    def __str__(self) -> str:
+        return self.description
+
     @property
     def is_outstanding(self) -> bool:
         return self.status in (PromiseStatus.OPEN, PromiseStatus.AT_RISK, PromiseStatus.BROKEN)
@@ -247,6 +262,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 __all__ = [

@@ -24,7 +24,7 @@ from django.db.models import F
 from putright import clock
 from putright.audit.events import event_record
 from putright.authority.models import Approval, Escalation
-from putright.authority.selectors import approvers_for, is_staff_member, limit_for_user
+from putright.authority.selectors import approvers_for, escalation_target_for, is_staff_member, limit_for_user
 from putright.cases.choices import (
     AgreementMethod,
     Channel,
@@ -262,11 +262,19 @@ def case_assign(*, actor, case: Case, assignee) -> Case:
     return case
 
 
-def case_escalate(*, actor, case: Case, to_user, reason: str, automatic: bool = False) -> Escalation:
-    """K4: move the case to someone else with a reason; both see it on their escalations page."""
+def case_escalate(*, actor, case: Case, reason: str, to_user=None, automatic: bool = False) -> Escalation:
+    """K4: move the case to someone else with a reason; both see it on their escalations page.
+
+    Without ``to_user`` the case goes to the right person automatically: the next level of
+    authority up from the actor (see ``escalation_target_for``).
+    """
     if not automatic:
         _require_staff(actor)
     reason = _clean(reason, field="Reason for escalating")
+    if to_user is None and actor is not None:
+        to_user = escalation_target_for(actor)
+        if to_user is None:
+            raise DomainError(ErrorCode.ESCALATION_TARGET_INVALID, "There is nobody with more authority to escalate to.")
     if to_user is None or not is_staff_member(to_user) or (actor is not None and to_user.pk == actor.pk):
         raise DomainError(ErrorCode.ESCALATION_TARGET_INVALID, "Escalate to another member of staff.")
     with transaction.atomic():

@@ -45,6 +45,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.subject}"
+
 
 class Alert(models.Model):
     """Something a member of staff must look at: a broken promise, an approval, an escalation."""
@@ -69,3 +72,6 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="alert_recipient_unread")]
+
+    def __str__(self) -> str:
+        return self.text
