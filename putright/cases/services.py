@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from putright import clock
 from putright.audit.events import event_record
@@ -91,7 +92,8 @@ def _guard(case: Case, action: str) -> None:
     if allowed is not None and case.status not in allowed:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,
-            f"Cannot {action.replace('_', ' ')} while the case is '{Status(case.status).label}'.",
+            f"That can't be done at this stage: the case is now '{Status(case.status).label}'. "
+            "Please refresh the page to see where it stands.",
         )
 
 
@@ -711,6 +713,8 @@ def promise_make(*, actor, case: Case, description: str, owner, due_at: datetime
     description = _clean(description, field="Promise", max_len=300)
     if owner is None or not is_staff_member(owner):
         raise DomainError(ErrorCode.NOT_A_COLLEAGUE, "A promise's owner must be a member of staff.")
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)  # a wall-clock time in the organisation's time zone
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "promise")
@@ -719,12 +723,12 @@ def promise_make(*, actor, case: Case, description: str, owner, due_at: datetime
         promise = Promise.objects.create(case=case, description=description, owner=owner, due_at=due_at,
                                          created_by=actor, created_at=clock.now())
         _save(case)
-        _event(case, actor, "promise.made", f"Promise: {description} (by {due_at.isoformat(timespec='minutes')})",
+        local_due = timezone.localtime(due_at)
+        _event(case, actor, "promise.made", f"Promise: {description} (by {local_due:%a %d %b %Y, %H:%M})",
                after={"promise": promise.pk, "owner": owner.get_username(), "due_at": due_at},
                customer_visible=True)
-        local = due_at.astimezone(clock.now().tzinfo) if due_at.tzinfo else due_at
         _tell_customer(case, "Our promise to you",
-                       f"We promise: {description}, by {local:%A %d %B %Y at %H:%M}.")
+                       f"We promise: {description}, by {local_due:%A %d %B %Y at %H:%M}.")
     return promise
 
 
