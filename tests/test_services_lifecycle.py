@@ -105,10 +105,11 @@ def test_options_cannot_be_proposed_before_understanding_is_confirmed(report_cas
     case = report_case()
     with pytest.raises(DomainError) as err:
         services.option_add(actor=alice, case=case, option=_small_option())
-    assert err.value.code == ErrorCode.INVALID_TRANSITION
+    assert err.value.code == ErrorCode.UNDERSTANDING_NOT_CONFIRMED
     services.case_summarise_understanding(actor=alice, case=case, summary="Leaks")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as err:
         services.option_add(actor=alice, case=case, option=_small_option())
+    assert err.value.code == ErrorCode.UNDERSTANDING_NOT_CONFIRMED
     assert case.options.count() == 0
 
 

@@ -405,10 +405,10 @@ def option_add(*, actor, case: Case, option: OptionInput, source: str = "agent",
     _require_staff(actor)
     with transaction.atomic():
         case = _lock(case)
-        _guard(case, "option_add")
-        if not case.understanding_settled:
+        if case.status == Status.NEW and not case.understanding_settled:
             raise DomainError(ErrorCode.UNDERSTANDING_NOT_CONFIRMED,
                               "Confirm the customer's problem (or record why not) before proposing options.")
+        _guard(case, "option_add")
         created = Option.objects.create(case=case, created_by=actor, created_at=clock.now(), source=source,
                                         rule_ids=rule_ids or [], **option.__dict__)
         _save(case)

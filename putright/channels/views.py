@@ -1,13 +1,355 @@
-from django.http import HttpResponse
+"""The customer-facing pages: the public report form and the private case link (no account needed).
+
+A case link carries a signed token (``portal_links``); every request, reads and
+answers alike, checks it again and sees only that one case. Changes go through
+``putright.cases.services`` with ``actor=None`` ("the customer on their link").
+The token is a secret in the URL, so these pages are never cached, never sent
+as a referrer and never indexed.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from putright.cases import selectors, services
+from putright.cases.choices import Channel, PromiseStatus, SourceKind, Status, Understanding
+from putright.channels.forms import (
+    AgreementForm,
+    MessageForm,
+    ReportForm,
+    SatisfactionForm,
+    UnderstandingForm,
+)
+from putright.channels.models import Message
+from putright.channels.portal_links import case_for_token, portal_token, portal_url
+from putright.errors import DomainError, PermissionDenied
+
+# Status in the customer's words. An approval pending inside the organisation is ours to
+# sort out, so to the customer it reads the same as choosing a resolution.
+CUSTOMER_STATUS: dict[str, tuple[str, str]] = {
+    Status.NEW: ("We are making sure we understand your problem", "grey"),
+    Status.OPTIONS: ("We are working out how to put it right", "blue"),
+    Status.AWAITING_APPROVAL: ("We are working out how to put it right", "blue"),
+    Status.AWAITING_CUSTOMER: (
+        "We have proposed a way to put it right: please tell us if you agree",
+        "amber",
+    ),
+    Status.IN_PROGRESS: ("We are putting it right", "blue"),
+    Status.AWAITING_CONFIRMATION: ("We have done what we agreed: please tell us if it is resolved", "teal"),
+    Status.NOT_RESOLVED: ("You told us it is not resolved: we are looking at what to do next", "red"),
+    Status.CLOSED_RESOLVED: ("Closed: resolved", "green"),
+    Status.CLOSED_UNRESOLVED: ("Closed: we could not resolve it", "dark"),
+}
+PROMISE_STATUS = {
+    PromiseStatus.OPEN: "Due",
+    # "At risk" is an alert for our staff; to the customer the promise is simply still due.
+    PromiseStatus.AT_RISK: "Due",
+    PromiseStatus.BROKEN: "Late: we are sorry",
+    PromiseStatus.KEPT: "Done",
+    PromiseStatus.KEPT_LATE: "Done, but late",
+}
+# The case page posts forms, so it cannot use "no-referrer" (see private_page).
+FORM_PAGE_REFERRER_POLICY = "same-origin"
+# Each form on the case page has its own id prefix, so two forms' fields never share an id.
+AUTO_IDS = {
+    "understanding": "understanding_%s",
+    "agreement": "agreement_%s",
+    "satisfaction": "satisfaction_%s",
+    "message": "message_%s",
+}
 
 
-def report_form(request):
-    return HttpResponse("report")
+# ---------------------------------------------------------------- plumbing
 
 
-def report_thanks(request, token):
-    return HttpResponse("thanks")
+def private_page(view=None, *, referrer_policy: str = "no-referrer"):
+    """Headers for pages whose URL holds the secret token: never cached, never indexed, never a referrer.
+
+    A page that *posts forms* uses ``same-origin`` instead of ``no-referrer``: under
+    ``no-referrer`` browsers send ``Origin: null`` with a form POST, which Django's
+    CSRF check rightly refuses, so the customer could not answer at all.
+    ``same-origin`` still never sends the URL (or anything) to another site.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Referrer-Policy"] = referrer_policy
+            response["Cache-Control"] = "no-store"
+            response["X-Robots-Tag"] = "noindex"
+            return response
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
-def case_page(request, token):
-    return HttpResponse("case")
+def with_case(view):
+    """Open the case the token names, or answer with the friendly 'link not found' page.
+
+    A forged, altered or revoked token never opens any case, and nothing is changed.
+    """
+
+    @wraps(view)
+    def wrapped(request, token: str, *args, **kwargs):
+        case = case_for_token(token)
+        if case is None:
+            return render(request, "portal/not_found.html", status=404)
+        return view(request, case, token, *args, **kwargs)
+
+    return wrapped
+
+
+def _see_other(url: str) -> HttpResponse:
+    # 303: after a POST the browser fetches the page again with GET, so a refresh never re-sends the answer.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _back_to_case(token: str, anchor: str = "") -> HttpResponse:
+    url = reverse("portal:case", kwargs={"token": token})
+    return _see_other(f"{url}#{anchor}" if anchor else url)
+
+
+def _offers(case) -> set[str]:
+    """The answers the case is waiting on from the customer right now."""
+    offers = {"message"}
+    if case.status == Status.NEW and case.understanding == Understanding.AWAITING_CUSTOMER:
+        offers.add("understanding")
+    if case.status == Status.AWAITING_CUSTOMER and case.recommended_option_id is not None:
+        offers.add("agreement")
+    if case.status == Status.AWAITING_CONFIRMATION:
+        offers.add("satisfaction")
+    return offers
+
+
+def _case_context(case, token: str) -> dict:
+    label, colour = CUSTOMER_STATUS[case.status]
+    promises = [(p, PROMISE_STATUS[p.status]) for p in case.promises.all()]
+    return {
+        "case": case,
+        "token": token,
+        "status_label": label,
+        "status_colour": colour,
+        "timeline": list(selectors.case_timeline(case=case, customer_view=True)),
+        "case_messages": list(
+            Message.objects.filter(case=case).select_related("author").order_by("created_at", "pk")
+        ),
+        "promises": promises,
+        "option": case.recommended_option if case.status == Status.AWAITING_CUSTOMER else None,
+        "is_closed_resolved": case.status == Status.CLOSED_RESOLVED,
+        "is_closed_unresolved": case.status == Status.CLOSED_UNRESOLVED,
+        "is_not_resolved": case.status == Status.NOT_RESOLVED,
+        "understanding_corrected": case.status == Status.NEW
+        and case.understanding == Understanding.CORRECTED,
+    }
+
+
+def _render_case(request: HttpRequest, case, token: str, *, status: int = 200, bound=None) -> HttpResponse:
+    """The case page; ``bound`` is a (name, form) whose errors are shown, with HTTP 400."""
+    forms = {
+        "understanding": UnderstandingForm(auto_id=AUTO_IDS["understanding"]),
+        "agreement": AgreementForm(auto_id=AUTO_IDS["agreement"]),
+        "satisfaction": SatisfactionForm(auto_id=AUTO_IDS["satisfaction"]),
+        "message": MessageForm(auto_id=AUTO_IDS["message"]),
+    }
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    context = _case_context(case, token)
+    context.update(
+        offers=_offers(case),
+        forms=forms,
+        invalid_form=bound[1] if bound is not None else None,
+        record_url=reverse("portal:record", kwargs={"token": token}),
+    )
+    return render(request, "portal/case.html", context, status=status)
+
+
+def _answer(request: HttpRequest, case, token: str, *, name: str, form_class, act, done: str) -> HttpResponse:
+    """Shared shape of every answer on the case link: validate, call the service, say what happened."""
+    form = form_class(request.POST, auto_id=AUTO_IDS[name])
+    if not form.is_valid():
+        if name not in _offers(case):
+            # A stale page answering a question the case no longer asks: nothing to correct on this page.
+            messages.error(
+                request,
+                "Your case has moved on since that page was loaded, so nothing was changed. "
+                "Here is where it stands now.",
+            )
+            return _back_to_case(token)
+        return _render_case(request, case, token, status=400, bound=(name, form))
+    try:
+        act(form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back_to_case(token)
+    except PermissionDenied:
+        messages.error(request, "That is not something you can do on your case link, so nothing was changed.")
+        return _back_to_case(token)
+    messages.success(request, done)
+    return _back_to_case(token, anchor="status")
+
+
+# ---------------------------------------------------------------- S1 report
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """The public report form (S1). Bad input is shown back with HTTP 400 and nothing is created."""
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            category = data["category"]
+            report_input = services.ReportInput(
+                customer_name=data["name"],
+                customer_email=data["email"],
+                customer_phone=data["phone"],
+                subject=data["subject"],
+                description=data["description"],
+                desired_outcome=data["desired_outcome"],
+                order_reference=data["order_reference"],
+                amount_in_dispute=data["amount_in_dispute"],
+                category_id=category.pk if category else None,
+                consent=data["consent"],
+                channel=Channel.WEB,
+                source_kind=SourceKind.CUSTOMER_REPORTED,
+            )
+            try:
+                case, _ = services.case_report(report=report_input, actor=None)
+            except DomainError as exc:
+                # e.g. a category removed while the form was open: show it, keep what they wrote.
+                form.add_error(None, exc.message)
+            else:
+                return _see_other(reverse("portal:report_thanks", kwargs={"token": portal_token(case)}))
+        response = render(request, "portal/report.html", {"form": form}, status=400)
+    else:
+        response = render(request, "portal/report.html", {"form": ReportForm()})
+    # The form may be re-shown holding the customer's personal details: never cache it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@private_page
+@with_case
+def report_thanks(request: HttpRequest, case, token: str) -> HttpResponse:
+    return render(
+        request,
+        "portal/report_thanks.html",
+        {
+            "case": case,
+            "case_url": portal_url(case),
+            "case_path": reverse("portal:case", kwargs={"token": token}),
+        },
+    )
+
+
+# ---------------------------------------------------------------- the case link
+
+
+@require_safe
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_page(request: HttpRequest, case, token: str) -> HttpResponse:
+    return _render_case(request, case, token)
+
+
+@require_safe
+@private_page
+@with_case
+def case_record(request: HttpRequest, case, token: str) -> HttpResponse:
+    """A printable copy of what the customer may see: never internal notes, consultations or approvals."""
+    context = _case_context(case, token)
+    context["customer"] = case.customer
+    return render(request, "portal/record.html", context)
+
+
+@require_POST
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_understanding(request: HttpRequest, case, token: str) -> HttpResponse:
+    """S2: 'Yes, that's right' or 'No' with a correction."""
+
+    def act(data):
+        if data["confirm"]:
+            services.case_confirm_understanding(actor=None, case=case)
+        else:
+            services.case_correct_understanding(case=case, correction=data["correction"])
+
+    confirmed = request.POST.get("confirm") == "yes"
+    done = (
+        "Thank you for confirming. We will now work out how to put it right."
+        if confirmed
+        else "Thank you for correcting us. We will look at it again and send you a new summary."
+    )
+    return _answer(
+        request, case, token, name="understanding", form_class=UnderstandingForm, act=act, done=done
+    )
+
+
+@require_POST
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_agreement(request: HttpRequest, case, token: str) -> HttpResponse:
+    """A1: agree to, or decline, the proposed option."""
+
+    def act(data):
+        services.option_customer_respond(
+            case=case, agree=data["agree"], actor=None, method="portal", comment=data["comment"]
+        )
+
+    agreed = request.POST.get("agree") == "yes"
+    done = (
+        "Thank you for agreeing. We are now putting it right and will keep you updated."
+        if agreed
+        else "Thank you for telling us. We will look for another way to put it right."
+    )
+    return _answer(request, case, token, name="agreement", form_class=AgreementForm, act=act, done=done)
+
+
+@require_POST
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_satisfaction(request: HttpRequest, case, token: str) -> HttpResponse:
+    """A5: is the problem resolved?"""
+
+    def act(data):
+        services.case_satisfaction_record(
+            case=case, resolved=data["resolved"], comment=data["comment"], actor=None
+        )
+
+    resolved = request.POST.get("resolved") == "yes"
+    done = (
+        "Thank you. We are glad it is resolved, and we have closed your case."
+        if resolved
+        else "We are sorry it is not resolved yet. We have told the person handling your case."
+    )
+    return _answer(request, case, token, name="satisfaction", form_class=SatisfactionForm, act=act, done=done)
+
+
+@require_POST
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_message(request: HttpRequest, case, token: str) -> HttpResponse:
+    """A4: the customer writes to us; it is stored first and the handler is alerted."""
+
+    def act(data):
+        services.message_receive(case=case, body=data["body"])
+
+    return _answer(
+        request,
+        case,
+        token,
+        name="message",
+        form_class=MessageForm,
+        act=act,
+        done="Thank you. We have your message and will reply.",
+    )
