@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from static files (works offline)
     "django_tasks",
     "django_tasks_db",
     "putright.audit",

@@ -28,7 +28,9 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is inactive; their token would be refused.")
         if not is_staff_member(user):
             # Allowed (the role may be granted later), but the API answers 403 until then.
-            self.stderr.write(f"Warning: {username} has no staff role yet; the API refuses them (403) until they do.")
+            self.stderr.write(
+                f"Warning: {username} has no staff role yet; the API refuses them (403) until they do."
+            )
         raw, prefix, key_hash = ApiToken.generate()
         ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=key_hash)
         self.stdout.write(raw)

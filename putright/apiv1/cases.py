@@ -1,0 +1,483 @@
+"""Case endpoints: create, the queue, reads, and one POST per lifecycle action.
+
+Each action endpoint resolves what the path names (the case, then a sub-object
+that must belong to that case) and the usernames in the body, then calls exactly
+one service. Services raise DomainError (409) or PermissionDenied (403); the
+handlers in ``putright.apiv1.errors`` turn them into JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated
+
+from django.contrib.auth import get_user_model
+from ninja import Header, Path, Query, Router, Status
+from pydantic import StringConstraints
+
+from putright import clock
+from putright.apiv1 import present
+from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
+from putright.apiv1.schemas import (
+    MAX_ID,
+    AgreementIn,
+    AnswerIn,
+    AssignIn,
+    CaseCreatedOut,
+    CaseCreateIn,
+    CaseDetailOut,
+    CaseListOut,
+    CloseUnresolvedIn,
+    ConfirmIn,
+    ConsultationIn,
+    ConsultationOut,
+    EscalateIn,
+    EscalationOut,
+    MessageIn,
+    MessageOut,
+    OptionIn,
+    OptionOut,
+    PromiseIn,
+    PromiseOut,
+    QueueQuery,
+    RecommendIn,
+    RecordOut,
+    ReopenIn,
+    SatisfactionIn,
+    SkipIn,
+    StepIn,
+    StepOut,
+    TimelineOut,
+    UnderstandingIn,
+    WithdrawIn,
+)
+from putright.cases import selectors, services
+from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
+from putright.channels.portal_links import portal_url
+
+router = Router(tags=["cases"])
+
+# PR-<year>-<number>; anything else cannot name a case, so it is a 404 without a query.
+REFERENCE_RE = re.compile(r"PR-\d{4}-\d{6,9}")
+Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. PR-2026-000123.")]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdempotencyKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x20-\x7e]+$")]
+CENT = Decimal("0.01")
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _case(request, reference: str) -> Case:
+    if not REFERENCE_RE.fullmatch(reference):
+        raise NotFound(f"No case {reference!r}.")
+    try:
+        return selectors.case_get_for_user(user=request.auth, reference=reference)
+    except Case.DoesNotExist:
+        raise NotFound(f"No case {reference}.") from None
+
+
+def _on_case(model, pk: int, case: Case, what: str):
+    """A sub-object addressed by id; one on another case is as absent as one that does not exist."""
+    obj = model.objects.select_related("case").filter(pk=pk, case=case).first()
+    if obj is None:
+        raise NotFound(f"No {what} {pk} on {case.reference}.")
+    return obj
+
+
+def _user(username: str, field: str):
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise field_error(field, f"No user with the username {username!r}.", kind="unknown_user")
+    return user
+
+
+def _pounds(amount: Decimal) -> Decimal:
+    """One spelling per amount: "100", "1E+2" and "100.00" are the same request (and the same idempotency
+    fingerprint), and the timeline records 100.00. Schemas have already bounded it to two places."""
+    return abs(amount.quantize(CENT))
+
+
+def _detail(request, reference: str) -> dict:
+    return present.case_detail_data(_case(request, reference))
+
+
+# ---------------------------------------------------------------- create and read
+
+
+@router.post(
+    "/cases",
+    response={201: CaseCreatedOut, 200: CaseCreatedOut, **ACTION_ERRORS},
+    summary="Report a problem on the customer's behalf (S1)",
+)
+def case_create(
+    request,
+    payload: CaseCreateIn,
+    idempotency_key: Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key")] = None,
+):
+    """A retry with the same Idempotency-Key and body returns the first case (200), not a second one."""
+    category_id = None
+    if payload.category is not None:
+        category = Category.objects.filter(slug=payload.category).first()
+        if category is None:
+            raise field_error(
+                "category", f"No category with the slug {payload.category!r}.", kind="unknown_category"
+            )
+        category_id = category.pk
+    amount = _pounds(payload.amount_in_dispute) if payload.amount_in_dispute is not None else None
+    report = services.ReportInput(
+        customer_name=payload.customer.name,
+        customer_email=payload.customer.email,
+        customer_phone=payload.customer.phone or "",
+        subject=payload.subject,
+        description=payload.description,
+        desired_outcome=payload.desired_outcome or "",
+        order_reference=payload.order_reference or "",
+        amount_in_dispute=amount,
+        channel=payload.channel.value,
+        source_kind=payload.source_kind.value,
+        category_id=category_id,
+        consent=payload.consent,
+    )
+    case, created = services.case_report(report=report, actor=request.auth, idempotency_key=idempotency_key)
+    case = _case(request, case.reference)
+    return Status(201 if created else 200, {**present.case_detail_data(case), "portal_url": portal_url(case)})
+
+
+@router.get(
+    "/cases", response={200: CaseListOut, **COMMON_ERRORS}, summary="The queue (mine, team, unassigned)"
+)
+def case_list(request, filters: Query[QueueQuery]):
+    queue = selectors.case_queue(
+        user=request.auth,
+        filters=selectors.QueueFilters(
+            scope=filters.scope,
+            status=filters.status.value if filters.status else "",
+            source_kind=filters.source_kind.value if filters.source_kind else "",
+            category=filters.category or "",
+            overdue_promises=filters.overdue_promises,
+            awaiting_customer=filters.awaiting_customer,
+            needs_update=filters.needs_update,
+            include_closed=filters.include_closed,
+            q=filters.q or "",
+        ),
+    )
+    cutoff = selectors.cadence_cutoff(clock.now())
+    page = queue[filters.offset : filters.offset + filters.limit]
+    return {"count": queue.count(), "items": [present.case_summary_data(c, cutoff=cutoff) for c in page]}
+
+
+@router.get("/cases/{reference}", response={200: CaseDetailOut, **COMMON_ERRORS}, summary="One case")
+def case_detail(request, reference: Reference):
+    return _detail(request, reference)
+
+
+@router.get(
+    "/cases/{reference}/timeline",
+    response={200: TimelineOut, **COMMON_ERRORS},
+    summary="The case's hash-chained timeline",
+)
+def case_timeline(request, reference: Reference):
+    case = _case(request, reference)
+    return {
+        "reference": case.reference,
+        "events": [present.event_data(e) for e in selectors.case_timeline(case=case)],
+    }
+
+
+@router.get(
+    "/cases/{reference}/record",
+    response={200: RecordOut, **COMMON_ERRORS},
+    by_alias=True,
+    summary="The whole case record",
+)
+def case_record(request, reference: Reference):
+    return selectors.case_record(case=_case(request, reference))
+
+
+# ---------------------------------------------------------------- S2 understanding
+
+
+@router.post(
+    "/cases/{reference}/understanding",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record our summary of the problem for the customer to confirm",
+)
+def understanding_summarise(request, reference: Reference, payload: UnderstandingIn):
+    services.case_summarise_understanding(
+        actor=request.auth, case=_case(request, reference), summary=payload.summary
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/understanding/confirm",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record that the customer confirmed our summary (by phone, in person or email)",
+)
+def understanding_confirm(request, reference: Reference, payload: ConfirmIn):
+    services.case_confirm_understanding(
+        actor=request.auth, case=_case(request, reference), method=payload.method
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/understanding/skip",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Move on without the customer's confirmation, with the reason",
+)
+def understanding_skip(request, reference: Reference, payload: SkipIn):
+    services.case_skip_understanding(
+        actor=request.auth, case=_case(request, reference), reason=payload.reason
+    )
+    return _detail(request, reference)
+
+
+# ---------------------------------------------------------------- P2–P4 options
+
+
+@router.post(
+    "/cases/{reference}/options", response={201: OptionOut, **ACTION_ERRORS}, summary="List an option"
+)
+def option_add(request, reference: Reference, payload: OptionIn):
+    option = services.option_add(
+        actor=request.auth,
+        case=_case(request, reference),
+        option=services.OptionInput(
+            title=payload.title,
+            remedy_type=payload.remedy_type.value,
+            description=payload.description,
+            amount=_pounds(payload.amount),
+            cost_to_organisation=_pounds(payload.cost_to_organisation),
+            days_to_deliver=payload.days_to_deliver,
+            customer_advantages=payload.customer_advantages,
+            customer_disadvantages=payload.customer_disadvantages,
+            organisation_advantages=payload.organisation_advantages,
+            organisation_disadvantages=payload.organisation_disadvantages,
+            is_exception=payload.is_exception,
+        ),
+    )
+    option.refresh_from_db()
+    return Status(201, present.option_data(option))
+
+
+@router.post(
+    "/cases/{reference}/options/{option_id}/withdraw",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Withdraw a listed option",
+)
+def option_withdraw(request, reference: Reference, option_id: ObjectId, payload: WithdrawIn):
+    option = _on_case(Option, option_id, _case(request, reference), "option")
+    services.option_withdraw(actor=request.auth, option=option, reason=payload.reason)
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/options/{option_id}/recommend",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Recommend an option, naming at least two factors (goes for approval if beyond authority)",
+)
+def option_recommend(request, reference: Reference, option_id: ObjectId, payload: RecommendIn):
+    option = _on_case(Option, option_id, _case(request, reference), "option")
+    services.option_recommend(
+        actor=request.auth,
+        option=option,
+        justification=payload.justification,
+        factors=[f.value for f in payload.factors],
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/consultations",
+    response={201: ConsultationOut, **ACTION_ERRORS},
+    summary="Ask a colleague for input",
+)
+def consultation_request(request, reference: Reference, payload: ConsultationIn):
+    case = _case(request, reference)
+    colleague = _user(payload.colleague, "colleague")
+    consultation = services.consultation_request(
+        actor=request.auth, case=case, colleague=colleague, question=payload.question
+    )
+    return Status(201, present.consultation_data(consultation))
+
+
+@router.post(
+    "/cases/{reference}/consultations/{consultation_id}/answer",
+    response={200: ConsultationOut, **ACTION_ERRORS},
+    summary="Answer a question you were asked",
+)
+def consultation_answer(request, reference: Reference, consultation_id: ObjectId, payload: AnswerIn):
+    consultation = _on_case(Consultation, consultation_id, _case(request, reference), "consultation")
+    consultation = services.consultation_answer(
+        actor=request.auth, consultation=consultation, answer=payload.answer
+    )
+    return present.consultation_data(consultation)
+
+
+# ---------------------------------------------------------------- A1–A3 agree, plan, promise
+
+
+@router.post(
+    "/cases/{reference}/agreement",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record the customer's answer to the proposed option",
+)
+def agreement_record(request, reference: Reference, payload: AgreementIn):
+    services.option_customer_respond(
+        case=_case(request, reference),
+        agree=payload.agree,
+        actor=request.auth,
+        method=payload.method,
+        comment=payload.comment or "",
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/steps",
+    response={201: StepOut, **ACTION_ERRORS},
+    summary="Add a step to the action plan",
+)
+def step_add(request, reference: Reference, payload: StepIn):
+    case = _case(request, reference)
+    owner = _user(payload.owner, "owner")
+    step = services.step_add(
+        actor=request.auth, case=case, description=payload.description, owner=owner, due_date=payload.due_date
+    )
+    return Status(201, present.step_data(step))
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/complete",
+    response={200: StepOut, **ACTION_ERRORS},
+    summary="Mark a step done",
+)
+def step_complete(request, reference: Reference, step_id: ObjectId):
+    step = _on_case(ActionStep, step_id, _case(request, reference), "step")
+    step = services.step_complete(actor=request.auth, step=step)
+    return present.step_data(step)
+
+
+@router.post(
+    "/cases/{reference}/promises",
+    response={201: PromiseOut, **ACTION_ERRORS},
+    summary="Make a promise to the customer",
+)
+def promise_make(request, reference: Reference, payload: PromiseIn):
+    case = _case(request, reference)
+    owner = _user(payload.owner, "owner")
+    promise = services.promise_make(
+        actor=request.auth, case=case, description=payload.description, owner=owner, due_at=payload.due_at
+    )
+    return Status(201, present.promise_data(promise))
+
+
+@router.post(
+    "/cases/{reference}/promises/{promise_id}/keep",
+    response={200: PromiseOut, **ACTION_ERRORS},
+    summary="Record that a promise was kept",
+)
+def promise_keep(request, reference: Reference, promise_id: ObjectId):
+    promise = _on_case(Promise, promise_id, _case(request, reference), "promise")
+    promise = services.promise_keep(actor=request.auth, promise=promise)
+    return present.promise_data(promise)
+
+
+# ---------------------------------------------------------------- A4–A6 update, check, close
+
+
+@router.post(
+    "/cases/{reference}/messages",
+    response={201: MessageOut, **ACTION_ERRORS},
+    summary="Send the customer a message",
+)
+def message_send(request, reference: Reference, payload: MessageIn):
+    message = services.message_send(
+        actor=request.auth,
+        case=_case(request, reference),
+        body=payload.body,
+        requested=payload.requested,
+        subject=payload.subject or "",
+    )
+    return Status(201, present.message_data(message))
+
+
+@router.post(
+    "/cases/{reference}/deliver",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Every step is done: ask the customer whether it is resolved",
+)
+def case_deliver(request, reference: Reference):
+    services.case_mark_delivered(actor=request.auth, case=_case(request, reference))
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/satisfaction",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record whether the customer says the problem is resolved",
+)
+def satisfaction_record(request, reference: Reference, payload: SatisfactionIn):
+    services.case_satisfaction_record(
+        case=_case(request, reference),
+        resolved=payload.resolved,
+        comment=payload.comment or "",
+        actor=request.auth,
+        method=payload.method,
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/reopen",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Look for another way after 'not resolved'",
+)
+def case_reopen(request, reference: Reference, payload: ReopenIn):
+    services.case_reopen(actor=request.auth, case=_case(request, reference), reason=payload.reason)
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/close-unresolved",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Close without resolution, with reasons and other routes for the customer",
+)
+def case_close_unresolved(request, reference: Reference, payload: CloseUnresolvedIn):
+    services.case_close_unresolved(
+        actor=request.auth,
+        case=_case(request, reference),
+        reasons=payload.reasons,
+        other_routes=payload.other_routes,
+    )
+    return _detail(request, reference)
+
+
+# ---------------------------------------------------------------- K4 escalate and assign
+
+
+@router.post(
+    "/cases/{reference}/escalate",
+    response={201: EscalationOut, **ACTION_ERRORS},
+    summary="Escalate the case to a colleague, with the reason",
+)
+def case_escalate(request, reference: Reference, payload: EscalateIn):
+    case = _case(request, reference)
+    to_user = _user(payload.to, "to")
+    escalation = services.case_escalate(actor=request.auth, case=case, to_user=to_user, reason=payload.reason)
+    return Status(201, present.escalation_data(escalation))
+
+
+@router.post(
+    "/cases/{reference}/assign",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Assign the case to a member of staff, or unassign it",
+)
+def case_assign(request, reference: Reference, payload: AssignIn):
+    case = _case(request, reference)
+    assignee = _user(payload.assignee, "assignee") if payload.assignee is not None else None
+    services.case_assign(actor=request.auth, case=case, assignee=assignee)
+    return _detail(request, reference)

@@ -1,0 +1,614 @@
+"""Request and response schemas of the API.
+
+Every string has a maximum length that fits its column, and text is checked for
+what a database cannot store (NUL, lone surrogates) or an email header must not
+carry (control characters in one-line fields), so bad input is a 422 and never
+reaches a query.
+"""
+
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
+
+from putright.cases.choices import (
+    Channel,
+    JustificationFactor,
+    RemedyType,
+    SourceKind,
+    Status,
+)
+
+# The largest database integer every backend accepts: ids beyond it cannot exist.
+MAX_ID = 2_147_483_647
+MAX_DISPUTE = Decimal("1000000")
+# Option money columns are DecimalField(max_digits=12, decimal_places=2).
+MAX_OPTION_MONEY = Decimal("9999999999.99")
+MAX_DAYS_TO_DELIVER = 3650
+# Far-off due times are refused: converting a year-9999 time between zones overflows.
+MIN_YEAR, MAX_YEAR = 2000, 2999
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no unpaired surrogates)") from None
+    return value
+
+
+def _one_line(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must be a single line without control characters")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("must be a valid email address") from None
+    return value
+
+
+def _due_year(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def Text(max_length: int, *, required: bool = True):
+    """Free text (may span lines)."""
+    validators = [AfterValidator(_storable)]
+    if required:
+        validators.append(AfterValidator(_not_blank))
+    return Annotated[
+        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
+    ]
+
+
+def Line(max_length: int, *, required: bool = True):
+    """One line of text, e.g. a subject or a name."""
+    validators = [AfterValidator(_storable), AfterValidator(_one_line)]
+    if required:
+        validators.append(AfterValidator(_not_blank))
+    return Annotated[
+        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
+    ]
+
+
+Username = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=150),
+    AfterValidator(_storable),
+    AfterValidator(_one_line),
+    Field(description="A staff member's username."),
+]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_storable), AfterValidator(_email)]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[-a-zA-Z0-9_]+$")]
+Money = Annotated[Decimal, Field(ge=0, le=MAX_OPTION_MONEY, decimal_places=2)]
+DueDate = Annotated[date, AfterValidator(_due_year)]
+DueAt = Annotated[AwareDatetime, AfterValidator(_due_year)]
+# Staff record how the customer told them; "portal" is the customer acting on their own link.
+RecordedMethod = Literal["phone", "in_person", "email"]
+MoneyText = Annotated[str, Field(description='A money amount in pounds, as a decimal string, e.g. "449.00".')]
+
+
+class In(Schema):
+    """Request bodies refuse unknown fields, so a misspelt field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- requests
+
+
+class CustomerIn(In):
+    name: Line(200)
+    email: Email
+    phone: Line(40, required=False) | None = None
+
+
+class CaseCreateIn(In):
+    customer: CustomerIn
+    subject: Line(200)
+    description: Text(10000) = Field(description="The customer's own words, stored verbatim.")
+    desired_outcome: Text(5000, required=False) | None = None
+    order_reference: Line(100, required=False) | None = None
+    amount_in_dispute: Annotated[Decimal, Field(ge=0, le=MAX_DISPUTE, decimal_places=2)] | None = None
+    channel: Channel = Channel.API
+    source_kind: SourceKind = SourceKind.CUSTOMER_REPORTED
+    category: Slug | None = Field(None, description="A category's slug.")
+    consent: Literal[True] = Field(
+        description="The customer consents to us processing their details; must be true."
+    )
+
+
+class UnderstandingIn(In):
+    summary: Text(5000)
+
+
+class ConfirmIn(In):
+    method: RecordedMethod
+
+
+class SkipIn(In):
+    reason: Text(2000)
+
+
+class OptionIn(In):
+    title: Line(200)
+    remedy_type: RemedyType
+    description: Text(5000, required=False) = ""
+    amount: Money = Decimal("0")
+    cost_to_organisation: Money = Decimal("0")
+    days_to_deliver: Annotated[int, Field(ge=0, le=MAX_DAYS_TO_DELIVER)] = 0
+    customer_advantages: Text(5000, required=False) = ""
+    customer_disadvantages: Text(5000, required=False) = ""
+    organisation_advantages: Text(5000, required=False) = ""
+    organisation_disadvantages: Text(5000, required=False) = ""
+    is_exception: bool = False
+
+
+class WithdrawIn(In):
+    reason: Text(2000)
+
+
+class RecommendIn(In):
+    justification: Text(5000)
+    factors: Annotated[list[JustificationFactor], Field(max_length=len(JustificationFactor.values))]
+
+
+class ConsultationIn(In):
+    colleague: Username
+    question: Text(5000)
+
+
+class AnswerIn(In):
+    answer: Text(5000)
+
+
+class AgreementIn(In):
+    agree: bool
+    method: RecordedMethod
+    comment: Text(5000, required=False) | None = None
+
+
+class StepIn(In):
+    description: Line(300)
+    owner: Username
+    due_date: DueDate
+
+
+class PromiseIn(In):
+    description: Line(300)
+    owner: Username
+    due_at: DueAt
+
+
+class MessageIn(In):
+    body: Text(10000)
+    requested: bool
+    subject: Line(200, required=False) | None = None
+
+
+class SatisfactionIn(In):
+    resolved: bool
+    comment: Text(5000, required=False) | None = None
+    method: RecordedMethod
+
+
+class ReopenIn(In):
+    reason: Text(2000)
+
+
+class CloseUnresolvedIn(In):
+    reasons: Text(5000)
+    other_routes: Annotated[list[Line(500)], Field(min_length=1, max_length=20)]
+
+
+class EscalateIn(In):
+    to: Username
+    reason: Text(2000)
+
+
+class AssignIn(In):
+    assignee: Username | None = Field(description="The new handler's username, or null to unassign.")
+
+
+class DecideIn(In):
+    approve: bool
+    note: Text(2000, required=False) | None = None
+
+
+class QueueQuery(Schema):
+    scope: Literal["mine", "team", "unassigned"] = "team"
+    status: Status | None = None
+    source_kind: SourceKind | None = None
+    category: Slug | None = None
+    overdue_promises: bool = False
+    awaiting_customer: bool = False
+    needs_update: bool = False
+    include_closed: bool = False
+    q: Line(200, required=False) | None = Field(
+        None, description="A reference, part of the subject or an email."
+    )
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
+
+
+# ---------------------------------------------------------------- responses
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Stable, machine-readable: branch on this.")
+    message: str = Field(description="For people to read.")
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+class CustomerOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class UnderstandingOut(Schema):
+    state: str
+    summary: str
+    correction: str
+    skip_reason: str
+
+
+class RecommendationOut(Schema):
+    option_id: int | None
+    justification: str
+    factors: list[str]
+
+
+class OptionOut(Schema):
+    id: int
+    title: str
+    description: str
+    remedy_type: str
+    amount: MoneyText
+    cost_to_organisation: MoneyText
+    days_to_deliver: int
+    customer_advantages: str
+    customer_disadvantages: str
+    organisation_advantages: str
+    organisation_disadvantages: str
+    is_exception: bool
+    source: str
+    rule_ids: list[str]
+    status: str
+
+
+class ConsultationOut(Schema):
+    id: int
+    asked_by: str
+    colleague: str
+    question: str
+    answer: str
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+class StepOut(Schema):
+    id: int
+    description: str
+    owner: str
+    due_date: date
+    done_at: datetime | None
+    done_by: str | None
+
+
+class PromiseOut(Schema):
+    id: int
+    description: str
+    owner: str
+    due_at: datetime
+    status: str
+    kept_at: datetime | None
+
+
+class ApprovalSummaryOut(Schema):
+    id: int
+    option_id: int
+    status: str
+    requested_by: str
+    assigned_to: str | None
+    decided_by: str | None
+    reasons: list[str]
+    rule_ids: list[str]
+    note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class CaseSummaryOut(Schema):
+    reference: str
+    subject: str
+    status: str
+    status_label: str
+    channel: str
+    source_kind: str
+    category: str | None = Field(description="The category's slug.")
+    customer_name: str
+    assignee: str | None
+    has_overdue_promise: bool
+    needs_update: bool = Field(description="The customer has waited too long for news (A4).")
+    created_at: datetime
+    updated_at: datetime
+    last_customer_update_at: datetime
+
+
+class CaseListOut(Schema):
+    count: int
+    items: list[CaseSummaryOut]
+
+
+class CaseDetailOut(Schema):
+    reference: str
+    subject: str
+    status: str
+    status_label: str
+    channel: str
+    source_kind: str
+    category: str | None
+    customer: CustomerOut
+    description: str
+    desired_outcome: str
+    order_reference: str
+    amount_in_dispute: MoneyText | None
+    assignee: str | None
+    understanding: UnderstandingOut
+    recommendation: RecommendationOut
+    options: list[OptionOut]
+    consultations: list[ConsultationOut]
+    steps: list[StepOut]
+    promises: list[PromiseOut]
+    approvals: list[ApprovalSummaryOut]
+    satisfaction_comment: str
+    unresolved_reasons: str
+    other_routes: list[str]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class CaseCreatedOut(CaseDetailOut):
+    portal_url: str = Field(description="The customer's private link to follow their case.")
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    summary: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    customer_visible: bool
+    prev_hash: str
+    hash: str
+
+
+class TimelineOut(Schema):
+    reference: str
+    events: list[EventOut]
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    prompt: str
+    subject: str
+    body: str
+    author: str | None
+    email_status: str
+    created_at: datetime
+
+
+class EscalationOut(Schema):
+    id: int
+    from_user: str | None
+    to_user: str
+    reason: str
+    automatic: bool
+    created_at: datetime
+
+
+class ApprovalOptionOut(Schema):
+    id: int
+    title: str
+    remedy_type: str
+    amount: MoneyText
+    is_exception: bool
+
+
+class ApprovalOut(ApprovalSummaryOut):
+    case_reference: str
+    case_subject: str
+    option: ApprovalOptionOut
+
+
+class ApprovalListOut(Schema):
+    count: int
+    items: list[ApprovalOut]
+
+
+# The whole record, as ``selectors.case_record`` returns it.
+
+
+class RecordCustomerOut(Schema):
+    name: str
+    email: str
+    phone: str
+    lawful_basis: str
+    consent_given_at: str | None
+
+
+class RecordUnderstandingOut(Schema):
+    state: str
+    summary: str
+    correction: str
+    skip_reason: str
+
+
+class RecordOptionOut(Schema):
+    id: int
+    title: str
+    description: str
+    remedy_type: str
+    amount: MoneyText
+    cost_to_organisation: MoneyText
+    days_to_deliver: int
+    customer_advantages: str
+    customer_disadvantages: str
+    organisation_advantages: str
+    organisation_disadvantages: str
+    is_exception: bool
+    source: str
+    rule_ids: list[str]
+    status: str
+
+
+class RecordRecommendationOut(Schema):
+    option: int | None
+    justification: str
+    factors: list[str]
+
+
+class RecordConsultationOut(Schema):
+    asked_by: str | None
+    colleague: str | None
+    question: str
+    answer: str
+    asked_at: str
+    answered_at: str | None
+
+
+class RecordApprovalOut(Schema):
+    option: int
+    status: str
+    requested_by: str | None
+    assigned_to: str | None
+    decided_by: str | None
+    reasons: list[str]
+    rule_ids: list[str]
+    note: str
+
+
+class RecordAgreementOut(Schema):
+    option: int
+    agreed: bool
+    method: str
+    recorded_by: str | None
+    comment: str
+    at: str
+
+
+class RecordStepOut(Schema):
+    description: str
+    owner: str | None
+    due_date: str
+    done_at: str | None
+
+
+class RecordPromiseOut(Schema):
+    description: str
+    owner: str | None
+    due_at: str
+    status: str
+    kept_at: str | None
+
+
+class RecordMessageOut(Schema):
+    direction: str
+    prompt: str
+    subject: str
+    body: str
+    author: str | None
+    email_status: str
+    at: str
+
+
+class RecordEscalationOut(Schema):
+    # "from" is a Python keyword: the field is named from_user and keeps "from" on the wire.
+    from_user: str | None = Field(alias="from")
+    to: str | None
+    reason: str
+    automatic: bool
+    at: str
+
+
+class RecordOutcomeOut(Schema):
+    satisfaction_comment: str
+    unresolved_reasons: str
+    other_routes: list[str]
+    closed_at: str | None
+
+
+class RecordEventOut(Schema):
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    summary: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    customer_visible: bool
+    prev_hash: str
+    hash: str
+
+
+class RecordOut(Schema):
+    reference: str
+    status: str
+    status_label: str
+    channel: str
+    source_kind: str
+    source_kind_label: str
+    category: str | None = Field(description="The category's name.")
+    subject: str
+    description: str
+    desired_outcome: str
+    order_reference: str
+    amount_in_dispute: MoneyText | None
+    customer: RecordCustomerOut
+    assignee: str | None
+    understanding: RecordUnderstandingOut
+    options: list[RecordOptionOut]
+    recommendation: RecordRecommendationOut
+    consultations: list[RecordConsultationOut]
+    approvals: list[RecordApprovalOut]
+    agreements: list[RecordAgreementOut]
+    action_plan: list[RecordStepOut]
+    promises: list[RecordPromiseOut]
+    messages: list[RecordMessageOut]
+    escalations: list[RecordEscalationOut]
+    outcome: RecordOutcomeOut
+    timeline: list[RecordEventOut]
+    created_at: str

@@ -1,0 +1,280 @@
+"""Fuzzing the API: whatever a client sends, the answer is a 2xx or a 4xx, never a 500.
+
+Hypothesis generates arbitrary JSON, raw bytes, and valid bodies with random
+values swapped into known fields. A 201 from POST /api/cases must add exactly one
+case; any other answer must add none. A schemathesis run over the whole
+OpenAPI document does the same for every operation.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+
+from putright import clock
+from putright.authority.models import ApiToken
+from putright.cases import services
+from putright.cases.choices import RemedyType
+from putright.cases.models import Case
+from putright.wsgi import application
+
+FUZZ = settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+# What a careless or hostile client puts into a field: any JSON, odd text (NUL, control characters,
+# surrogate escapes arrive through raw bodies), huge numbers, and near-miss values.
+field_values = (
+    json_values
+    | st.text(max_size=300)
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "NaN",
+            "1e999",
+            "-0",
+            "0.001",
+            "999999999999.99",
+            "9" * 400,
+            "2031-02-30",
+            "2031-01-01T09:00:00",
+            "9999-12-31T23:59:59-14:00",
+            "phone",
+            "portal",
+            "refund",
+            "bob",
+            "nobody",
+            True,
+            False,
+            [],
+            {},
+            [None],
+            {"a": 1},
+        ]
+    ).map(copy.deepcopy)
+)
+
+
+def token_for(user) -> str:
+    raw, prefix, key_hash = ApiToken.generate()
+    ApiToken.objects.create(user=user, name="fuzz", prefix=prefix, key_hash=key_hash)
+    return raw
+
+
+VALID_CASE = {
+    "customer": {"name": "Priya Shah", "email": "priya@example.com", "phone": "07700 900123"},
+    "subject": "Washing machine leaks",
+    "description": "It leaks.",
+    "desired_outcome": "A replacement",
+    "order_reference": "ORD-1",
+    "amount_in_dispute": "449.00",
+    "channel": "api",
+    "source_kind": "a",
+    "consent": True,
+}
+CUSTOMER_FIELDS = ["name", "email", "phone"]
+
+
+@st.composite
+def mutated(draw, valid: dict, nested: dict[str, list[str]] | None = None):
+    """A valid body with none, some or all of these: fields replaced by random values, fields dropped,
+    nested fields replaced, an unknown field added."""
+    body = json.loads(json.dumps(valid))
+    how_many = draw(st.integers(min_value=0, max_value=min(3, len(valid))))
+    for field in draw(
+        st.lists(st.sampled_from(sorted(valid)), min_size=how_many, max_size=how_many, unique=True)
+    ):
+        if draw(st.booleans()):
+            body[field] = draw(field_values)
+        else:
+            body.pop(field)
+    for parent, children in (nested or {}).items():
+        if isinstance(body.get(parent), dict) and draw(st.integers(0, 3)) == 0:
+            body[parent][draw(st.sampled_from(children))] = draw(field_values)
+    if draw(st.integers(0, 9)) == 0:
+        body[draw(st.text(max_size=10))] = draw(field_values)
+    return body
+
+
+def _post(client, path: str, token: str, data, headers: dict | None = None):
+    payload = data if isinstance(data, bytes | str) else json.dumps(data)
+    return client.post(
+        path,
+        data=payload,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", **(headers or {})},
+    )
+
+
+def _check_create(client, token: str, data, headers: dict | None = None) -> None:
+    before = Case.objects.count()
+    response = _post(client, "/api/cases", token, data, headers)
+    assert 200 <= response.status_code < 500, response.content[:500]
+    added = Case.objects.count() - before
+    assert added == (1 if response.status_code == 201 else 0)
+
+
+@pytest.fixture
+def alice_token(alice) -> str:
+    return token_for(alice)
+
+
+@FUZZ
+@given(body=json_values)
+def test_any_json_posted_as_a_new_case_is_never_a_server_error(client, alice_token, body):
+    _check_create(client, alice_token, body)
+
+
+@FUZZ
+@given(raw=st.binary(max_size=200) | st.text(max_size=200))
+def test_any_bytes_posted_as_a_new_case_are_never_a_server_error(client, alice_token, raw):
+    _check_create(client, alice_token, raw)
+
+
+@FUZZ
+@given(
+    body=st.just(VALID_CASE) | mutated(VALID_CASE, {"customer": CUSTOMER_FIELDS}),
+    key=st.none()
+    | st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=210)
+    | st.text(alphabet=st.characters(min_codepoint=0x00, max_codepoint=0xFF), max_size=10),
+)
+def test_a_new_case_with_random_values_in_known_fields_is_never_a_server_error(
+    client, alice_token, body, key
+):
+    _check_create(client, alice_token, body, headers={"Idempotency-Key": key} if key is not None else None)
+
+
+def test_a_raw_body_with_escaped_nul_and_a_lone_surrogate_is_a_422(client, alice_token):
+    for bad in ("\\u0000", "\\ud800"):
+        raw = json.dumps(VALID_CASE).replace("Washing machine leaks", f"Washing{bad}machine")
+        response = _post(client, "/api/cases", alice_token, raw)
+        assert response.status_code == 422
+    assert Case.objects.count() == 0
+
+
+def _case_with_an_option(alice) -> tuple[Case, object]:
+    case, _ = services.case_report(
+        report=services.ReportInput(
+            customer_name="Priya Shah",
+            customer_email="priya@example.com",
+            subject="Leaks",
+            description="It leaks.",
+            channel="web",
+            consent=True,
+        )
+    )
+    services.case_summarise_understanding(actor=alice, case=case, summary="Leaks.")
+    services.case_confirm_understanding(actor=None, case=case)
+    option = services.option_add(
+        actor=alice,
+        case=case,
+        option=services.OptionInput(title="Refund", remedy_type=RemedyType.REFUND, amount=Decimal("20.00")),
+    )
+    return case, option
+
+
+def _action_bodies(option_id: int) -> dict[str, dict]:
+    tomorrow = clock.now() + timedelta(days=1)
+    return {
+        "/understanding": {"summary": "Leaks."},
+        "/understanding/skip": {"reason": "Clear enough."},
+        "/options": {
+            "title": "Repair",
+            "remedy_type": "repair",
+            "amount": "10.00",
+            "cost_to_organisation": "5.00",
+            "days_to_deliver": 2,
+            "is_exception": False,
+            "customer_advantages": "Quick",
+        },
+        f"/options/{option_id}/recommend": {"justification": "Cheap.", "factors": ["cost", "feasibility"]},
+        f"/options/{option_id}/withdraw": {"reason": "No."},
+        "/consultations": {"colleague": "bob", "question": "Thoughts?"},
+        "/agreement": {"agree": True, "method": "phone", "comment": "ok"},
+        "/steps": {"description": "Do it", "owner": "alice", "due_date": tomorrow.date().isoformat()},
+        "/promises": {"description": "Call", "owner": "alice", "due_at": tomorrow.isoformat()},
+        "/messages": {"body": "Hello", "requested": False, "subject": "Update"},
+        "/satisfaction": {"resolved": False, "method": "email", "comment": "no"},
+        "/close-unresolved": {"reasons": "We cannot help with this at all.", "other_routes": ["Ombudsman"]},
+        "/escalate": {"to": "bob", "reason": "Help"},
+        "/assign": {"assignee": "bob"},
+    }
+
+
+@FUZZ
+@given(data=st.data())
+def test_random_bodies_posted_to_case_actions_are_never_a_server_error(client, alice, alice_token, bob, data):
+    # A fresh case each time: one that an earlier example closed would answer everything with a 409.
+    case, option = _case_with_an_option(alice)
+    bodies = _action_bodies(option.pk)
+    path = data.draw(st.sampled_from(sorted(bodies)))
+    body = data.draw(st.just(bodies[path]) | mutated(bodies[path]) | json_values)
+    events = case.events.count()
+
+    response = _post(client, f"/api/cases/{case.reference}{path}", alice_token, body)
+
+    assert 200 <= response.status_code < 500, response.content[:500]
+    if response.status_code >= 400:
+        assert case.events.count() == events
+
+
+# ---------------------------------------------------------------- schemathesis over the OpenAPI document
+
+
+def _app_keeping_the_test_database(environ, start_response):
+    """Django's WSGI handler closes the database connection as a request starts and finishes, which would
+    end the test's transaction; Django's own test client disconnects those signals in the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _app_keeping_the_test_database)
+
+
+@pytest.fixture
+def staff_token(db, bob, case_with_options) -> str:
+    return token_for(bob)
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_operation_in_the_openapi_document_answers_with_a_server_error(case, staff_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {staff_token}"}, checks=[not_a_server_error])
