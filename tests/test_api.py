@@ -334,6 +334,13 @@ def test_escalate_assign_message_reopen_and_close_unresolved(api_as, case_with_o
 # ---------------------------------------------------------------- domain errors and not found
 
 
+def test_escalating_without_a_name_goes_to_the_next_level_up(api_as, case_with_options, alice, bob, carol):
+    r = api_as(alice).post(f"/api/cases/{case_with_options.reference}/escalate", {"reason": "Legal threat"})
+    assert (r.status_code, r.json()["from_user"], r.json()["to_user"]) == (201, "alice", "bob")
+    r = api_as(carol).post(f"/api/cases/{case_with_options.reference}/escalate", {"to": None, "reason": "Above me?"})
+    assert (r.status_code, r.json()["code"]) == (409, "escalation_target_invalid")
+
+
 @pytest.mark.parametrize(
     ("path", "body", "code"),
     [
@@ -701,3 +708,13 @@ def test_approvals_list_only_what_the_user_may_decide(api_as, alice, bob, dave, 
     assert api_as(dave).get("/api/approvals").json() == {"count": 0, "items": []}
     assert api_as(alice).get("/api/approvals").json() == {"count": 0, "items": []}
     assert Approval.objects.get().status == "pending"
+
+
+def test_classify_sets_the_source_kind_and_category_by_slug(api_as, alice, case_with_options):
+    Category.objects.create(name="Delivery", slug="delivery")
+    ref = case_with_options.reference
+    r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "category": "delivery"})
+    assert (r.status_code, r.json()["source_kind"], r.json()["category"]) == (200, "e", "delivery")
+    r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "category": "nope"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "category"

@@ -147,6 +147,7 @@ def world(report_case, case_with_options, alice, bob):
         ),
         ("POST", f"/api/cases/{o}/escalate", {"to": "alice", "reason": "Second opinion."}),
         ("POST", f"/api/cases/{o}/assign", {"assignee": "bob"}),
+        ("POST", f"/api/cases/{o}/classify", {"source_kind": "d", "category": None}),
         ("POST", f"/api/cases/{o}/messages", {"body": "Update.", "requested": True}),
         (
             "POST",
@@ -191,6 +192,7 @@ def snapshot() -> dict:
     return {
         "cases": dict(Case.objects.values_list("reference", "status")),
         "assignees": dict(Case.objects.values_list("reference", "assignee_id")),
+        "classification": dict(Case.objects.values_list("reference", "source_kind")),
         "events": Event.objects.count(),
         "options": dict(Option.objects.values_list("pk", "status")),
         "consultations": list(Consultation.objects.values_list("pk", "answer")),
@@ -205,7 +207,7 @@ def test_the_endpoint_list_covers_every_operation_in_the_openapi_document(client
     spec = client.get("/api/openapi.json").json()
     operations = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
 
-    assert len(world) == len(operations) == 27
+    assert len(world) == len(operations) == 28
 
 
 @pytest.mark.parametrize(

@@ -341,3 +341,20 @@ def test_escalating_without_a_name_goes_to_the_next_level_up(case_with_options, 
     assert err.value.code == ErrorCode.ESCALATION_TARGET_INVALID
     case_with_options.refresh_from_db()
     assert case_with_options.assignee == carol
+
+
+def test_classifying_records_source_kind_and_category_once(case_with_options, alice):
+    from putright.cases.models import Category
+
+    billing = Category.objects.create(name="Billing", slug="billing")
+    case = services.case_classify(actor=alice, case=case_with_options, source_kind=SourceKind.SYSTEM_FAILURE,
+                                  category_id=billing.pk)
+    assert (case.source_kind, case.category) == (SourceKind.SYSTEM_FAILURE, billing)
+    event = case.events.order_by("-seq").first()
+    assert (event.kind, event.before, event.after) == (
+        "case.classified", {"source_kind": "a", "category": None}, {"source_kind": "d", "category": "Billing"})
+    count = case.events.count()
+    services.case_classify(actor=alice, case=case, source_kind="d", category_id=billing.pk)
+    assert case.events.count() == count  # no change, no event
+    with pytest.raises(DomainError):
+        services.case_classify(actor=alice, case=case, source_kind="z", category_id=None)

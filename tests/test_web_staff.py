@@ -1017,3 +1017,22 @@ def test_home_sends_staff_to_the_queue_and_everyone_else_to_report_a_problem(cli
     assert client.get("/")["Location"] == reverse("portal:report")
     client.force_login(alice)
     assert client.get("/")["Location"] == reverse("cases:queue")
+
+
+def test_escalating_without_choosing_sends_it_to_the_next_level_up(client, alice, bob, carol, case_with_options):
+    client.force_login(alice)
+    response = client.post(url("escalate", case_with_options), {"to_user": "", "reason": "Legal threat"})
+    assert response.status_code == 302
+    esc = Escalation.objects.get(case=case_with_options)
+    assert (esc.from_user, esc.to_user, esc.reason) == (alice, bob, "Legal threat")
+
+
+def test_an_agent_reclassifies_a_case_as_a_system_failure(client, alice, case_with_options):
+    client.force_login(alice)
+    response = client.post(url("classify", case_with_options), {"source_kind": "d", "category": ""})
+    assert response.status_code == 302
+    case_with_options.refresh_from_db()
+    assert case_with_options.source_kind == "d"
+    bad = client.post(url("classify", case_with_options), {"source_kind": "q", "category": ""})
+    assert bad.status_code == 400
+    assert "source_kind" in bad.context["classify_form"].errors

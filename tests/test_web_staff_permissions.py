@@ -86,7 +86,13 @@ def snapshot() -> dict:
     return {
         "cases": list(
             Case.objects.order_by("pk").values_list(
-                "status", "assignee_id", "understanding", "recommended_option_id", "satisfaction_comment"
+                "status",
+                "assignee_id",
+                "understanding",
+                "recommended_option_id",
+                "satisfaction_comment",
+                "source_kind",
+                "category_id",
             )
         ),
         "events": Event.objects.count(),
@@ -126,6 +132,7 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:record_json", args=[busy]), {}),
         (r("cases:assign_me", args=[busy]), {}),
         (r("cases:escalate", args=[busy]), {"to_user": w.alert.recipient_id, "reason": "Help"}),
+        (r("cases:classify", args=[busy]), {"source_kind": "d", "category": ""}),
         (r("cases:understanding_summarise", args=[busy]), {"summary": "New"}),
         (r("cases:understanding_confirm", args=[busy]), {"method": "phone"}),
         (r("cases:understanding_skip", args=[busy]), {"reason": "Because"}),

@@ -28,6 +28,7 @@ from putright.apiv1.schemas import (
     CaseCreateIn,
     CaseDetailOut,
     CaseListOut,
+    ClassifyIn,
     CloseUnresolvedIn,
     ConfirmIn,
     ConsultationIn,
@@ -67,6 +68,15 @@ CENT = Decimal("0.01")
 
 
 # ---------------------------------------------------------------- lookups
+
+
+def _category_id(slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        raise field_error("category", f"No category with the slug {slug!r}.", kind="unknown_category")
+    return category.pk
 
 
 def _case(request, reference: str) -> Case:
@@ -117,14 +127,7 @@ def case_create(
     idempotency_key: Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key")] = None,
 ):
     """A retry with the same Idempotency-Key and body returns the first case (200), not a second one."""
-    category_id = None
-    if payload.category is not None:
-        category = Category.objects.filter(slug=payload.category).first()
-        if category is None:
-            raise field_error(
-                "category", f"No category with the slug {payload.category!r}.", kind="unknown_category"
-            )
-        category_id = category.pk
+    category_id = _category_id(payload.category)
     amount = _pounds(payload.amount_in_dispute) if payload.amount_in_dispute is not None else None
     report = services.ReportInput(
         customer_name=payload.customer.name,
@@ -462,13 +465,29 @@ def case_close_unresolved(request, reference: Reference, payload: CloseUnresolve
 @router.post(
     "/cases/{reference}/escalate",
     response={201: EscalationOut, **ACTION_ERRORS},
-    summary="Escalate the case to a colleague, with the reason",
+    summary="Escalate the case to a colleague (or the next level up), with the reason",
 )
 def case_escalate(request, reference: Reference, payload: EscalateIn):
     case = _case(request, reference)
-    to_user = _user(payload.to, "to")
+    to_user = _user(payload.to, "to") if payload.to is not None else None
     escalation = services.case_escalate(actor=request.auth, case=case, to_user=to_user, reason=payload.reason)
     return Status(201, present.escalation_data(escalation))
+
+
+@router.post(
+    "/cases/{reference}/classify",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record the problem's source (a–e) and category",
+)
+def case_classify(request, reference: Reference, payload: ClassifyIn):
+    case = _case(request, reference)
+    services.case_classify(
+        actor=request.auth,
+        case=case,
+        source_kind=payload.source_kind,
+        category_id=_category_id(payload.category),
+    )
+    return _detail(request, reference)
 
 
 @router.post(

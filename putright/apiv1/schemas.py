@@ -221,8 +221,15 @@ class CloseUnresolvedIn(In):
 
 
 class EscalateIn(In):
-    to: Username
+    to: Username | None = Field(
+        default=None, description="A colleague's username; omit or null for the next level of authority up."
+    )
     reason: Text(2000)
+
+
+class ClassifyIn(In):
+    source_kind: SourceKind
+    category: Slug | None = Field(None, description="A category's slug, or null for none.")
 
 
 class AssignIn(In):

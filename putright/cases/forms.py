@@ -401,10 +401,27 @@ class CloseUnresolvedForm(forms.Form):
         return data
 
 
+class ClassifyForm(forms.Form):
+    source_kind = forms.ChoiceField(choices=SourceKind.choices, label="Source of the problem")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.order_by("name"),
+        required=False,
+        empty_label="No category",
+        label="Category",
+    )
+
+
 class EscalateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"] = _staff_field("Escalate to", exclude=user)
+        # Left empty, the service picks the right person: the next level of authority up (K4).
+        self.fields["to_user"] = _staff_field(
+            "Escalate to",
+            exclude=user,
+            required=False,
+            help_text="Leave as 'Next level up' to send it to the least busy person with more authority.",
+        )
+        self.fields["to_user"].empty_label = "Next level up (automatic)"
         self.fields["reason"] = forms.CharField(widget=_textarea(2), max_length=2000, label="Why")
 
 

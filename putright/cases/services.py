@@ -294,6 +294,36 @@ def case_escalate(*, actor, case: Case, reason: str, to_user=None, automatic: bo
     return esc
 
 
+def case_classify(*, actor, case: Case, source_kind: str, category_id: int | None) -> Case:
+    """Record what kind of problem this is (source a–e) and its category, once the agent knows.
+
+    A customer report often turns out to be a system failure (d) or human error (e); the
+    source kind drives reporting and repeated-problem detection, so it is corrected here.
+    """
+    _require_staff(actor)
+    if source_kind not in SourceKind.values:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown source kind {source_kind!r}.")
+    category = None
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id).first()
+        if category is None:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown category {category_id}.")
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "classify")
+        before = {"source_kind": case.source_kind, "category": case.category.name if case.category else None}
+        after = {"source_kind": source_kind, "category": category.name if category else None}
+        if before == after:
+            return case
+        case.source_kind = source_kind
+        case.category = category
+        _save(case, "source_kind", "category")
+        _event(case, actor, "case.classified",
+               f"Classified: {SourceKind(source_kind).label}; category {after['category'] or 'none'}",
+               before=before, after=after)
+    return case
+
+
 # ---------------------------------------------------------------- S2 understanding
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path(_case + "record.json", views.record_json, name="record_json"),
     path(_case + "assign/", views.assign_me, name="assign_me"),
     path(_case + "escalate/", views.escalate, name="escalate"),
+    path(_case + "classify/", views.classify, name="classify"),
     path(_case + "understanding/", views.understanding_summarise, name="understanding_summarise"),
     path(_case + "understanding/confirm/", views.understanding_confirm, name="understanding_confirm"),
     path(_case + "understanding/skip/", views.understanding_skip, name="understanding_skip"),

@@ -38,6 +38,7 @@ from putright.cases.choices import (
 from putright.cases.forms import (
     AgreementFromCallForm,
     ApprovalDecisionForm,
+    ClassifyForm,
     CloseUnresolvedForm,
     ConfirmFromCallForm,
     ConsultationAnswerForm,
@@ -314,6 +315,9 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "reopen_form": form("reopen", ReopenForm),
         "close_form": form("close", CloseUnresolvedForm),
         "escalate_form": form("escalate", EscalateForm, user=user),
+        "classify_form": form(
+            "classify", ClassifyForm, initial={"source_kind": case.source_kind, "category": case.category_id}
+        ),
         "error_form": error_form,
     }
 
@@ -391,6 +395,25 @@ def assign_me(request, case):
         anchor="facts",
         perform=lambda d: services.case_assign(actor=request.user, case=case, assignee=request.user),
         success="The case is now assigned to you.",
+    )
+
+
+@workspace_post
+def classify(request, case):
+    form = ClassifyForm(request.POST, auto_id=_auto_id("classify"))
+    return _act(
+        request,
+        case,
+        key="classify",
+        form=form,
+        anchor="facts",
+        perform=lambda d: services.case_classify(
+            actor=request.user,
+            case=case,
+            source_kind=d["source_kind"],
+            category_id=d["category"].pk if d.get("category") else None,
+        ),
+        success="Classification saved.",
     )
 
 
