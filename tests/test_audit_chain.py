@@ -79,3 +79,13 @@ def test_each_service_call_appends_exactly_one_event_with_before_and_after(case_
     assert event.before["status"] == "options"
     assert event.after["status"] == "new"
     assert event.after["summary"] == "Second look"
+
+
+def test_events_written_in_british_summer_time_still_verify(report_case, alice):
+    from putright import clock
+    from tests.conftest import aware
+
+    with clock.frozen(aware(2026, 7, 15, 14, 30)):  # BST, UTC+1: the database returns it in UTC
+        case = report_case()
+        services.case_summarise_understanding(actor=alice, case=case, summary="Summer problem")
+    assert chain_verify([case.pk]) == (2, [])

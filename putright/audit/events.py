@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,8 @@ def _digest(*, prev_hash: str, case_id: int, seq: int, actor_id: int | None, act
             "before": before,
             "after": after,
             "customer_visible": customer_visible,
-            "at": created_at.isoformat(timespec="microseconds"),
+            # Databases hand times back in UTC whatever zone they were written in: hash the UTC form.
+            "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
         },
         sort_keys=True,
         ensure_ascii=False,
