@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= putright.settings
 
 .PHONY: run test test-fast lint bench install clean
 
@@ -19,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 # Sets everything up on SQLite, loads the demo organisation once, then runs a local mail sink
 # (aiosmtpd writing to var/mail), the task worker, the sweep scheduler and the web server.
 run: install
-	@mkdir -p var/mail
+	@mkdir -p var/mail/tmp var/mail/new var/mail/cur
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	DEBUG=1 $(PY) manage.py demo_load --reset-if-empty
 	@echo "Starting mail sink (127.0.0.1:1025 -> var/mail), worker, scheduler and web server..."
