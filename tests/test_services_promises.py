@@ -111,3 +111,18 @@ def test_the_sweep_command_reports_what_it_did(case_with_options, alice, capsys)
     out = capsys.readouterr().out
     assert "broken: 1" in out
     assert "promises at risk: 0" in out
+
+
+def test_on_sqlite_the_sweep_gathers_planner_statistics(report_case):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        assert services.sweep_run().emails_retried == 0  # PostgreSQL's autovacuum does this itself
+        return
+    report_case()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    services.sweep_run()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'cases_case'")
+        assert cursor.fetchone()[0] > 0

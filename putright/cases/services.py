@@ -868,8 +868,10 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
     if connection.vendor == "sqlite":
         # SQLite gathers planner statistics only when asked; without them the queue query sorts
         # every open case (measured: 25 ms instead of 3 ms at 100,000 cases).
+        # analysis_limit samples each index, so this stays fast however large the database grows.
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA optimize")
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
     return SweepResult(at_risk=at_risk, broken=broken, cadence_flagged=flagged, emails_retried=retried)
 
 
