@@ -38,6 +38,7 @@ run: install
 # On PostgreSQL: DATABASE_URL=postgres://user:pass@127.0.0.1:5432/db make test
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict putright/engines
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(VENV)/bin/pytest -p no:cacheprovider

@@ -88,7 +88,10 @@ def _user(django_user_model, username: str, role: str | None, first: str):
 
     roles_ensure()  # transactional tests flush the roles the migration made
     user = django_user_model.objects.create_user(
-        username=username, password="correct-horse-battery", email=f"{username}@putright.example", first_name=first
+        username=username,
+        password="correct-horse-battery",
+        email=f"{username}@putright.example",
+        first_name=first,
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
@@ -149,7 +152,9 @@ def report_case(db):
 def case_with_options(report_case, alice):
     """A case whose understanding is confirmed, handled by alice: ready for options."""
     case = report_case()
-    services.case_summarise_understanding(actor=alice, case=case, summary="Machine leaks; wants a replacement.")
+    services.case_summarise_understanding(
+        actor=alice, case=case, summary="Machine leaks; wants a replacement."
+    )
     services.case_confirm_understanding(actor=None, case=case)
     case.refresh_from_db()
     return case

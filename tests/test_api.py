@@ -337,7 +337,9 @@ def test_escalate_assign_message_reopen_and_close_unresolved(api_as, case_with_o
 def test_escalating_without_a_name_goes_to_the_next_level_up(api_as, case_with_options, alice, bob, carol):
     r = api_as(alice).post(f"/api/cases/{case_with_options.reference}/escalate", {"reason": "Legal threat"})
     assert (r.status_code, r.json()["from_user"], r.json()["to_user"]) == (201, "alice", "bob")
-    r = api_as(carol).post(f"/api/cases/{case_with_options.reference}/escalate", {"to": None, "reason": "Above me?"})
+    r = api_as(carol).post(
+        f"/api/cases/{case_with_options.reference}/escalate", {"to": None, "reason": "Above me?"}
+    )
     assert (r.status_code, r.json()["code"]) == (409, "escalation_target_invalid")
 
 

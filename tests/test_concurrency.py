@@ -17,7 +17,9 @@ def test_concurrent_reports_get_distinct_consecutive_references():
 
     def report(i: int) -> None:
         try:
-            services.case_report(report=make_report(subject=f"Report {i}", customer_email=f"c{i}@example.com"))
+            services.case_report(
+                report=make_report(subject=f"Report {i}", customer_email=f"c{i}@example.com")
+            )
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

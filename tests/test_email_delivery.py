@@ -13,9 +13,14 @@ from putright.channels.portal_links import portal_path
 @pytest.mark.django_db(transaction=True)
 def test_the_customer_is_emailed_at_each_step_with_their_private_link(report_case, alice, mailbox):
     case = report_case()
-    services.case_summarise_understanding(actor=alice, case=case, summary="Your machine leaks; you want a new one")
+    services.case_summarise_understanding(
+        actor=alice, case=case, summary="Your machine leaks; you want a new one"
+    )
     subjects = mailbox.subjects_to("priya@example.com")
-    assert subjects == [f"[{case.reference}] We have your report", f"[{case.reference}] Have we understood your problem?"]
+    assert subjects == [
+        f"[{case.reference}] We have your report",
+        f"[{case.reference}] Have we understood your problem?",
+    ]
     body = mailbox.to("priya@example.com")[1].get_payload(decode=True).decode()
     assert "Your machine leaks; you want a new one" in body
     assert portal_path(case) in body

@@ -3,7 +3,9 @@ from decimal import Decimal
 from putright.engines.authority.limits import Limit, OptionRequest, combine, decide, may_approve
 
 AGENT = Limit("agent", Decimal("100"), frozenset({"refund", "replacement", "apology"}), rank=1)
-SUPERVISOR = Limit("supervisor", Decimal("1000"), frozenset({"refund", "replacement", "apology", "compensation"}), 2)
+SUPERVISOR = Limit(
+    "supervisor", Decimal("1000"), frozenset({"refund", "replacement", "apology", "compensation"}), 2
+)
 ADMIN = Limit("administrator", None, frozenset({"refund", "compensation"}), rank=4)
 
 

@@ -744,7 +744,9 @@ def test_agreeing_twice_shows_why_the_second_is_refused(client, awaiting_agreeme
     response = client.post(url(awaiting_agreement, "agreement"), {"agree": "no"})
     assert response.status_code == 303
     assert (
-        escape("That can't be done at this stage: the case is now 'Putting it right'. Please refresh the page to see where it stands.")
+        escape(
+            "That can't be done at this stage: the case is now 'Putting it right'. Please refresh the page to see where it stands."
+        )
         in client.get(url(awaiting_agreement)).content.decode()
     )
     assert snapshot(awaiting_agreement) == before

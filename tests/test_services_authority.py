@@ -15,11 +15,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _recommend(case, actor, **option):
-    data = dict(title="Replace the washing machine", remedy_type=RemedyType.REPLACEMENT, amount=Decimal("449.00"))
+    data = dict(
+        title="Replace the washing machine", remedy_type=RemedyType.REPLACEMENT, amount=Decimal("449.00")
+    )
     data.update(option)
     opt = services.option_add(actor=actor, case=case, option=services.OptionInput(**data))
-    services.option_recommend(actor=actor, option=opt, justification="Legal right to a replacement; asked for it",
-                              factors=["legal_obligation", "customer_preference"])
+    services.option_recommend(
+        actor=actor,
+        option=opt,
+        justification="Legal right to a replacement; asked for it",
+        factors=["legal_obligation", "customer_preference"],
+    )
     case.refresh_from_db()
     return opt
 
@@ -75,21 +81,34 @@ def test_a_rejection_needs_a_reason_and_returns_the_case_to_options(case_with_op
     with pytest.raises(DomainError) as err:
         services.approval_decide(actor=bob, approval=Approval.objects.get(), approve=False)
     assert err.value.code == ErrorCode.REASONS_REQUIRED
-    services.approval_decide(actor=bob, approval=Approval.objects.get(), approve=False, note="Offer a repair first")
+    services.approval_decide(
+        actor=bob, approval=Approval.objects.get(), approve=False, note="Offer a repair first"
+    )
     case_with_options.refresh_from_db()
     option.refresh_from_db()
     assert (case_with_options.status, option.status) == (Status.OPTIONS, OptionStatus.REJECTED)
 
 
 def test_a_remedy_type_outside_the_agents_role_needs_approval(case_with_options, alice):
-    _recommend(case_with_options, alice, title="£20 for the inconvenience", remedy_type=RemedyType.COMPENSATION,
-               amount=Decimal("20"))
+    _recommend(
+        case_with_options,
+        alice,
+        title="£20 for the inconvenience",
+        remedy_type=RemedyType.COMPENSATION,
+        amount=Decimal("20"),
+    )
     assert Approval.objects.get().rule_ids == ["K4.remedy_type"]
 
 
 def test_an_exception_needs_a_second_person_even_for_a_manager(case_with_options, carol, bob):
-    _recommend(case_with_options, carol, title="Refund without receipt", remedy_type=RemedyType.REFUND,
-               amount=Decimal("30"), is_exception=True)
+    _recommend(
+        case_with_options,
+        carol,
+        title="Refund without receipt",
+        remedy_type=RemedyType.REFUND,
+        amount=Decimal("30"),
+        is_exception=True,
+    )
     approval = Approval.objects.get()
     assert approval.rule_ids == ["K4.exception"]
     with pytest.raises(DomainError) as err:

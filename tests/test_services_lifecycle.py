@@ -25,16 +25,22 @@ pytestmark = pytest.mark.django_db
 
 
 def _small_option(**overrides):
-    data = dict(title="Refund the delivery charge", remedy_type=RemedyType.PARTIAL_REFUND, amount=Decimal("4.99"),
-                customer_advantages="Money back quickly", organisation_disadvantages="Costs £4.99")
+    data = dict(
+        title="Refund the delivery charge",
+        remedy_type=RemedyType.PARTIAL_REFUND,
+        amount=Decimal("4.99"),
+        customer_advantages="Money back quickly",
+        organisation_disadvantages="Costs £4.99",
+    )
     data.update(overrides)
     return services.OptionInput(**data)
 
 
 def _to_in_progress(case, alice):
     option = services.option_add(actor=alice, case=case, option=_small_option())
-    services.option_recommend(actor=alice, option=option, justification="Quick and fair",
-                              factors=["customer_benefit", "cost"])
+    services.option_recommend(
+        actor=alice, option=option, justification="Quick and fair", factors=["customer_benefit", "cost"]
+    )
     services.option_customer_respond(case=case, agree=True)
     case.refresh_from_db()
     return case
@@ -86,8 +92,12 @@ def test_an_outsider_cannot_log_a_report(charlie):
 
 
 def test_the_same_idempotency_key_returns_the_same_case(alice):
-    first, created1 = services.case_report(report=make_report(channel=Channel.API), actor=alice, idempotency_key="k1")
-    again, created2 = services.case_report(report=make_report(channel=Channel.API), actor=alice, idempotency_key="k1")
+    first, created1 = services.case_report(
+        report=make_report(channel=Channel.API), actor=alice, idempotency_key="k1"
+    )
+    again, created2 = services.case_report(
+        report=make_report(channel=Channel.API), actor=alice, idempotency_key="k1"
+    )
     assert (created1, created2) == (True, False)
     assert again.pk == first.pk
     assert Case.objects.count() == 1
@@ -135,7 +145,9 @@ def test_a_correction_needs_a_new_summary_before_confirmation(report_case, alice
 
 
 def test_skipping_confirmation_records_the_reason(report_case, alice):
-    case = services.case_skip_understanding(actor=alice, case=report_case(), reason="Customer unreachable; urgent")
+    case = services.case_skip_understanding(
+        actor=alice, case=report_case(), reason="Customer unreachable; urgent"
+    )
     assert (case.status, case.understanding) == (Status.OPTIONS, Understanding.SKIPPED)
     assert case.events.last().after["reason"] == "Customer unreachable; urgent"
 
@@ -146,17 +158,22 @@ def test_a_recommendation_needs_two_factors(case_with_options, alice):
         services.option_recommend(actor=alice, option=option, justification="Because", factors=["cost"])
     assert err.value.code == ErrorCode.JUSTIFICATION_TOO_WEAK
     with pytest.raises(DomainError):
-        services.option_recommend(actor=alice, option=option, justification="Because", factors=["cost", "cost"])
+        services.option_recommend(
+            actor=alice, option=option, justification="Because", factors=["cost", "cost"]
+        )
     with pytest.raises(DomainError):
-        services.option_recommend(actor=alice, option=option, justification="Because", factors=["cost", "vibes"])
+        services.option_recommend(
+            actor=alice, option=option, justification="Because", factors=["cost", "vibes"]
+        )
     case_with_options.refresh_from_db()
     assert case_with_options.status == Status.OPTIONS
 
 
 def test_an_option_within_authority_goes_straight_to_the_customer(case_with_options, alice, mailbox):
     option = services.option_add(actor=alice, case=case_with_options, option=_small_option())
-    case = services.option_recommend(actor=alice, option=option, justification="Quick, cheap",
-                                     factors=["customer_benefit", "cost"])
+    case = services.option_recommend(
+        actor=alice, option=option, justification="Quick, cheap", factors=["customer_benefit", "cost"]
+    )
     assert case.status == Status.AWAITING_CUSTOMER
     assert case.recommended_option == option
     assert case.recommendation_factors == ["cost", "customer_benefit"]
@@ -179,8 +196,9 @@ def test_an_agent_records_agreement_from_a_call_with_the_method(case_with_option
     services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "feasibility"])
     with pytest.raises(DomainError):
         services.option_customer_respond(case=case_with_options, agree=True, actor=alice, method="portal")
-    agreement = services.option_customer_respond(case=case_with_options, agree=True, actor=alice,
-                                                 method=AgreementMethod.PHONE)
+    agreement = services.option_customer_respond(
+        case=case_with_options, agree=True, actor=alice, method=AgreementMethod.PHONE
+    )
     assert (agreement.method, agreement.recorded_by) == (AgreementMethod.PHONE, alice)
 
 
@@ -189,8 +207,9 @@ def test_delivery_needs_a_plan_with_every_step_done(case_with_options, alice):
     with pytest.raises(DomainError) as err:
         services.case_mark_delivered(actor=alice, case=case)
     assert err.value.code == ErrorCode.NO_ACTION_PLAN
-    step = services.step_add(actor=alice, case=case, description="Refund £4.99", owner=alice,
-                             due_date=clock.now().date())
+    step = services.step_add(
+        actor=alice, case=case, description="Refund £4.99", owner=alice, due_date=clock.now().date()
+    )
     with pytest.raises(DomainError) as err:
         services.case_mark_delivered(actor=alice, case=case)
     assert err.value.code == ErrorCode.STEPS_NOT_DONE
@@ -204,7 +223,9 @@ def test_delivery_needs_a_plan_with_every_step_done(case_with_options, alice):
 
 def _delivered(case, alice):
     case = _to_in_progress(case, alice)
-    step = services.step_add(actor=alice, case=case, description="Refund", owner=alice, due_date=clock.now().date())
+    step = services.step_add(
+        actor=alice, case=case, description="Refund", owner=alice, due_date=clock.now().date()
+    )
     services.step_complete(actor=alice, step=step)
     return services.case_mark_delivered(actor=alice, case=case)
 
@@ -229,24 +250,35 @@ def test_not_resolved_asks_the_customer_why_then_the_agent_reopens(case_with_opt
     assert case.status == Status.OPTIONS
 
 
-def test_closing_unresolved_needs_reasons_and_other_routes_and_sends_them(case_with_options, alice, mailbox,
-                                                                         django_capture_on_commit_callbacks):
+def test_closing_unresolved_needs_reasons_and_other_routes_and_sends_them(
+    case_with_options, alice, mailbox, django_capture_on_commit_callbacks
+):
     case = _delivered(case_with_options, alice)
     services.case_satisfaction_record(case=case, resolved=False, comment="Still leaking")
     with pytest.raises(DomainError) as err:
         services.case_close_unresolved(actor=alice, case=case, reasons="No.", other_routes=["ADR"])
     assert err.value.code == ErrorCode.REASONS_REQUIRED
     with pytest.raises(DomainError) as err:
-        services.case_close_unresolved(actor=alice, case=case, reasons="We have replaced it twice already.",
-                                       other_routes=["  "])
+        services.case_close_unresolved(
+            actor=alice, case=case, reasons="We have replaced it twice already.", other_routes=["  "]
+        )
     assert err.value.code == ErrorCode.OTHER_ROUTES_REQUIRED
     mailbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_close_unresolved(
-            actor=alice, case=case, reasons="We have replaced it twice and found no fault on inspection.",
-            other_routes=["Manufacturer's warranty claim", "Citizens Advice consumer helpline (0808 223 1133)"])
+            actor=alice,
+            case=case,
+            reasons="We have replaced it twice and found no fault on inspection.",
+            other_routes=[
+                "Manufacturer's warranty claim",
+                "Citizens Advice consumer helpline (0808 223 1133)",
+            ],
+        )
     assert case.status == Status.CLOSED_UNRESOLVED
-    assert case.other_routes == ["Manufacturer's warranty claim", "Citizens Advice consumer helpline (0808 223 1133)"]
+    assert case.other_routes == [
+        "Manufacturer's warranty claim",
+        "Citizens Advice consumer helpline (0808 223 1133)",
+    ]
     [final] = mailbox.to("priya@example.com")
     body = final.get_payload(decode=True).decode()
     assert str(final["Subject"]) == f"[{case.reference}] Our final response"
@@ -259,9 +291,12 @@ def test_a_closed_case_refuses_every_change(case_with_options, alice):
     events_before = case.events.count()
     for call in (
         lambda: services.case_summarise_understanding(actor=alice, case=case, summary="x"),
-        lambda: services.promise_make(actor=alice, case=case, description="x", owner=alice,
-                                      due_at=clock.now() + timedelta(days=1)),
-        lambda: services.case_close_unresolved(actor=alice, case=case, reasons="x" * 30, other_routes=["ADR"]),
+        lambda: services.promise_make(
+            actor=alice, case=case, description="x", owner=alice, due_at=clock.now() + timedelta(days=1)
+        ),
+        lambda: services.case_close_unresolved(
+            actor=alice, case=case, reasons="x" * 30, other_routes=["ADR"]
+        ),
     ):
         with pytest.raises(DomainError) as err:
             call()
@@ -278,7 +313,9 @@ def test_a_customer_who_writes_after_closure_is_still_heard(case_with_options, a
 
 
 def test_escalation_moves_the_case_and_both_see_it(case_with_options, alice, bob):
-    esc = services.case_escalate(actor=alice, case=case_with_options, to_user=bob, reason="Customer asks for a manager")
+    esc = services.case_escalate(
+        actor=alice, case=case_with_options, to_user=bob, reason="Customer asks for a manager"
+    )
     case_with_options.refresh_from_db()
     assert case_with_options.assignee == bob
     assert (esc.from_user, esc.to_user, esc.automatic) == (alice, bob, False)
@@ -289,8 +326,9 @@ def test_escalation_moves_the_case_and_both_see_it(case_with_options, alice, bob
 
 
 def test_consultation_keeps_the_colleagues_input(case_with_options, alice, bob, dave):
-    consultation = services.consultation_request(actor=alice, case=case_with_options, colleague=bob,
-                                                 question="Can we offer a replacement this late?")
+    consultation = services.consultation_request(
+        actor=alice, case=case_with_options, colleague=bob, question="Can we offer a replacement this late?"
+    )
     with pytest.raises(PermissionDenied):
         services.consultation_answer(actor=dave, consultation=consultation, answer="Yes")
     services.consultation_answer(actor=bob, consultation=consultation, answer="Yes, it's within 30 days")
@@ -300,9 +338,12 @@ def test_consultation_keeps_the_colleagues_input(case_with_options, alice, bob, 
 
 
 def test_messages_record_requested_or_unprompted(case_with_options, alice):
-    requested = services.message_send(actor=alice, case=case_with_options, body="Your engineer is booked",
-                                      requested=True)
-    unprompted = services.message_send(actor=alice, case=case_with_options, body="Parts arrived", requested=False)
+    requested = services.message_send(
+        actor=alice, case=case_with_options, body="Your engineer is booked", requested=True
+    )
+    unprompted = services.message_send(
+        actor=alice, case=case_with_options, body="Parts arrived", requested=False
+    )
     assert (requested.prompt, unprompted.prompt) == ("requested", "unprompted")
     assert requested.author == alice
 
@@ -322,8 +363,9 @@ def test_an_outsider_can_change_nothing(case_with_options, charlie):
         lambda: services.case_summarise_understanding(actor=charlie, case=case_with_options, summary="x"),
         lambda: services.option_add(actor=charlie, case=case_with_options, option=_small_option()),
         lambda: services.message_send(actor=charlie, case=case_with_options, body="x", requested=False),
-        lambda: services.case_close_unresolved(actor=charlie, case=case_with_options, reasons="x" * 30,
-                                               other_routes=["ADR"]),
+        lambda: services.case_close_unresolved(
+            actor=charlie, case=case_with_options, reasons="x" * 30, other_routes=["ADR"]
+        ),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -347,12 +389,16 @@ def test_classifying_records_source_kind_and_category_once(case_with_options, al
     from putright.cases.models import Category
 
     billing = Category.objects.create(name="Billing", slug="billing")
-    case = services.case_classify(actor=alice, case=case_with_options, source_kind=SourceKind.SYSTEM_FAILURE,
-                                  category_id=billing.pk)
+    case = services.case_classify(
+        actor=alice, case=case_with_options, source_kind=SourceKind.SYSTEM_FAILURE, category_id=billing.pk
+    )
     assert (case.source_kind, case.category) == (SourceKind.SYSTEM_FAILURE, billing)
     event = case.events.order_by("-seq").first()
     assert (event.kind, event.before, event.after) == (
-        "case.classified", {"source_kind": "a", "category": None}, {"source_kind": "d", "category": "Billing"})
+        "case.classified",
+        {"source_kind": "a", "category": None},
+        {"source_kind": "d", "category": "Billing"},
+    )
     count = case.events.count()
     services.case_classify(actor=alice, case=case, source_kind="d", category_id=billing.pk)
     assert case.events.count() == count  # no change, no event

@@ -16,16 +16,28 @@ pytestmark = pytest.mark.django_db
 
 def test_a_promise_must_be_due_in_the_future(case_with_options, alice):
     with pytest.raises(DomainError):
-        services.promise_make(actor=alice, case=case_with_options, description="Call back", owner=alice,
-                              due_at=clock.now() - timedelta(minutes=1))
+        services.promise_make(
+            actor=alice,
+            case=case_with_options,
+            description="Call back",
+            owner=alice,
+            due_at=clock.now() - timedelta(minutes=1),
+        )
     assert case_with_options.promises.count() == 0
 
 
-def test_the_sweep_marks_promises_at_risk_then_broken_and_alerts_the_owner_once(case_with_options, alice, bob):
+def test_the_sweep_marks_promises_at_risk_then_broken_and_alerts_the_owner_once(
+    case_with_options, alice, bob
+):
     start = aware(2026, 11, 2, 9)
     with clock.frozen(start):
-        promise = services.promise_make(actor=alice, case=case_with_options, description="Call you back",
-                                        owner=bob, due_at=start + timedelta(hours=48))
+        promise = services.promise_make(
+            actor=alice,
+            case=case_with_options,
+            description="Call you back",
+            owner=bob,
+            due_at=start + timedelta(hours=48),
+        )
     assert services.promises_sweep(now=start + timedelta(hours=1)) == (0, 0)
     assert services.promises_sweep(now=start + timedelta(hours=30)) == (1, 0)
     promise.refresh_from_db()
@@ -36,7 +48,9 @@ def test_the_sweep_marks_promises_at_risk_then_broken_and_alerts_the_owner_once(
     assert promise.status == PromiseStatus.BROKEN
     assert services.promises_sweep(now=start + timedelta(hours=50)) == (0, 0)
     assert list(bob.alerts.values_list("kind", flat=True).order_by("created_at")) == [
-        "promise_at_risk", "promise_broken"]
+        "promise_at_risk",
+        "promise_broken",
+    ]
     kinds = list(case_with_options.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["promise.at_risk", "promise.broken"]
 
@@ -44,8 +58,13 @@ def test_the_sweep_marks_promises_at_risk_then_broken_and_alerts_the_owner_once(
 def test_a_promise_kept_in_time_is_kept_and_never_alerted(case_with_options, alice):
     start = aware(2026, 11, 2, 9)
     with clock.frozen(start):
-        promise = services.promise_make(actor=alice, case=case_with_options, description="Email the label",
-                                        owner=alice, due_at=start + timedelta(hours=4))
+        promise = services.promise_make(
+            actor=alice,
+            case=case_with_options,
+            description="Email the label",
+            owner=alice,
+            due_at=start + timedelta(hours=4),
+        )
     with clock.frozen(start + timedelta(hours=1)):
         promise = services.promise_keep(actor=alice, promise=promise)
     assert promise.status == PromiseStatus.KEPT
@@ -56,8 +75,13 @@ def test_a_promise_kept_in_time_is_kept_and_never_alerted(case_with_options, ali
 def test_a_broken_promise_kept_later_is_kept_late(case_with_options, alice):
     start = aware(2026, 11, 2, 9)
     with clock.frozen(start):
-        promise = services.promise_make(actor=alice, case=case_with_options, description="Refund",
-                                        owner=alice, due_at=start + timedelta(hours=2))
+        promise = services.promise_make(
+            actor=alice,
+            case=case_with_options,
+            description="Refund",
+            owner=alice,
+            due_at=start + timedelta(hours=2),
+        )
     services.promises_sweep(now=start + timedelta(hours=3))
     with clock.frozen(start + timedelta(hours=5)):
         promise = services.promise_keep(actor=alice, promise=promise)
@@ -70,8 +94,13 @@ def test_the_owner_is_emailed_about_a_broken_promise(report_case, alice, mailbox
     with clock.frozen(start):
         case = report_case()
         services.case_summarise_understanding(actor=alice, case=case, summary="x")
-        services.promise_make(actor=alice, case=case, description="Call you back", owner=alice,
-                              due_at=start + timedelta(hours=1))
+        services.promise_make(
+            actor=alice,
+            case=case,
+            description="Call you back",
+            owner=alice,
+            due_at=start + timedelta(hours=1),
+        )
     mailbox.clear()
     services.sweep_run(now=start + timedelta(hours=2))
     subjects = mailbox.subjects_to("alice@putright.example")
@@ -104,8 +133,13 @@ def test_cadence_counts_bank_holidays_as_closed(report_case, alice):
 
 def test_the_sweep_command_reports_what_it_did(case_with_options, alice, capsys):
     start = clock.now()
-    services.promise_make(actor=alice, case=case_with_options, description="Ring", owner=alice,
-                          due_at=start + timedelta(hours=1))
+    services.promise_make(
+        actor=alice,
+        case=case_with_options,
+        description="Ring",
+        owner=alice,
+        due_at=start + timedelta(hours=1),
+    )
     later = (start + timedelta(hours=2)).isoformat()
     call_command("sweep", "--now", later)
     out = capsys.readouterr().out

@@ -5,7 +5,14 @@ from putright.env import envbool, envint, envlist, envstr
 
 
 def test_envbool_reads_the_usual_spellings(monkeypatch):
-    for raw, expected in [("true", True), ("1", True), ("YES", True), ("off", False), ("0", False), ("", False)]:
+    for raw, expected in [
+        ("true", True),
+        ("1", True),
+        ("YES", True),
+        ("off", False),
+        ("0", False),
+        ("", False),
+    ]:
         monkeypatch.setenv("X_FLAG", raw)
         assert envbool("X_FLAG") is expected
     monkeypatch.delenv("X_FLAG")

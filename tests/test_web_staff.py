@@ -786,7 +786,9 @@ def test_listing_an_option_before_understanding_is_confirmed_is_refused_with_the
         },
         follow=True,
     )
-    assert page_messages(response) == ["Confirm the customer's problem (or record why not) before proposing options."]
+    assert page_messages(response) == [
+        "Confirm the customer's problem (or record why not) before proposing options."
+    ]
     assert Option.objects.count() == 0
 
 
@@ -1019,7 +1021,9 @@ def test_home_sends_staff_to_the_queue_and_everyone_else_to_report_a_problem(cli
     assert client.get("/")["Location"] == reverse("cases:queue")
 
 
-def test_escalating_without_choosing_sends_it_to_the_next_level_up(client, alice, bob, carol, case_with_options):
+def test_escalating_without_choosing_sends_it_to_the_next_level_up(
+    client, alice, bob, carol, case_with_options
+):
     client.force_login(alice)
     response = client.post(url("escalate", case_with_options), {"to_user": "", "reason": "Legal threat"})
     assert response.status_code == 302

@@ -29,8 +29,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _digest(*, prev_hash: str, case_id: int, seq: int, actor_id: int | None, actor_label: str, kind: str,
-            summary: str, before: dict, after: dict, customer_visible: bool, created_at: datetime) -> str:
+def _digest(
+    *,
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    actor_id: int | None,
+    actor_label: str,
+    kind: str,
+    summary: str,
+    before: dict,
+    after: dict,
+    customer_visible: bool,
+    created_at: datetime,
+) -> str:
     payload = json.dumps(
         {
             "prev": prev_hash,
@@ -87,13 +99,32 @@ def event_record(
     actor_id = actor.pk if actor is not None else None
     label = actor_label or actor_label_for(actor)
     summary = summary[:500]
-    digest = _digest(prev_hash=prev_hash, case_id=case.pk, seq=seq, actor_id=actor_id, actor_label=label,
-                     kind=kind, summary=summary, before=before_j, after=after_j,
-                     customer_visible=customer_visible, created_at=created_at)
+    digest = _digest(
+        prev_hash=prev_hash,
+        case_id=case.pk,
+        seq=seq,
+        actor_id=actor_id,
+        actor_label=label,
+        kind=kind,
+        summary=summary,
+        before=before_j,
+        after=after_j,
+        customer_visible=customer_visible,
+        created_at=created_at,
+    )
     return Event.objects.create(
-        case=case, seq=seq, actor_id=actor_id, actor_label=label, kind=kind, summary=summary,
-        before=before_j, after=after_j, customer_visible=customer_visible, created_at=created_at,
-        prev_hash=prev_hash, hash=digest,
+        case=case,
+        seq=seq,
+        actor_id=actor_id,
+        actor_label=label,
+        kind=kind,
+        summary=summary,
+        before=before_j,
+        after=after_j,
+        customer_visible=customer_visible,
+        created_at=created_at,
+        prev_hash=prev_hash,
+        hash=digest,
     )
 
 
@@ -121,14 +152,30 @@ def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBrea
             expected_seq = 1
         checked += 1
         if ev.seq != expected_seq:
-            breaks.append(ChainBreak(ev.case_id, ev.seq, f"expected event #{expected_seq}: an event is missing"))
+            breaks.append(
+                ChainBreak(ev.case_id, ev.seq, f"expected event #{expected_seq}: an event is missing")
+            )
         if ev.prev_hash != expected_prev:
-            breaks.append(ChainBreak(ev.case_id, ev.seq, "previous-hash link does not match the event before"))
-        recomputed = _digest(prev_hash=ev.prev_hash, case_id=ev.case_id, seq=ev.seq, actor_id=ev.actor_id,
-                             actor_label=ev.actor_label, kind=ev.kind, summary=ev.summary, before=ev.before,
-                             after=ev.after, customer_visible=ev.customer_visible, created_at=ev.created_at)
+            breaks.append(
+                ChainBreak(ev.case_id, ev.seq, "previous-hash link does not match the event before")
+            )
+        recomputed = _digest(
+            prev_hash=ev.prev_hash,
+            case_id=ev.case_id,
+            seq=ev.seq,
+            actor_id=ev.actor_id,
+            actor_label=ev.actor_label,
+            kind=ev.kind,
+            summary=ev.summary,
+            before=ev.before,
+            after=ev.after,
+            customer_visible=ev.customer_visible,
+            created_at=ev.created_at,
+        )
         if recomputed != ev.hash:
-            breaks.append(ChainBreak(ev.case_id, ev.seq, "content does not match its hash: the event was altered"))
+            breaks.append(
+                ChainBreak(ev.case_id, ev.seq, "content does not match its hash: the event was altered")
+            )
         expected_prev = ev.hash
         expected_seq = ev.seq + 1
     return checked, breaks

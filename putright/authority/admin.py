@@ -1,11 +1,40 @@
+from django import forms
 from django.contrib import admin
 
 from putright.authority.models import ApiToken, Approval, AuthorityLimit, Escalation
+from putright.cases.choices import RemedyType
+
+
+class AuthorityLimitForm(forms.ModelForm):
+    """Remedy types as checkboxes, so an administrator never edits raw JSON."""
+
+    remedy_types = forms.MultipleChoiceField(
+        choices=RemedyType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Remedies this role may offer on its own authority; others need approval.",
+    )
+
+    class Meta:
+        model = AuthorityLimit
+        fields = ["group", "max_amount", "remedy_types", "rank"]
+
+    def clean_max_amount(self):
+        amount = self.cleaned_data.get("max_amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError("A limit cannot be negative; leave it empty for no limit.")
+        return amount
 
 
 @admin.register(AuthorityLimit)
 class AuthorityLimitAdmin(admin.ModelAdmin):
-    list_display = ("group", "max_amount", "remedy_types", "rank")
+    form = AuthorityLimitForm
+    list_display = ("group", "max_amount", "remedy_type_labels", "rank")
+
+    @admin.display(description="Remedy types")
+    def remedy_type_labels(self, obj):
+        labels = dict(RemedyType.choices)
+        return ", ".join(labels.get(t, t) for t in obj.remedy_types) or "none"
 
 
 @admin.register(Approval)

@@ -9,11 +9,25 @@ from django.contrib.auth.models import Group
 
 from putright.authority.models import AuthorityLimit
 
-ALL_TYPES = ["refund", "partial_refund", "repair", "replacement", "redelivery", "goodwill_credit",
-             "compensation", "cancellation", "apology", "other"]
+ALL_TYPES = [
+    "refund",
+    "partial_refund",
+    "repair",
+    "replacement",
+    "redelivery",
+    "goodwill_credit",
+    "compensation",
+    "cancellation",
+    "apology",
+    "other",
+]
 DEFAULT_LIMITS = [
-    ("agent", Decimal("100.00"), ["refund", "partial_refund", "repair", "replacement", "redelivery",
-                                  "goodwill_credit", "apology"], 1),
+    (
+        "agent",
+        Decimal("100.00"),
+        ["refund", "partial_refund", "repair", "replacement", "redelivery", "goodwill_credit", "apology"],
+        1,
+    ),
     ("supervisor", Decimal("1000.00"), ALL_TYPES, 2),
     ("manager", Decimal("10000.00"), ALL_TYPES, 3),
     ("administrator", None, ALL_TYPES, 4),

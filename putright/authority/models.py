@@ -31,7 +31,10 @@ class AuthorityLimit(models.Model):
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="authority_limit")
     max_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True,
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Largest money value this role may offer on its own authority. Empty means no limit.",
     )
     remedy_types = models.JSONField(default=_all_remedy_types, help_text="Remedy types this role may offer.")
@@ -58,7 +61,11 @@ class Approval(models.Model):
     option = models.ForeignKey("cases.Option", on_delete=models.CASCADE, related_name="approvals")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals_assigned"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals_assigned",
     )
     reasons = models.JSONField(default=list)
     rule_ids = models.JSONField(default=list)
@@ -82,9 +89,15 @@ class Escalation(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="escalations")
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations_sent"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations_sent",
     )
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_received")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_received"
+    )
     reason = models.TextField()
     automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField()

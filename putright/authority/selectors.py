@@ -58,7 +58,11 @@ def limit_for_user(user) -> engine.Limit | None:
 
 def staff_users() -> QuerySet:
     User = get_user_model()
-    return User.objects.filter(is_active=True, groups__name__in=STAFF_ROLES).distinct().order_by("first_name", "username")
+    return (
+        User.objects.filter(is_active=True, groups__name__in=STAFF_ROLES)
+        .distinct()
+        .order_by("first_name", "username")
+    )
 
 
 def approvers_for(option_request: engine.OptionRequest, *, exclude_user_id: int | None) -> list:
@@ -86,8 +90,10 @@ def escalation_target_for(user):
 
     own_rank = max((ROLE_RANK[Role(r)] for r in user_roles(user)), default=0)
     candidates = []
-    users = staff_users().exclude(pk=user.pk).annotate(
-        open_cases=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES))
+    users = (
+        staff_users()
+        .exclude(pk=user.pk)
+        .annotate(open_cases=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
     )
     for other in users:
         rank = max((ROLE_RANK[Role(r)] for r in user_roles(other)), default=0)

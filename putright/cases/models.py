@@ -59,8 +59,12 @@ class Case(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    source_kind = models.CharField(max_length=1, choices=SourceKind.choices, default=SourceKind.CUSTOMER_REPORTED)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    source_kind = models.CharField(
+        max_length=1, choices=SourceKind.choices, default=SourceKind.CUSTOMER_REPORTED
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     subject = models.CharField(max_length=200)
     # S1: the customer's own words, stored verbatim.
     description = models.TextField()
@@ -70,14 +74,20 @@ class Case(models.Model):
 
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW, db_index=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     # S2: understanding.
-    understanding = models.CharField(max_length=30, choices=Understanding.choices, default=Understanding.NOT_STARTED)
+    understanding = models.CharField(
+        max_length=30, choices=Understanding.choices, default=Understanding.NOT_STARTED
+    )
     understanding_summary = models.TextField(blank=True)
     understanding_correction = models.TextField(blank=True)
     understanding_skip_reason = models.TextField(blank=True)
@@ -167,7 +177,9 @@ class Consultation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consultations")
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    colleague = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations")
+    colleague = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"
+    )
     question = models.TextField()
     answer = models.TextField(blank=True)
     asked_at = models.DateTimeField()
@@ -231,7 +243,9 @@ class Promise(models.Model):
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promises")
     due_at = models.DateTimeField(db_index=True)
-    status = models.CharField(max_length=20, choices=PromiseStatus.choices, default=PromiseStatus.OPEN, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=PromiseStatus.choices, default=PromiseStatus.OPEN, db_index=True
+    )
     kept_at = models.DateTimeField(null=True, blank=True)
     at_risk_alerted_at = models.DateTimeField(null=True, blank=True)
     broken_alerted_at = models.DateTimeField(null=True, blank=True)
@@ -268,6 +282,14 @@ class IdempotencyKey(models.Model):
 
 
 __all__ = [
-    "ActionStep", "Agreement", "Case", "Category", "Consultation", "IdempotencyKey", "Option", "Promise",
-    "ReferenceCounter", "JustificationFactor",
+    "ActionStep",
+    "Agreement",
+    "Case",
+    "Category",
+    "Consultation",
+    "IdempotencyKey",
+    "Option",
+    "Promise",
+    "ReferenceCounter",
+    "JustificationFactor",
 ]

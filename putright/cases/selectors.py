@@ -94,7 +94,9 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
         qs = qs.filter(status__in=OPEN_STATUSES, last_customer_update_at__lt=cadence_cutoff(now))
     if filters.q:
         term = filters.q.strip()
-        qs = qs.filter(Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email__iexact=term))
+        qs = qs.filter(
+            Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email__iexact=term)
+        )
     return qs.order_by("-created_at", "-pk")
 
 
@@ -112,7 +114,8 @@ def approvals_for_user(*, user) -> list[Approval]:
     result = []
     for approval in pending:
         request = authority_engine.OptionRequest(
-            remedy_type=approval.option.remedy_type, amount=approval.option.amount,
+            remedy_type=approval.option.remedy_type,
+            amount=approval.option.amount,
             is_exception=approval.option.is_exception,
         )
         if authority_engine.may_approve(limit, request):
@@ -121,8 +124,10 @@ def approvals_for_user(*, user) -> list[Approval]:
 
 
 def approvals_requested_by(*, user) -> QuerySet:
-    return Approval.objects.filter(requested_by=user).select_related("case", "option", "decided_by").order_by(
-        "-created_at"
+    return (
+        Approval.objects.filter(requested_by=user)
+        .select_related("case", "option", "decided_by")
+        .order_by("-created_at")
     )
 
 
@@ -145,6 +150,7 @@ def case_timeline(*, case: Case, customer_view: bool = False) -> QuerySet:
 
 def case_record(*, case: Case) -> dict:
     """The whole case record, as plain data (the JSON download and the printable page)."""
+
     def user_name(u):
         return u.get_username() if u else None
 
@@ -161,71 +167,142 @@ def case_record(*, case: Case) -> dict:
         "desired_outcome": case.desired_outcome,
         "order_reference": case.order_reference,
         "amount_in_dispute": str(case.amount_in_dispute) if case.amount_in_dispute is not None else None,
-        "customer": {"name": case.customer.name, "email": case.customer.email, "phone": case.customer.phone,
-                     "lawful_basis": case.customer.lawful_basis,
-                     "consent_given_at": case.customer.consent_given_at.isoformat()
-                     if case.customer.consent_given_at else None},
+        "customer": {
+            "name": case.customer.name,
+            "email": case.customer.email,
+            "phone": case.customer.phone,
+            "lawful_basis": case.customer.lawful_basis,
+            "consent_given_at": case.customer.consent_given_at.isoformat()
+            if case.customer.consent_given_at
+            else None,
+        },
         "assignee": user_name(case.assignee),
-        "understanding": {"state": case.understanding, "summary": case.understanding_summary,
-                          "correction": case.understanding_correction,
-                          "skip_reason": case.understanding_skip_reason},
+        "understanding": {
+            "state": case.understanding,
+            "summary": case.understanding_summary,
+            "correction": case.understanding_correction,
+            "skip_reason": case.understanding_skip_reason,
+        },
         "options": [
-            {"id": o.pk, "title": o.title, "description": o.description, "remedy_type": o.remedy_type,
-             "amount": str(o.amount), "cost_to_organisation": str(o.cost_to_organisation),
-             "days_to_deliver": o.days_to_deliver, "customer_advantages": o.customer_advantages,
-             "customer_disadvantages": o.customer_disadvantages,
-             "organisation_advantages": o.organisation_advantages,
-             "organisation_disadvantages": o.organisation_disadvantages, "is_exception": o.is_exception,
-             "source": o.source, "rule_ids": o.rule_ids, "status": o.status}
+            {
+                "id": o.pk,
+                "title": o.title,
+                "description": o.description,
+                "remedy_type": o.remedy_type,
+                "amount": str(o.amount),
+                "cost_to_organisation": str(o.cost_to_organisation),
+                "days_to_deliver": o.days_to_deliver,
+                "customer_advantages": o.customer_advantages,
+                "customer_disadvantages": o.customer_disadvantages,
+                "organisation_advantages": o.organisation_advantages,
+                "organisation_disadvantages": o.organisation_disadvantages,
+                "is_exception": o.is_exception,
+                "source": o.source,
+                "rule_ids": o.rule_ids,
+                "status": o.status,
+            }
             for o in case.options.all()
         ],
-        "recommendation": {"option": case.recommended_option_id,
-                           "justification": case.recommendation_justification,
-                           "factors": case.recommendation_factors},
+        "recommendation": {
+            "option": case.recommended_option_id,
+            "justification": case.recommendation_justification,
+            "factors": case.recommendation_factors,
+        },
         "consultations": [
-            {"asked_by": user_name(c.asked_by), "colleague": user_name(c.colleague), "question": c.question,
-             "answer": c.answer, "asked_at": c.asked_at.isoformat(),
-             "answered_at": c.answered_at.isoformat() if c.answered_at else None}
+            {
+                "asked_by": user_name(c.asked_by),
+                "colleague": user_name(c.colleague),
+                "question": c.question,
+                "answer": c.answer,
+                "asked_at": c.asked_at.isoformat(),
+                "answered_at": c.answered_at.isoformat() if c.answered_at else None,
+            }
             for c in case.consultations.select_related("asked_by", "colleague")
         ],
         "approvals": [
-            {"option": a.option_id, "status": a.status, "requested_by": user_name(a.requested_by),
-             "assigned_to": user_name(a.assigned_to), "decided_by": user_name(a.decided_by),
-             "reasons": a.reasons, "rule_ids": a.rule_ids, "note": a.decision_note}
+            {
+                "option": a.option_id,
+                "status": a.status,
+                "requested_by": user_name(a.requested_by),
+                "assigned_to": user_name(a.assigned_to),
+                "decided_by": user_name(a.decided_by),
+                "reasons": a.reasons,
+                "rule_ids": a.rule_ids,
+                "note": a.decision_note,
+            }
             for a in case.approvals.select_related("requested_by", "assigned_to", "decided_by")
         ],
         "agreements": [
-            {"option": a.option_id, "agreed": a.agreed, "method": a.method, "recorded_by": user_name(a.recorded_by),
-             "comment": a.customer_comment, "at": a.created_at.isoformat()}
+            {
+                "option": a.option_id,
+                "agreed": a.agreed,
+                "method": a.method,
+                "recorded_by": user_name(a.recorded_by),
+                "comment": a.customer_comment,
+                "at": a.created_at.isoformat(),
+            }
             for a in case.agreements.select_related("recorded_by")
         ],
         "action_plan": [
-            {"description": s.description, "owner": user_name(s.owner), "due_date": s.due_date.isoformat(),
-             "done_at": s.done_at.isoformat() if s.done_at else None}
+            {
+                "description": s.description,
+                "owner": user_name(s.owner),
+                "due_date": s.due_date.isoformat(),
+                "done_at": s.done_at.isoformat() if s.done_at else None,
+            }
             for s in case.steps.select_related("owner")
         ],
         "promises": [
-            {"description": p.description, "owner": user_name(p.owner), "due_at": p.due_at.isoformat(),
-             "status": p.status, "kept_at": p.kept_at.isoformat() if p.kept_at else None}
+            {
+                "description": p.description,
+                "owner": user_name(p.owner),
+                "due_at": p.due_at.isoformat(),
+                "status": p.status,
+                "kept_at": p.kept_at.isoformat() if p.kept_at else None,
+            }
             for p in case.promises.select_related("owner")
         ],
         "messages": [
-            {"direction": m.direction, "prompt": m.prompt, "subject": m.subject, "body": m.body,
-             "author": user_name(m.author), "email_status": m.email_status, "at": m.created_at.isoformat()}
+            {
+                "direction": m.direction,
+                "prompt": m.prompt,
+                "subject": m.subject,
+                "body": m.body,
+                "author": user_name(m.author),
+                "email_status": m.email_status,
+                "at": m.created_at.isoformat(),
+            }
             for m in case.messages.select_related("author")
         ],
         "escalations": [
-            {"from": user_name(e.from_user), "to": user_name(e.to_user), "reason": e.reason,
-             "automatic": e.automatic, "at": e.created_at.isoformat()}
+            {
+                "from": user_name(e.from_user),
+                "to": user_name(e.to_user),
+                "reason": e.reason,
+                "automatic": e.automatic,
+                "at": e.created_at.isoformat(),
+            }
             for e in case.escalations.select_related("from_user", "to_user")
         ],
-        "outcome": {"satisfaction_comment": case.satisfaction_comment,
-                    "unresolved_reasons": case.unresolved_reasons, "other_routes": case.other_routes,
-                    "closed_at": case.closed_at.isoformat() if case.closed_at else None},
+        "outcome": {
+            "satisfaction_comment": case.satisfaction_comment,
+            "unresolved_reasons": case.unresolved_reasons,
+            "other_routes": case.other_routes,
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+        },
         "timeline": [
-            {"seq": e.seq, "at": e.created_at.isoformat(), "actor": e.actor_label, "kind": e.kind,
-             "summary": e.summary, "before": e.before, "after": e.after, "customer_visible": e.customer_visible,
-             "prev_hash": e.prev_hash, "hash": e.hash}
+            {
+                "seq": e.seq,
+                "at": e.created_at.isoformat(),
+                "actor": e.actor_label,
+                "kind": e.kind,
+                "summary": e.summary,
+                "before": e.before,
+                "after": e.after,
+                "customer_visible": e.customer_visible,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
             for e in case_timeline(case=case)
         ],
         "created_at": case.created_at.isoformat(),

@@ -87,7 +87,9 @@ def _lock(case: Case) -> Case:
 
 def _guard(case: Case, action: str) -> None:
     if case.is_closed:
-        raise DomainError(ErrorCode.CASE_CLOSED, f"{case.reference} is closed; reopen is not possible from here.")
+        raise DomainError(
+            ErrorCode.CASE_CLOSED, f"{case.reference} is closed; reopen is not possible from here."
+        )
     allowed = ALLOWED_FROM.get(action)
     if allowed is not None and case.status not in allowed:
         raise DomainError(
@@ -108,18 +110,33 @@ def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated_at"])
 
 
-def _event(case: Case, actor, kind: str, summary: str, *, before=None, after=None, customer_visible=False,
-           as_customer: bool = False):
+def _event(
+    case: Case,
+    actor,
+    kind: str,
+    summary: str,
+    *,
+    before=None,
+    after=None,
+    customer_visible=False,
+    as_customer: bool = False,
+):
     return event_record(
-        case=case, kind=kind, summary=summary, actor=actor,
+        case=case,
+        kind=kind,
+        summary=summary,
+        actor=actor,
         actor_label=CUSTOMER_LABEL if (actor is None and as_customer) else None,
-        before=before, after=after, customer_visible=customer_visible,
+        before=before,
+        after=after,
+        customer_visible=customer_visible,
     )
 
 
 def _tell_customer(case: Case, subject: str, body: str, *, author=None, requested: bool = False):
-    return channels.message_create_outbound(case=case, subject=subject, body=body, requested=requested,
-                                            author=author, automatic=author is None)
+    return channels.message_create_outbound(
+        case=case, subject=subject, body=body, requested=requested, author=author, automatic=author is None
+    )
 
 
 def _option_request(option: Option) -> authority_engine.OptionRequest:
@@ -184,17 +201,23 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     if actor is not None:
         _require_staff(actor)
     if not report.consent:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "The customer's consent to process their data is required.")
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "The customer's consent to process their data is required."
+        )
     if report.channel not in Channel.values:
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown channel {report.channel!r}.")
     if report.source_kind not in SourceKind.values:
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown source kind {report.source_kind!r}.")
     if idempotency_key is not None and actor is not None:
-        existing = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
+        existing = (
+            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
+        )
         if existing:
             if existing.request_fingerprint != report.fingerprint():
-                raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                                  "This idempotency key was already used for a different request.")
+                raise DomainError(
+                    ErrorCode.IDEMPOTENCY_CONFLICT,
+                    "This idempotency key was already used for a different request.",
+                )
             return existing.case, False
     category = None
     if report.category_id is not None:
@@ -205,12 +228,19 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
         with transaction.atomic():
             case = _case_create(report=report, actor=actor, category=category)
             if idempotency_key is not None and actor is not None:
-                IdempotencyKey.objects.create(key=idempotency_key, user=actor, case=case,
-                                              request_fingerprint=report.fingerprint(), created_at=clock.now())
+                IdempotencyKey.objects.create(
+                    key=idempotency_key,
+                    user=actor,
+                    case=case,
+                    request_fingerprint=report.fingerprint(),
+                    created_at=clock.now(),
+                )
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its case.
         if idempotency_key is not None and actor is not None:
-            existing = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
+            existing = (
+                IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
+            )
             if existing:
                 return existing.case, False
         raise
@@ -220,26 +250,53 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
 def _case_create(*, report: ReportInput, actor, category) -> Case:
     now = clock.now()
     customer = Customer.objects.create(
-        name=report.customer_name.strip(), email=report.customer_email.strip(), phone=report.customer_phone.strip(),
-        consent_given_at=now, consent_text="Consent to process my details to handle this problem.", created_at=now,
+        name=report.customer_name.strip(),
+        email=report.customer_email.strip(),
+        phone=report.customer_phone.strip(),
+        consent_given_at=now,
+        consent_text="Consent to process my details to handle this problem.",
+        created_at=now,
     )
     case = Case.objects.create(
-        reference=_next_reference(now), customer=customer, channel=report.channel, source_kind=report.source_kind,
-        category=category, subject=report.subject.strip(), description=report.description,
-        desired_outcome=report.desired_outcome.strip(), order_reference=report.order_reference.strip(),
-        amount_in_dispute=report.amount_in_dispute, created_by=actor,
-        assignee=actor if actor is not None and report.channel in (Channel.PHONE, Channel.IN_PERSON) else None,
-        created_at=now, updated_at=now, last_customer_update_at=now,
+        reference=_next_reference(now),
+        customer=customer,
+        channel=report.channel,
+        source_kind=report.source_kind,
+        category=category,
+        subject=report.subject.strip(),
+        description=report.description,
+        desired_outcome=report.desired_outcome.strip(),
+        order_reference=report.order_reference.strip(),
+        amount_in_dispute=report.amount_in_dispute,
+        created_by=actor,
+        assignee=actor
+        if actor is not None and report.channel in (Channel.PHONE, Channel.IN_PERSON)
+        else None,
+        created_at=now,
+        updated_at=now,
+        last_customer_update_at=now,
     )
     how = "reported by the customer" if actor is None else f"logged by {actor.get_username()}"
-    _event(case, actor, "case.reported", f"Problem {how} via {Channel(report.channel).label}",
-           after={"status": case.status, "channel": case.channel, "source_kind": case.source_kind,
-                  "subject": case.subject, "description": case.description,
-                  "desired_outcome": case.desired_outcome},
-           customer_visible=True, as_customer=actor is None)
+    _event(
+        case,
+        actor,
+        "case.reported",
+        f"Problem {how} via {Channel(report.channel).label}",
+        after={
+            "status": case.status,
+            "channel": case.channel,
+            "source_kind": case.source_kind,
+            "subject": case.subject,
+            "description": case.description,
+            "desired_outcome": case.desired_outcome,
+        },
+        customer_visible=True,
+        as_customer=actor is None,
+    )
     _tell_customer(
-        case, "We have your report",
-        f"Thank you for telling us about this problem: \"{case.subject}\". Your reference is {case.reference}.\n"
+        case,
+        "We have your report",
+        f'Thank you for telling us about this problem: "{case.subject}". Your reference is {case.reference}.\n'
         "We will first make sure we have understood it correctly, then come back to you with what we can do.",
     )
     return case
@@ -258,9 +315,14 @@ def case_assign(*, actor, case: Case, assignee) -> Case:
         before = {"assignee": case.assignee.get_username() if case.assignee else None}
         case.assignee = assignee
         _save(case, "assignee")
-        _event(case, actor, "case.assigned",
-               f"Assigned to {assignee.get_username()}" if assignee else "Unassigned",
-               before=before, after={"assignee": assignee.get_username() if assignee else None})
+        _event(
+            case,
+            actor,
+            "case.assigned",
+            f"Assigned to {assignee.get_username()}" if assignee else "Unassigned",
+            before=before,
+            after={"assignee": assignee.get_username() if assignee else None},
+        )
     return case
 
 
@@ -276,7 +338,9 @@ def case_escalate(*, actor, case: Case, reason: str, to_user=None, automatic: bo
     if to_user is None and actor is not None:
         to_user = escalation_target_for(actor)
         if to_user is None:
-            raise DomainError(ErrorCode.ESCALATION_TARGET_INVALID, "There is nobody with more authority to escalate to.")
+            raise DomainError(
+                ErrorCode.ESCALATION_TARGET_INVALID, "There is nobody with more authority to escalate to."
+            )
     if to_user is None or not is_staff_member(to_user) or (actor is not None and to_user.pk == actor.pk):
         raise DomainError(ErrorCode.ESCALATION_TARGET_INVALID, "Escalate to another member of staff.")
     with transaction.atomic():
@@ -285,12 +349,28 @@ def case_escalate(*, actor, case: Case, reason: str, to_user=None, automatic: bo
         before = {"assignee": case.assignee.get_username() if case.assignee else None}
         case.assignee = to_user
         _save(case, "assignee")
-        esc = Escalation.objects.create(case=case, from_user=actor, to_user=to_user, reason=reason,
-                                        automatic=automatic, created_at=clock.now())
-        _event(case, actor, "case.escalated", f"Escalated to {to_user.get_username()}: {reason}",
-               before=before, after={"assignee": to_user.get_username(), "reason": reason})
-        channels.alert_create(recipient=to_user, case=case, kind=Alert.Kind.ESCALATION,
-                              text=f"{case.reference} was escalated to you: {reason}")
+        esc = Escalation.objects.create(
+            case=case,
+            from_user=actor,
+            to_user=to_user,
+            reason=reason,
+            automatic=automatic,
+            created_at=clock.now(),
+        )
+        _event(
+            case,
+            actor,
+            "case.escalated",
+            f"Escalated to {to_user.get_username()}: {reason}",
+            before=before,
+            after={"assignee": to_user.get_username(), "reason": reason},
+        )
+        channels.alert_create(
+            recipient=to_user,
+            case=case,
+            kind=Alert.Kind.ESCALATION,
+            text=f"{case.reference} was escalated to you: {reason}",
+        )
     return esc
 
 
@@ -318,9 +398,14 @@ def case_classify(*, actor, case: Case, source_kind: str, category_id: int | Non
         case.source_kind = source_kind
         case.category = category
         _save(case, "source_kind", "category")
-        _event(case, actor, "case.classified",
-               f"Classified: {SourceKind(source_kind).label}; category {after['category'] or 'none'}",
-               before=before, after=after)
+        _event(
+            case,
+            actor,
+            "case.classified",
+            f"Classified: {SourceKind(source_kind).label}; category {after['category'] or 'none'}",
+            before=before,
+            after=after,
+        )
     return case
 
 
@@ -334,18 +419,29 @@ def case_summarise_understanding(*, actor, case: Case, summary: str) -> Case:
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "summarise")
-        before = {"understanding": case.understanding, "summary": case.understanding_summary, "status": case.status}
+        before = {
+            "understanding": case.understanding,
+            "summary": case.understanding_summary,
+            "status": case.status,
+        }
         case.understanding_summary = summary
         case.understanding = Understanding.AWAITING_CUSTOMER
         case.status = Status.NEW
         if case.assignee is None:
             case.assignee = actor
         _save(case, "understanding_summary", "understanding", "status", "assignee")
-        _event(case, actor, "understanding.summarised", "Summary of the problem recorded for the customer to check",
-               before=before, after={"understanding": case.understanding, "summary": summary, "status": case.status},
-               customer_visible=True)
+        _event(
+            case,
+            actor,
+            "understanding.summarised",
+            "Summary of the problem recorded for the customer to check",
+            before=before,
+            after={"understanding": case.understanding, "summary": summary, "status": case.status},
+            customer_visible=True,
+        )
         _tell_customer(
-            case, "Have we understood your problem?",
+            case,
+            "Have we understood your problem?",
             f"This is how we have understood your problem:\n\n{summary}\n\n"
             "Please confirm it, or tell us what we have got wrong, using your case link.",
         )
@@ -360,15 +456,24 @@ def case_confirm_understanding(*, actor, case: Case, method: str = AgreementMeth
         case = _lock(case)
         _guard(case, "confirm_understanding")
         if case.understanding != Understanding.AWAITING_CUSTOMER:
-            raise DomainError(ErrorCode.NO_UNDERSTANDING_SUMMARY, "There is no summary awaiting confirmation.")
+            raise DomainError(
+                ErrorCode.NO_UNDERSTANDING_SUMMARY, "There is no summary awaiting confirmation."
+            )
         before = {"understanding": case.understanding, "status": case.status}
         case.understanding = Understanding.CONFIRMED
         case.status = Status.OPTIONS
         _save(case, "understanding", "status")
         how = "on their case link" if actor is None else AgreementMethod(method).label.lower()
-        _event(case, actor, "understanding.confirmed", f"Customer confirmed our understanding ({how})",
-               before=before, after={"understanding": case.understanding, "status": case.status, "method": method},
-               customer_visible=True, as_customer=True)
+        _event(
+            case,
+            actor,
+            "understanding.confirmed",
+            f"Customer confirmed our understanding ({how})",
+            before=before,
+            after={"understanding": case.understanding, "status": case.status, "method": method},
+            customer_visible=True,
+            as_customer=True,
+        )
     return case
 
 
@@ -381,16 +486,29 @@ def case_correct_understanding(*, case: Case, correction: str, actor=None) -> Ca
         case = _lock(case)
         _guard(case, "confirm_understanding")
         if case.understanding != Understanding.AWAITING_CUSTOMER:
-            raise DomainError(ErrorCode.NO_UNDERSTANDING_SUMMARY, "There is no summary awaiting confirmation.")
+            raise DomainError(
+                ErrorCode.NO_UNDERSTANDING_SUMMARY, "There is no summary awaiting confirmation."
+            )
         before = {"understanding": case.understanding}
         case.understanding = Understanding.CORRECTED
         case.understanding_correction = correction
         _save(case, "understanding", "understanding_correction")
-        _event(case, actor, "understanding.corrected", "Customer corrected our understanding",
-               before=before, after={"understanding": case.understanding, "correction": correction},
-               customer_visible=True, as_customer=True)
-        channels.alert_create(recipient=case.assignee, case=case, kind=Alert.Kind.CUSTOMER_MESSAGE,
-                              text=f"{case.reference}: the customer corrected your summary")
+        _event(
+            case,
+            actor,
+            "understanding.corrected",
+            "Customer corrected our understanding",
+            before=before,
+            after={"understanding": case.understanding, "correction": correction},
+            customer_visible=True,
+            as_customer=True,
+        )
+        channels.alert_create(
+            recipient=case.assignee,
+            case=case,
+            kind=Alert.Kind.CUSTOMER_MESSAGE,
+            text=f"{case.reference}: the customer corrected your summary",
+        )
     return case
 
 
@@ -406,8 +524,14 @@ def case_skip_understanding(*, actor, case: Case, reason: str) -> Case:
         case.understanding_skip_reason = reason
         case.status = Status.OPTIONS
         _save(case, "understanding", "understanding_skip_reason", "status")
-        _event(case, actor, "understanding.skipped", f"Confirmation of understanding skipped: {reason}",
-               before=before, after={"understanding": case.understanding, "status": case.status, "reason": reason})
+        _event(
+            case,
+            actor,
+            "understanding.skipped",
+            f"Confirmation of understanding skipped: {reason}",
+            before=before,
+            after={"understanding": case.understanding, "status": case.status, "reason": reason},
+        )
     return case
 
 
@@ -429,21 +553,35 @@ class OptionInput:
     is_exception: bool = False
 
 
-def option_add(*, actor, case: Case, option: OptionInput, source: str = "agent", rule_ids: list[str] | None = None
-               ) -> Option:
+def option_add(
+    *, actor, case: Case, option: OptionInput, source: str = "agent", rule_ids: list[str] | None = None
+) -> Option:
     """P2/P3: list an option with its appraisal. Rules engines add theirs with ``source='rule'``."""
     _require_staff(actor)
     with transaction.atomic():
         case = _lock(case)
         if case.status == Status.NEW and not case.understanding_settled:
-            raise DomainError(ErrorCode.UNDERSTANDING_NOT_CONFIRMED,
-                              "Confirm the customer's problem (or record why not) before proposing options.")
+            raise DomainError(
+                ErrorCode.UNDERSTANDING_NOT_CONFIRMED,
+                "Confirm the customer's problem (or record why not) before proposing options.",
+            )
         _guard(case, "option_add")
-        created = Option.objects.create(case=case, created_by=actor, created_at=clock.now(), source=source,
-                                        rule_ids=rule_ids or [], **option.__dict__)
+        created = Option.objects.create(
+            case=case,
+            created_by=actor,
+            created_at=clock.now(),
+            source=source,
+            rule_ids=rule_ids or [],
+            **option.__dict__,
+        )
         _save(case)
-        _event(case, actor, "option.added", f"Option listed: {created.title}",
-               after={"option": created.pk, **{k: v for k, v in option.__dict__.items()}})
+        _event(
+            case,
+            actor,
+            "option.added",
+            f"Option listed: {created.title}",
+            after={"option": created.pk, **{k: v for k, v in option.__dict__.items()}},
+        )
     return created
 
 
@@ -459,8 +597,14 @@ def option_withdraw(*, actor, option: Option, reason: str) -> Option:
         option.status = OptionStatus.WITHDRAWN
         option.save(update_fields=["status"])
         _save(case)
-        _event(case, actor, "option.withdrawn", f"Option withdrawn: {option.title} ({reason})",
-               before={"option_status": OptionStatus.PROPOSED}, after={"option_status": option.status})
+        _event(
+            case,
+            actor,
+            "option.withdrawn",
+            f"Option withdrawn: {option.title} ({reason})",
+            before={"option_status": OptionStatus.PROPOSED},
+            after={"option_status": option.status},
+        )
     return option
 
 
@@ -473,13 +617,23 @@ def consultation_request(*, actor, case: Case, colleague, question: str) -> Cons
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "consult")
-        consultation = Consultation.objects.create(case=case, asked_by=actor, colleague=colleague, question=question,
-                                                   asked_at=clock.now())
+        consultation = Consultation.objects.create(
+            case=case, asked_by=actor, colleague=colleague, question=question, asked_at=clock.now()
+        )
         _save(case)
-        _event(case, actor, "consultation.requested", f"Asked {colleague.get_username()} for input",
-               after={"consultation": consultation.pk, "question": question})
-        channels.alert_create(recipient=colleague, case=case, kind=Alert.Kind.CONSULTATION,
-                              text=f"{actor.get_username()} asks about {case.reference}: {question[:200]}")
+        _event(
+            case,
+            actor,
+            "consultation.requested",
+            f"Asked {colleague.get_username()} for input",
+            after={"consultation": consultation.pk, "question": question},
+        )
+        channels.alert_create(
+            recipient=colleague,
+            case=case,
+            kind=Alert.Kind.CONSULTATION,
+            text=f"{actor.get_username()} asks about {case.reference}: {question[:200]}",
+        )
     return consultation
 
 
@@ -497,8 +651,13 @@ def consultation_answer(*, actor, consultation: Consultation, answer: str) -> Co
         consultation.answered_at = clock.now()
         consultation.save(update_fields=["answer", "answered_at"])
         _save(case)
-        _event(case, actor, "consultation.answered", f"{actor.get_username()} gave their input",
-               after={"consultation": consultation.pk, "answer": answer})
+        _event(
+            case,
+            actor,
+            "consultation.answered",
+            f"{actor.get_username()} gave their input",
+            after={"consultation": consultation.pk, "answer": answer},
+        )
     return consultation
 
 
@@ -516,7 +675,9 @@ def option_recommend(*, actor, option: Option, justification: str, factors: list
     if unknown:
         raise DomainError(ErrorCode.JUSTIFICATION_TOO_WEAK, f"Unknown factor(s): {', '.join(unknown)}.")
     if len(factors) < 2:
-        raise DomainError(ErrorCode.JUSTIFICATION_TOO_WEAK, "Name at least two factors that justify the choice.")
+        raise DomainError(
+            ErrorCode.JUSTIFICATION_TOO_WEAK, "Name at least two factors that justify the choice."
+        )
     with transaction.atomic():
         case = _lock(option.case)
         _guard(case, "option_recommend")
@@ -533,16 +694,30 @@ def option_recommend(*, actor, option: Option, justification: str, factors: list
         case.recommendation_factors = factors
         decision = authority_engine.decide(limit_for_user(actor), _option_request(option))
         before = {"status": case.status}
-        _event(case, actor, "option.recommended", f"Recommended: {option.title}",
-               after={"option": option.pk, "justification": justification, "factors": factors,
-                      "authority_rule_ids": list(decision.rule_ids), "authority_reasons": list(decision.reasons)})
+        _event(
+            case,
+            actor,
+            "option.recommended",
+            f"Recommended: {option.title}",
+            after={
+                "option": option.pk,
+                "justification": justification,
+                "factors": factors,
+                "authority_rule_ids": list(decision.rule_ids),
+                "authority_reasons": list(decision.reasons),
+            },
+        )
         if decision.needs_approval:
             case.status = Status.AWAITING_APPROVAL
-            _save(case, "recommended_option", "recommendation_justification", "recommendation_factors", "status")
+            _save(
+                case, "recommended_option", "recommendation_justification", "recommendation_factors", "status"
+            )
             _approval_request(actor=actor, case=case, option=option, decision=decision, before=before)
         else:
             case.status = Status.AWAITING_CUSTOMER
-            _save(case, "recommended_option", "recommendation_justification", "recommendation_factors", "status")
+            _save(
+                case, "recommended_option", "recommendation_justification", "recommendation_factors", "status"
+            )
             _propose_to_customer(actor=actor, case=case, option=option, before=before)
     return case
 
@@ -550,25 +725,56 @@ def option_recommend(*, actor, option: Option, justification: str, factors: list
 def _approval_request(*, actor, case: Case, option: Option, decision, before: dict) -> Approval:
     approvers = approvers_for(_option_request(option), exclude_user_id=actor.pk)
     assigned = approvers[0] if approvers else None
-    approval = Approval.objects.create(case=case, option=option, requested_by=actor, assigned_to=assigned,
-                                       reasons=list(decision.reasons), rule_ids=list(decision.rule_ids),
-                                       created_at=clock.now())
-    _event(case, actor, "approval.requested",
-           f"Approval needed: {'; '.join(decision.reasons)}",
-           before=before, after={"status": case.status, "approval": approval.pk,
-                                 "assigned_to": assigned.get_username() if assigned else None,
-                                 "rule_ids": list(decision.rule_ids)})
+    approval = Approval.objects.create(
+        case=case,
+        option=option,
+        requested_by=actor,
+        assigned_to=assigned,
+        reasons=list(decision.reasons),
+        rule_ids=list(decision.rule_ids),
+        created_at=clock.now(),
+    )
+    _event(
+        case,
+        actor,
+        "approval.requested",
+        f"Approval needed: {'; '.join(decision.reasons)}",
+        before=before,
+        after={
+            "status": case.status,
+            "approval": approval.pk,
+            "assigned_to": assigned.get_username() if assigned else None,
+            "rule_ids": list(decision.rule_ids),
+        },
+    )
     if assigned is not None:
-        Escalation.objects.create(case=case, from_user=actor, to_user=assigned, automatic=True,
-                                  reason=f"Approval needed: {'; '.join(decision.reasons)}", created_at=clock.now())
-        channels.alert_create(recipient=assigned, case=case, kind=Alert.Kind.APPROVAL_REQUESTED,
-                              text=f"{case.reference}: approve '{option.title}'? {'; '.join(decision.reasons)}")
+        Escalation.objects.create(
+            case=case,
+            from_user=actor,
+            to_user=assigned,
+            automatic=True,
+            reason=f"Approval needed: {'; '.join(decision.reasons)}",
+            created_at=clock.now(),
+        )
+        channels.alert_create(
+            recipient=assigned,
+            case=case,
+            kind=Alert.Kind.APPROVAL_REQUESTED,
+            text=f"{case.reference}: approve '{option.title}'? {'; '.join(decision.reasons)}",
+        )
     return approval
 
 
 def _propose_to_customer(*, actor, case: Case, option: Option, before: dict) -> None:
-    _event(case, actor, "option.proposed", f"Proposed to the customer: {option.title}",
-           before=before, after={"status": case.status, "option": option.pk}, customer_visible=True)
+    _event(
+        case,
+        actor,
+        "option.proposed",
+        f"Proposed to the customer: {option.title}",
+        before=before,
+        after={"status": case.status, "option": option.pk},
+        customer_visible=True,
+    )
     lines = [f"We propose to put this right as follows: {option.title}."]
     if option.description:
         lines.append(option.description)
@@ -593,10 +799,14 @@ def approval_decide(*, actor, approval: Approval, approve: bool, note: str = "")
             raise DomainError(ErrorCode.APPROVAL_ALREADY_DECIDED, "This approval has already been decided.")
         _guard(case, "approval_decide")
         if approval.requested_by_id == actor.pk:
-            raise DomainError(ErrorCode.SECOND_PERSON_REQUIRED, "A second person must approve; you requested it.")
+            raise DomainError(
+                ErrorCode.SECOND_PERSON_REQUIRED, "A second person must approve; you requested it."
+            )
         option = approval.option
         if not authority_engine.may_approve(limit_for_user(actor), _option_request(option)):
-            raise DomainError(ErrorCode.APPROVER_LACKS_AUTHORITY, "Your authority does not cover this option.")
+            raise DomainError(
+                ErrorCode.APPROVER_LACKS_AUTHORITY, "Your authority does not cover this option."
+            )
         now = clock.now()
         approval.status = Approval.Status.APPROVED if approve else Approval.Status.REJECTED
         approval.decided_by = actor
@@ -607,8 +817,14 @@ def approval_decide(*, actor, approval: Approval, approve: bool, note: str = "")
         if approve:
             case.status = Status.AWAITING_CUSTOMER
             _save(case, "status")
-            _event(case, actor, "approval.approved", f"Approved: {option.title}" + (f" ({note})" if note else ""),
-                   before=before, after={"status": case.status, "approval": approval.pk})
+            _event(
+                case,
+                actor,
+                "approval.approved",
+                f"Approved: {option.title}" + (f" ({note})" if note else ""),
+                before=before,
+                after={"status": case.status, "approval": approval.pk},
+            )
             _propose_to_customer(actor=actor, case=case, option=option, before=before)
         else:
             option.status = OptionStatus.REJECTED
@@ -616,24 +832,37 @@ def approval_decide(*, actor, approval: Approval, approve: bool, note: str = "")
             case.status = Status.OPTIONS
             case.recommended_option = None
             _save(case, "status", "recommended_option")
-            _event(case, actor, "approval.rejected", f"Not approved: {option.title} ({note})",
-                   before=before, after={"status": case.status, "approval": approval.pk, "note": note})
-        channels.alert_create(recipient=approval.requested_by, case=case, kind=Alert.Kind.APPROVAL_REQUESTED,
-                              text=f"{case.reference}: '{option.title}' was {'approved' if approve else 'not approved'}"
-                                   f" by {actor.get_username()}")
+            _event(
+                case,
+                actor,
+                "approval.rejected",
+                f"Not approved: {option.title} ({note})",
+                before=before,
+                after={"status": case.status, "approval": approval.pk, "note": note},
+            )
+        channels.alert_create(
+            recipient=approval.requested_by,
+            case=case,
+            kind=Alert.Kind.APPROVAL_REQUESTED,
+            text=f"{case.reference}: '{option.title}' was {'approved' if approve else 'not approved'}"
+            f" by {actor.get_username()}",
+        )
     return approval
 
 
 # ---------------------------------------------------------------- A1 agree
 
 
-def option_customer_respond(*, case: Case, agree: bool, actor=None, method: str = AgreementMethod.PORTAL,
-                            comment: str = "") -> Agreement:
+def option_customer_respond(
+    *, case: Case, agree: bool, actor=None, method: str = AgreementMethod.PORTAL, comment: str = ""
+) -> Agreement:
     """A1: the customer agrees or declines the proposed option (on their link, or recorded by an agent)."""
     if actor is not None:
         _require_staff(actor)
         if method == AgreementMethod.PORTAL:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "Say how the customer told you (phone, in person, email).")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION, "Say how the customer told you (phone, in person, email)."
+            )
     elif method != AgreementMethod.PORTAL:
         raise PermissionDenied("the customer answers on their link")
     if method not in AgreementMethod.values:
@@ -642,17 +871,30 @@ def option_customer_respond(*, case: Case, agree: bool, actor=None, method: str 
     with transaction.atomic():
         case = _lock(case)
         if case.status == Status.AWAITING_APPROVAL:
-            raise DomainError(ErrorCode.APPROVAL_REQUIRED,
-                              "This option is beyond the handler's authority and has not been approved yet.")
+            raise DomainError(
+                ErrorCode.APPROVAL_REQUIRED,
+                "This option is beyond the handler's authority and has not been approved yet.",
+            )
         _guard(case, "customer_respond")
         option = Option.objects.select_for_update().get(pk=case.recommended_option_id)
         # K4 guard: an option that needed approval cannot be agreed without one.
         decision_needed = Approval.objects.filter(case=case, option=option).exists()
-        if decision_needed and not Approval.objects.filter(case=case, option=option,
-                                                           status=Approval.Status.APPROVED).exists():
+        if (
+            decision_needed
+            and not Approval.objects.filter(
+                case=case, option=option, status=Approval.Status.APPROVED
+            ).exists()
+        ):
             raise DomainError(ErrorCode.APPROVAL_REQUIRED, "This option has not been approved.")
-        agreement = Agreement.objects.create(case=case, option=option, agreed=agree, method=method,
-                                             recorded_by=actor, customer_comment=comment, created_at=clock.now())
+        agreement = Agreement.objects.create(
+            case=case,
+            option=option,
+            agreed=agree,
+            method=method,
+            recorded_by=actor,
+            customer_comment=comment,
+            created_at=clock.now(),
+        )
         before = {"status": case.status, "option_status": option.status}
         option.status = OptionStatus.AGREED if agree else OptionStatus.DECLINED
         option.save(update_fields=["status"])
@@ -661,18 +903,35 @@ def option_customer_respond(*, case: Case, agree: bool, actor=None, method: str 
             case.recommended_option = None
         _save(case, "status", "recommended_option")
         how = AgreementMethod(method).label.lower()
-        _event(case, actor, "option.agreed" if agree else "option.declined",
-               f"Customer {'agreed to' if agree else 'declined'} '{option.title}' ({how})"
-               + (f": {comment}" if comment else ""),
-               before=before, after={"status": case.status, "option_status": option.status, "method": method,
-                                     "agreement": agreement.pk},
-               customer_visible=True, as_customer=True)
+        _event(
+            case,
+            actor,
+            "option.agreed" if agree else "option.declined",
+            f"Customer {'agreed to' if agree else 'declined'} '{option.title}' ({how})"
+            + (f": {comment}" if comment else ""),
+            before=before,
+            after={
+                "status": case.status,
+                "option_status": option.status,
+                "method": method,
+                "agreement": agreement.pk,
+            },
+            customer_visible=True,
+            as_customer=True,
+        )
         if agree:
-            _tell_customer(case, "Thank you: we are putting it right",
-                           f"You agreed to: {option.title}. We are now putting it right and will keep you updated.")
+            _tell_customer(
+                case,
+                "Thank you: we are putting it right",
+                f"You agreed to: {option.title}. We are now putting it right and will keep you updated.",
+            )
         else:
-            channels.alert_create(recipient=case.assignee, case=case, kind=Alert.Kind.CUSTOMER_MESSAGE,
-                                  text=f"{case.reference}: the customer declined '{option.title}'")
+            channels.alert_create(
+                recipient=case.assignee,
+                case=case,
+                kind=Alert.Kind.CUSTOMER_MESSAGE,
+                text=f"{case.reference}: the customer declined '{option.title}'",
+            )
     return agreement
 
 
@@ -687,12 +946,17 @@ def step_add(*, actor, case: Case, description: str, owner, due_date: date) -> A
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "step_add")
-        step = ActionStep.objects.create(case=case, description=description, owner=owner, due_date=due_date,
-                                         created_at=clock.now())
+        step = ActionStep.objects.create(
+            case=case, description=description, owner=owner, due_date=due_date, created_at=clock.now()
+        )
         _save(case)
-        _event(case, actor, "plan.step_added",
-               f"Step planned: {description} — {owner.get_username()} by {due_date.isoformat()}",
-               after={"step": step.pk, "owner": owner.get_username(), "due_date": due_date})
+        _event(
+            case,
+            actor,
+            "plan.step_added",
+            f"Step planned: {description} — {owner.get_username()} by {due_date.isoformat()}",
+            after={"step": step.pk, "owner": owner.get_username(), "due_date": due_date},
+        )
     return step
 
 
@@ -708,8 +972,15 @@ def step_complete(*, actor, step: ActionStep) -> ActionStep:
         step.done_by = actor
         step.save(update_fields=["done_at", "done_by"])
         _save(case)
-        _event(case, actor, "plan.step_done", f"Step done: {step.description}",
-               before={"done": False}, after={"step": step.pk, "done": True}, customer_visible=True)
+        _event(
+            case,
+            actor,
+            "plan.step_done",
+            f"Step done: {step.description}",
+            before={"done": False},
+            after={"step": step.pk, "done": True},
+            customer_visible=True,
+        )
         _tell_customer(case, "Progress on your case", f"Done: {step.description}.")
     return step
 
@@ -727,11 +998,21 @@ def case_mark_delivered(*, actor, case: Case) -> Case:
             raise DomainError(ErrorCode.STEPS_NOT_DONE, "Every step of the action plan must be done first.")
         before = _set_status(case, Status.AWAITING_CONFIRMATION)
         _save(case, "status")
-        _event(case, actor, "case.delivered", "Resolution delivered; asking the customer if it is resolved",
-               before=before, after={"status": case.status}, customer_visible=True)
-        _tell_customer(case, "Is your problem resolved?",
-                       "We have done everything we agreed. Is your problem now resolved? "
-                       "Please answer on your case link — if it is not, tell us what is still wrong.")
+        _event(
+            case,
+            actor,
+            "case.delivered",
+            "Resolution delivered; asking the customer if it is resolved",
+            before=before,
+            after={"status": case.status},
+            customer_visible=True,
+        )
+        _tell_customer(
+            case,
+            "Is your problem resolved?",
+            "We have done everything we agreed. Is your problem now resolved? "
+            "Please answer on your case link — if it is not, tell us what is still wrong.",
+        )
     return case
 
 
@@ -750,15 +1031,27 @@ def promise_make(*, actor, case: Case, description: str, owner, due_at: datetime
         _guard(case, "promise")
         if due_at <= clock.now():
             raise DomainError(ErrorCode.INVALID_TRANSITION, "A promise must be due in the future.")
-        promise = Promise.objects.create(case=case, description=description, owner=owner, due_at=due_at,
-                                         created_by=actor, created_at=clock.now())
+        promise = Promise.objects.create(
+            case=case,
+            description=description,
+            owner=owner,
+            due_at=due_at,
+            created_by=actor,
+            created_at=clock.now(),
+        )
         _save(case)
         local_due = timezone.localtime(due_at)
-        _event(case, actor, "promise.made", f"Promise: {description} (by {local_due:%a %d %b %Y, %H:%M})",
-               after={"promise": promise.pk, "owner": owner.get_username(), "due_at": due_at},
-               customer_visible=True)
-        _tell_customer(case, "Our promise to you",
-                       f"We promise: {description}, by {local_due:%A %d %B %Y at %H:%M}.")
+        _event(
+            case,
+            actor,
+            "promise.made",
+            f"Promise: {description} (by {local_due:%a %d %b %Y, %H:%M})",
+            after={"promise": promise.pk, "owner": owner.get_username(), "due_at": due_at},
+            customer_visible=True,
+        )
+        _tell_customer(
+            case, "Our promise to you", f"We promise: {description}, by {local_due:%A %d %B %Y at %H:%M}."
+        )
     return promise
 
 
@@ -775,9 +1068,16 @@ def promise_keep(*, actor, promise: Promise) -> Promise:
         promise.kept_at = now
         promise.save(update_fields=["status", "kept_at"])
         _save(case)
-        _event(case, actor, "promise.kept", f"Promise {'kept' if promise.status == PromiseStatus.KEPT else 'kept late'}:"
-               f" {promise.description}", before=before, after={"promise": promise.pk, "promise_status": promise.status},
-               customer_visible=True)
+        _event(
+            case,
+            actor,
+            "promise.kept",
+            f"Promise {'kept' if promise.status == PromiseStatus.KEPT else 'kept late'}:"
+            f" {promise.description}",
+            before=before,
+            after={"promise": promise.pk, "promise_status": promise.status},
+            customer_visible=True,
+        )
     return promise
 
 
@@ -797,35 +1097,59 @@ def promises_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or clock.now()
     at_risk_window = timedelta(hours=settings.PUTRIGHT["PROMISE_AT_RISK_HOURS"])
     broken = 0
-    for promise in Promise.objects.filter(status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK], due_at__lt=now,
-                                          case__status__in=list(OPEN)).select_related("case", "owner"):
+    for promise in Promise.objects.filter(
+        status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK], due_at__lt=now, case__status__in=list(OPEN)
+    ).select_related("case", "owner"):
         with transaction.atomic():
             claimed = Promise.objects.filter(pk=promise.pk, status=promise.status).update(
-                status=PromiseStatus.BROKEN, broken_alerted_at=now)
+                status=PromiseStatus.BROKEN, broken_alerted_at=now
+            )
             if not claimed:
                 continue
             case = _lock(promise.case)
-            _event(case, None, "promise.broken", f"Promise broken: {promise.description}",
-                   before={"promise_status": promise.status},
-                   after={"promise": promise.pk, "promise_status": PromiseStatus.BROKEN})
-            channels.alert_create(recipient=promise.owner, case=case, kind=Alert.Kind.PROMISE_BROKEN,
-                                  text=f"{case.reference}: promise broken — {promise.description}")
+            _event(
+                case,
+                None,
+                "promise.broken",
+                f"Promise broken: {promise.description}",
+                before={"promise_status": promise.status},
+                after={"promise": promise.pk, "promise_status": PromiseStatus.BROKEN},
+            )
+            channels.alert_create(
+                recipient=promise.owner,
+                case=case,
+                kind=Alert.Kind.PROMISE_BROKEN,
+                text=f"{case.reference}: promise broken — {promise.description}",
+            )
             broken += 1
     at_risk = 0
-    for promise in Promise.objects.filter(status=PromiseStatus.OPEN, due_at__gte=now, due_at__lte=now + at_risk_window,
-                                          case__status__in=list(OPEN)).select_related("case", "owner"):
+    for promise in Promise.objects.filter(
+        status=PromiseStatus.OPEN,
+        due_at__gte=now,
+        due_at__lte=now + at_risk_window,
+        case__status__in=list(OPEN),
+    ).select_related("case", "owner"):
         with transaction.atomic():
             claimed = Promise.objects.filter(pk=promise.pk, status=PromiseStatus.OPEN).update(
-                status=PromiseStatus.AT_RISK, at_risk_alerted_at=now)
+                status=PromiseStatus.AT_RISK, at_risk_alerted_at=now
+            )
             if not claimed:
                 continue
             case = _lock(promise.case)
-            _event(case, None, "promise.at_risk", f"Promise at risk: {promise.description}",
-                   before={"promise_status": PromiseStatus.OPEN},
-                   after={"promise": promise.pk, "promise_status": PromiseStatus.AT_RISK})
-            channels.alert_create(recipient=promise.owner, case=case, kind=Alert.Kind.PROMISE_AT_RISK,
-                                  text=f"{case.reference}: promise due {promise.due_at:%d %b %H:%M} — "
-                                       f"{promise.description}")
+            _event(
+                case,
+                None,
+                "promise.at_risk",
+                f"Promise at risk: {promise.description}",
+                before={"promise_status": PromiseStatus.OPEN},
+                after={"promise": promise.pk, "promise_status": PromiseStatus.AT_RISK},
+            )
+            channels.alert_create(
+                recipient=promise.owner,
+                case=case,
+                kind=Alert.Kind.PROMISE_AT_RISK,
+                text=f"{case.reference}: promise due {promise.due_at:%d %b %H:%M} — {promise.description}",
+            )
             at_risk += 1
     return at_risk, broken
 
@@ -839,12 +1163,18 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
     for case in cases_needing_update(now=now).select_related("assignee"):
         if case.assignee is None:
             continue
-        already = Alert.objects.filter(case=case, kind=Alert.Kind.CADENCE, created_at__gte=now - timedelta(days=1))
+        already = Alert.objects.filter(
+            case=case, kind=Alert.Kind.CADENCE, created_at__gte=now - timedelta(days=1)
+        )
         if already.exists():
             continue
-        channels.alert_create(recipient=case.assignee, case=case, kind=Alert.Kind.CADENCE,
-                              text=f"{case.reference}: the customer has not heard from us since "
-                                   f"{case.last_customer_update_at:%d %b}")
+        channels.alert_create(
+            recipient=case.assignee,
+            case=case,
+            kind=Alert.Kind.CADENCE,
+            text=f"{case.reference}: the customer has not heard from us since "
+            f"{case.last_customer_update_at:%d %b}",
+        )
         flagged += 1
     return flagged
 
@@ -861,7 +1191,8 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
     # Failed sends are retried; a message still pending after half an hour lost its task (a crash
     # between commit and enqueue) and is enqueued again. Sending claims the row, so never twice.
     retry = Q(email_status=Message.EmailStatus.FAILED, created_at__lt=now - timedelta(minutes=2)) | Q(
-        email_status=Message.EmailStatus.PENDING, created_at__lt=now - timedelta(minutes=30))
+        email_status=Message.EmailStatus.PENDING, created_at__lt=now - timedelta(minutes=30)
+    )
     for pk in Message.objects.filter(retry, email_attempts__lt=8).values_list("pk", flat=True):
         _enqueue_message(pk)
         retried += 1
@@ -884,12 +1215,18 @@ def message_send(*, actor, case: Case, body: str, requested: bool, subject: str 
     body = _clean(body, field="Message", max_len=10000)
     with transaction.atomic():
         case = _lock(case)
-        msg = _tell_customer(case, subject.strip() or "An update on your case", body, author=actor,
-                             requested=requested)
+        msg = _tell_customer(
+            case, subject.strip() or "An update on your case", body, author=actor, requested=requested
+        )
         _save(case)
-        _event(case, actor, "message.sent",
-               f"Message to customer ({'they asked' if requested else 'unprompted'})",
-               after={"message": msg.pk, "requested": requested, "body": body}, customer_visible=True)
+        _event(
+            case,
+            actor,
+            "message.sent",
+            f"Message to customer ({'they asked' if requested else 'unprompted'})",
+            after={"message": msg.pk, "requested": requested, "body": body},
+            customer_visible=True,
+        )
     return msg
 
 
@@ -900,18 +1237,30 @@ def message_receive(*, case: Case, body: str) -> object:
         case = _lock(case)
         msg = channels.message_create_inbound(case=case, body=body)
         _save(case)
-        _event(case, None, "message.received", "Customer wrote a message", after={"message": msg.pk, "body": body},
-               customer_visible=True, as_customer=True)
-        channels.alert_create(recipient=case.assignee, case=case, kind=Alert.Kind.CUSTOMER_MESSAGE,
-                              text=f"{case.reference}: the customer wrote: {body[:200]}")
+        _event(
+            case,
+            None,
+            "message.received",
+            "Customer wrote a message",
+            after={"message": msg.pk, "body": body},
+            customer_visible=True,
+            as_customer=True,
+        )
+        channels.alert_create(
+            recipient=case.assignee,
+            case=case,
+            kind=Alert.Kind.CUSTOMER_MESSAGE,
+            text=f"{case.reference}: the customer wrote: {body[:200]}",
+        )
     return msg
 
 
 # ---------------------------------------------------------------- A5/A6 close
 
 
-def case_satisfaction_record(*, case: Case, resolved: bool, comment: str = "", actor=None,
-                             method: str = AgreementMethod.PORTAL) -> Case:
+def case_satisfaction_record(
+    *, case: Case, resolved: bool, comment: str = "", actor=None, method: str = AgreementMethod.PORTAL
+) -> Case:
     """A5: 'resolved' closes the case; 'not resolved' puts it on the agent's desk to reopen or close unresolved."""
     if actor is not None:
         _require_staff(actor)
@@ -930,17 +1279,30 @@ def case_satisfaction_record(*, case: Case, resolved: bool, comment: str = "", a
             case.status = Status.NOT_RESOLVED
         _save(case, "status", "satisfaction_comment", "closed_at")
         how = "on their case link" if actor is None else f"{AgreementMethod(method).label.lower()}"
-        _event(case, actor, "satisfaction.resolved" if resolved else "satisfaction.not_resolved",
-               f"Customer says the problem is {'resolved' if resolved else 'NOT resolved'} ({how})"
-               + (f": {comment}" if comment else ""),
-               before=before, after={"status": case.status, "comment": comment}, customer_visible=True,
-               as_customer=True)
+        _event(
+            case,
+            actor,
+            "satisfaction.resolved" if resolved else "satisfaction.not_resolved",
+            f"Customer says the problem is {'resolved' if resolved else 'NOT resolved'} ({how})"
+            + (f": {comment}" if comment else ""),
+            before=before,
+            after={"status": case.status, "comment": comment},
+            customer_visible=True,
+            as_customer=True,
+        )
         if resolved:
-            _tell_customer(case, "Your case is closed",
-                           "Thank you for confirming your problem is resolved. We have closed your case.")
+            _tell_customer(
+                case,
+                "Your case is closed",
+                "Thank you for confirming your problem is resolved. We have closed your case.",
+            )
         else:
-            channels.alert_create(recipient=case.assignee, case=case, kind=Alert.Kind.CUSTOMER_MESSAGE,
-                                  text=f"{case.reference}: the customer says it is not resolved")
+            channels.alert_create(
+                recipient=case.assignee,
+                case=case,
+                kind=Alert.Kind.CUSTOMER_MESSAGE,
+                text=f"{case.reference}: the customer says it is not resolved",
+            )
     return case
 
 
@@ -954,10 +1316,20 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
         before = _set_status(case, Status.OPTIONS)
         case.recommended_option = None
         _save(case, "status", "recommended_option")
-        _event(case, actor, "case.reopened", f"Reopened to find another way: {reason}",
-               before=before, after={"status": case.status, "reason": reason}, customer_visible=True)
-        _tell_customer(case, "We are looking at this again",
-                       f"We are sorry the problem is not resolved. We are looking at it again: {reason}")
+        _event(
+            case,
+            actor,
+            "case.reopened",
+            f"Reopened to find another way: {reason}",
+            before=before,
+            after={"status": case.status, "reason": reason},
+            customer_visible=True,
+        )
+        _tell_customer(
+            case,
+            "We are looking at this again",
+            f"We are sorry the problem is not resolved. We are looking at it again: {reason}",
+        )
     return case
 
 
@@ -967,9 +1339,13 @@ def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list
     reasons = (reasons or "").strip()
     routes = [r.strip() for r in (other_routes or []) if r and r.strip()]
     if len(reasons) < 20:
-        raise DomainError(ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence).")
+        raise DomainError(
+            ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence)."
+        )
     if not routes:
-        raise DomainError(ErrorCode.OTHER_ROUTES_REQUIRED, "Give the customer at least one other route to resolve it.")
+        raise DomainError(
+            ErrorCode.OTHER_ROUTES_REQUIRED, "Give the customer at least one other route to resolve it."
+        )
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "close_unresolved")
@@ -978,11 +1354,21 @@ def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list
         case.other_routes = routes
         case.closed_at = clock.now()
         _save(case, "status", "unresolved_reasons", "other_routes", "closed_at")
-        _event(case, actor, "case.closed_unresolved", "Closed unresolved; reasons and other routes sent",
-               before=before, after={"status": case.status, "reasons": reasons, "other_routes": routes},
-               customer_visible=True)
+        _event(
+            case,
+            actor,
+            "case.closed_unresolved",
+            "Closed unresolved; reasons and other routes sent",
+            before=before,
+            after={"status": case.status, "reasons": reasons, "other_routes": routes},
+            customer_visible=True,
+        )
         route_lines = "\n".join(f"  • {r}" for r in routes)
-        _tell_customer(case, "Our final response",
-                       f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
-                       f"Other ways you can take this forward:\n{route_lines}", author=actor)
+        _tell_customer(
+            case,
+            "Our final response",
+            f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
+            f"Other ways you can take this forward:\n{route_lines}",
+            author=actor,
+        )
     return case

@@ -53,7 +53,9 @@ def message_email_send(*, message_id: int) -> str:
         email.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried, never lost
         log.warning("email for message %s failed: %s", message_id, exc)
-        Message.objects.filter(pk=message_id).update(email_status=Message.EmailStatus.FAILED, email_error=str(exc)[:300])
+        Message.objects.filter(pk=message_id).update(
+            email_status=Message.EmailStatus.FAILED, email_error=str(exc)[:300]
+        )
         return "failed"
     Message.objects.filter(pk=message_id).update(
         email_status=Message.EmailStatus.SENT, emailed_at=clock.now(), email_error=""
@@ -62,7 +64,9 @@ def message_email_send(*, message_id: int) -> str:
 
 
 def alert_email_send(*, alert_id: int) -> str:
-    claimed = Alert.objects.filter(pk=alert_id, email_status__in=["pending", "failed"]).update(email_status="sending")
+    claimed = Alert.objects.filter(pk=alert_id, email_status__in=["pending", "failed"]).update(
+        email_status="sending"
+    )
     if not claimed:
         return "skipped"
     alert = Alert.objects.select_related("recipient", "case").get(pk=alert_id)

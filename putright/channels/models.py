@@ -36,7 +36,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     automatic = models.BooleanField(default=False)
-    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED)
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED
+    )
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=300, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -8,8 +8,9 @@ from putright import clock
 from putright.channels.models import Alert, Message
 
 
-def message_create_outbound(*, case, subject: str, body: str, requested: bool, author=None,
-                            automatic: bool = False) -> Message:
+def message_create_outbound(
+    *, case, subject: str, body: str, requested: bool, author=None, automatic: bool = False
+) -> Message:
     """Store a message to the customer, mark the case as updated (A4) and email it after commit."""
     now = clock.now()
     msg = Message.objects.create(
@@ -44,13 +45,17 @@ def message_create_inbound(*, case, body: str, subject: str = "Message from cust
 def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
     if recipient is None:
         return None
-    alert = Alert.objects.create(recipient=recipient, case=case, kind=kind, text=text[:300], created_at=clock.now())
+    alert = Alert.objects.create(
+        recipient=recipient, case=case, kind=kind, text=text[:300], created_at=clock.now()
+    )
     transaction.on_commit(lambda: _enqueue_alert(alert.pk))
     return alert
 
 
 def alert_mark_read(*, user, alert_id: int) -> bool:
-    return bool(Alert.objects.filter(pk=alert_id, recipient=user, read_at__isnull=True).update(read_at=clock.now()))
+    return bool(
+        Alert.objects.filter(pk=alert_id, recipient=user, read_at__isnull=True).update(read_at=clock.now())
+    )
 
 
 def _enqueue_message(message_id: int) -> None:

@@ -1,0 +1,76 @@
+"""The periodic sweep in a real worker process: the scheduler enqueues it, `db_worker` runs it.
+
+The worker is a separate `manage.py db_worker` process reading the task from the test database
+and sending its email through the real SMTP server, exactly as in production.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from putright import clock
+from putright.cases import services
+from putright.cases.choices import PromiseStatus
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return (
+        f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_process_runs_the_scheduled_sweep_and_emails_the_owner(
+    case_with_options, alice, smtp_server
+):
+    mailbox, port = smtp_server
+    promise = services.promise_make(
+        actor=alice,
+        case=case_with_options,
+        description="Call you back",
+        owner=alice,
+        due_at=clock.now() + timedelta(seconds=1),
+    )
+    mailbox.clear()
+    time.sleep(1.5)  # the worker process reads the real clock: let the promise fall due
+    with override_settings(TASKS=DB_TASKS):  # django-tasks re-reads TASKS on this signal
+        call_command("scheduler", "--once")
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.OPEN  # only queued so far: nothing ran in this process
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "putright.settings",
+        "DATABASE_URL": _database_url(),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "DEBUG": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.BROKEN
+    assert mailbox.subjects_to("alice@putright.example") == [
+        f"[{case_with_options.reference}] Promise broken"
+    ]
