@@ -1096,62 +1096,70 @@ def promises_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     """
     now = now or clock.now()
     at_risk_window = timedelta(hours=settings.PUTRIGHT["PROMISE_AT_RISK_HOURS"])
+    open_cases = list(OPEN)
     broken = 0
     for promise in Promise.objects.filter(
-        status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK], due_at__lt=now, case__status__in=list(OPEN)
+        status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK], due_at__lt=now, case__status__in=open_cases
     ).select_related("case", "owner"):
-        with transaction.atomic():
-            claimed = Promise.objects.filter(pk=promise.pk, status=promise.status).update(
-                status=PromiseStatus.BROKEN, broken_alerted_at=now
-            )
-            if not claimed:
-                continue
-            case = _lock(promise.case)
-            _event(
-                case,
-                None,
-                "promise.broken",
-                f"Promise broken: {promise.description}",
-                before={"promise_status": promise.status},
-                after={"promise": promise.pk, "promise_status": PromiseStatus.BROKEN},
-            )
-            channels.alert_create(
-                recipient=promise.owner,
-                case=case,
-                kind=Alert.Kind.PROMISE_BROKEN,
-                text=f"{case.reference}: promise broken — {promise.description}",
-            )
-            broken += 1
+        broken += _promise_mark(
+            promise,
+            PromiseStatus.BROKEN,
+            now=now,
+            stamp="broken_alerted_at",
+            alert_kind=Alert.Kind.PROMISE_BROKEN,
+            summary=f"Promise broken: {promise.description}",
+            alert_text=f"promise broken — {promise.description}",
+        )
     at_risk = 0
     for promise in Promise.objects.filter(
         status=PromiseStatus.OPEN,
         due_at__gte=now,
         due_at__lte=now + at_risk_window,
-        case__status__in=list(OPEN),
+        case__status__in=open_cases,
     ).select_related("case", "owner"):
-        with transaction.atomic():
-            claimed = Promise.objects.filter(pk=promise.pk, status=PromiseStatus.OPEN).update(
-                status=PromiseStatus.AT_RISK, at_risk_alerted_at=now
-            )
-            if not claimed:
-                continue
-            case = _lock(promise.case)
-            _event(
-                case,
-                None,
-                "promise.at_risk",
-                f"Promise at risk: {promise.description}",
-                before={"promise_status": PromiseStatus.OPEN},
-                after={"promise": promise.pk, "promise_status": PromiseStatus.AT_RISK},
-            )
-            channels.alert_create(
-                recipient=promise.owner,
-                case=case,
-                kind=Alert.Kind.PROMISE_AT_RISK,
-                text=f"{case.reference}: promise due {promise.due_at:%d %b %H:%M} — {promise.description}",
-            )
-            at_risk += 1
+        due = timezone.localtime(promise.due_at)
+        at_risk += _promise_mark(
+            promise,
+            PromiseStatus.AT_RISK,
+            now=now,
+            stamp="at_risk_alerted_at",
+            alert_kind=Alert.Kind.PROMISE_AT_RISK,
+            summary=f"Promise at risk: {promise.description}",
+            alert_text=f"promise due {due:%d %b %H:%M} — {promise.description}",
+        )
     return at_risk, broken
+
+
+def _promise_mark(
+    promise: Promise,
+    new_status: str,
+    *,
+    now: datetime,
+    stamp: str,
+    alert_kind: str,
+    summary: str,
+    alert_text: str,
+) -> int:
+    """Move one promise on, once: the conditional UPDATE claims it, so concurrent sweeps alert once."""
+    with transaction.atomic():
+        claimed = Promise.objects.filter(pk=promise.pk, status=promise.status).update(
+            status=new_status, **{stamp: now}
+        )
+        if not claimed:
+            return 0
+        case = _lock(promise.case)
+        _event(
+            case,
+            None,
+            f"promise.{new_status}",
+            summary,
+            before={"promise_status": promise.status},
+            after={"promise": promise.pk, "promise_status": new_status},
+        )
+        channels.alert_create(
+            recipient=promise.owner, case=case, kind=alert_kind, text=f"{case.reference}: {alert_text}"
+        )
+    return 1
 
 
 def cadence_sweep(*, now: datetime | None = None) -> int:
