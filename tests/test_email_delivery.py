@@ -57,3 +57,77 @@ def test_a_message_already_sent_is_not_sent_twice(report_case, mailbox, django_c
     msg = Message.objects.get(case=case)
     assert message_email_send(message_id=msg.pk) == "skipped"
     assert len(mailbox.to("priya@example.com")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_customer_visible_change_reaches_the_customer_by_email(report_case, alice, bob, mailbox):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from putright import clock
+    from putright.authority.models import Approval
+    from putright.cases.choices import RemedyType
+
+    case = report_case()
+    services.case_summarise_understanding(actor=alice, case=case, summary="Wrong machine")
+    services.case_correct_understanding(case=case, correction="It is the dryer")
+    services.case_summarise_understanding(actor=alice, case=case, summary="The dryer leaks")
+    services.case_confirm_understanding(actor=None, case=case)
+    cheap = services.option_add(
+        actor=alice, case=case, option=services.OptionInput(title="Repair", remedy_type=RemedyType.REPAIR)
+    )
+    services.option_recommend(actor=alice, option=cheap, justification="x", factors=["cost", "feasibility"])
+    services.option_customer_respond(case=case, agree=False, comment="I want a new one")
+    new = services.option_add(
+        actor=alice,
+        case=case,
+        option=services.OptionInput(
+            title="Replace it", remedy_type=RemedyType.REPLACEMENT, amount=Decimal("449")
+        ),
+    )
+    services.option_recommend(
+        actor=alice, option=new, justification="x", factors=["legal_obligation", "cost"]
+    )
+    services.approval_decide(actor=bob, approval=Approval.objects.get(option=new), approve=True)
+    services.option_customer_respond(case=case, agree=True)
+    promise = services.promise_make(
+        actor=alice, case=case, description="Call you", owner=alice, due_at=clock.now() + timedelta(days=1)
+    )
+    services.promise_keep(actor=alice, promise=promise)
+    step = services.step_add(
+        actor=alice, case=case, description="Deliver", owner=alice, due_date=clock.now().date()
+    )
+    services.step_complete(actor=alice, step=step)
+    services.message_send(actor=alice, case=case, body="On its way", requested=True)
+    services.case_mark_delivered(actor=alice, case=case)
+    services.case_satisfaction_record(case=case, resolved=False, comment="Scratched")
+    services.case_reopen(actor=alice, case=case, reason="Replace the scratched unit")
+    services.case_close_unresolved(
+        actor=alice, case=case, reasons="We have replaced it and cannot do more.", other_routes=["ADR scheme"]
+    )
+    ref = case.reference
+    assert mailbox.subjects_to("priya@example.com") == [
+        f"[{ref}] {s}"
+        for s in [
+            "We have your report",
+            "Have we understood your problem?",
+            "Thank you for putting us right",
+            "Have we understood your problem?",
+            "Thank you for confirming",
+            "Our proposal to put things right",
+            "We have your answer",
+            "Our proposal to put things right",
+            "Thank you: we are putting it right",
+            "Our promise to you",
+            "We kept our promise",
+            "Progress on your case",
+            "An update on your case",
+            "Is your problem resolved?",
+            "We are sorry it is not resolved",
+            "We are looking at this again",
+            "Our final response",
+        ]
+    ]
+    # And each customer-visible step on the timeline, bar the customer's own messages, sent one.
+    visible = case.events.filter(customer_visible=True).exclude(kind="message.received").count()
+    assert visible == len(mailbox.to("priya@example.com"))

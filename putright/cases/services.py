@@ -474,6 +474,12 @@ def case_confirm_understanding(*, actor, case: Case, method: str = AgreementMeth
             customer_visible=True,
             as_customer=True,
         )
+        _tell_customer(
+            case,
+            "Thank you for confirming",
+            "Thank you for confirming we have understood your problem. "
+            "We are now working out the best way to put it right and will come back to you.",
+        )
     return case
 
 
@@ -502,6 +508,12 @@ def case_correct_understanding(*, case: Case, correction: str, actor=None) -> Ca
             after={"understanding": case.understanding, "correction": correction},
             customer_visible=True,
             as_customer=True,
+        )
+        _tell_customer(
+            case,
+            "Thank you for putting us right",
+            f"Thank you for correcting us. You told us:\n\n{correction}\n\n"
+            "We will look at your problem again and send you a new summary to check.",
         )
         channels.alert_create(
             recipient=case.assignee,
@@ -926,6 +938,12 @@ def option_customer_respond(
                 f"You agreed to: {option.title}. We are now putting it right and will keep you updated.",
             )
         else:
+            _tell_customer(
+                case,
+                "We have your answer",
+                f"You told us you do not agree to: {option.title}. "
+                "We will look at other ways to put this right and come back to you.",
+            )
             channels.alert_create(
                 recipient=case.assignee,
                 case=case,
@@ -1078,6 +1096,7 @@ def promise_keep(*, actor, promise: Promise) -> Promise:
             after={"promise": promise.pk, "promise_status": promise.status},
             customer_visible=True,
         )
+        _tell_customer(case, "We kept our promise", f"Done, as we promised: {promise.description}.")
     return promise
 
 
@@ -1305,6 +1324,12 @@ def case_satisfaction_record(
                 "Thank you for confirming your problem is resolved. We have closed your case.",
             )
         else:
+            _tell_customer(
+                case,
+                "We are sorry it is not resolved",
+                "Thank you for telling us the problem is not resolved. "
+                "The person handling your case will look at what else we can do and come back to you.",
+            )
             channels.alert_create(
                 recipient=case.assignee,
                 case=case,
