@@ -89,3 +89,22 @@ def test_events_written_in_british_summer_time_still_verify(report_case, alice):
         case = report_case()
         services.case_summarise_understanding(actor=alice, case=case, summary="Summer problem")
     assert chain_verify([case.pk]) == (2, [])
+
+
+def test_the_exported_record_says_whether_its_chain_is_intact(busy_case, client, alice):
+    client.force_login(alice)
+    url = f"/cases/{busy_case.reference}/record"
+    record = client.get(url + ".json").json()
+    assert record["audit_chain"] == {
+        "events_verified": busy_case.events.count(),
+        "intact": True,
+        "problems": [],
+    }
+    assert "Chain intact" in client.get(url + "/").content.decode()
+    event = Event.objects.filter(case=busy_case).order_by("seq")[0]
+    _raw("UPDATE audit_event SET summary = %s WHERE id = %s", ["Edited", event.pk])
+    record = client.get(url + ".json").json()
+    assert record["audit_chain"]["intact"] is False
+    assert record["audit_chain"]["problems"][0]["seq"] == 1
+    page = client.get(url + "/").content.decode()
+    assert "Chain broken" in page

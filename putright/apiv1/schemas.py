@@ -591,6 +591,17 @@ class RecordEventOut(Schema):
     hash: str
 
 
+class RecordChainProblemOut(Schema):
+    seq: int
+    problem: str
+
+
+class RecordChainOut(Schema):
+    events_verified: int
+    intact: bool
+    problems: list[RecordChainProblemOut]
+
+
 class RecordOut(Schema):
     reference: str
     status: str
@@ -619,3 +630,4 @@ class RecordOut(Schema):
     outcome: RecordOutcomeOut
     timeline: list[RecordEventOut]
     created_at: str
+    audit_chain: RecordChainOut

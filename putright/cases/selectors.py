@@ -306,4 +306,17 @@ def case_record(*, case: Case) -> dict:
             for e in case_timeline(case=case)
         ],
         "created_at": case.created_at.isoformat(),
+        "audit_chain": _chain_status(case),
+    }
+
+
+def _chain_status(case: Case) -> dict:
+    """Recomputed on every export, so a printed or downloaded record says whether it was tampered with."""
+    from putright.audit.events import chain_verify
+
+    checked, breaks = chain_verify([case.pk])
+    return {
+        "events_verified": checked,
+        "intact": not breaks,
+        "problems": [{"seq": b.seq, "problem": b.problem} for b in breaks],
     }
