@@ -291,7 +291,7 @@ def test_an_agent_cannot_approve_beyond_their_own_limit(client, world, dave):
     assert snapshot() == before
 
 
-def test_the_requester_cannot_approve_their_own_exception(client, case_with_options, alice, bob):
+def test_the_requester_cannot_approve_their_own_exception(client, case_with_options, alice, bob, carol):
     option = services.option_add(
         actor=bob,
         case=case_with_options,
@@ -319,13 +319,23 @@ def test_the_requester_cannot_approve_their_own_exception(client, case_with_opti
     approval.refresh_from_db()
     assert approval.status == Approval.Status.PENDING
     assert snapshot() == before
-    # Someone else whose authority covers it may.
+    # An agent may not approve an exception to usual practice, even one within their money limit (K4).
     r = call(
         client,
         "POST",
         f"/api/approvals/{approval.pk}/decide",
         {"approve": True},
         f"Bearer {token_for(alice)}",
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "approver_lacks_authority")
+    assert snapshot() == before
+    # Someone else whose role may approve exceptions may.
+    r = call(
+        client,
+        "POST",
+        f"/api/approvals/{approval.pk}/decide",
+        {"approve": True},
+        f"Bearer {token_for(carol)}",
     )
     assert (r.status_code, r.json()["status"]) == (200, "approved")
 

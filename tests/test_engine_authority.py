@@ -4,9 +4,15 @@ from putright.engines.authority.limits import Limit, OptionRequest, combine, dec
 
 AGENT = Limit("agent", Decimal("100"), frozenset({"refund", "replacement", "apology"}), rank=1)
 SUPERVISOR = Limit(
-    "supervisor", Decimal("1000"), frozenset({"refund", "replacement", "apology", "compensation"}), 2
+    "supervisor",
+    Decimal("1000"),
+    frozenset({"refund", "replacement", "apology", "compensation"}),
+    2,
+    may_approve_exceptions=True,
 )
-ADMIN = Limit("administrator", None, frozenset({"refund", "compensation"}), rank=4)
+ADMIN = Limit(
+    "administrator", None, frozenset({"refund", "compensation"}), rank=4, may_approve_exceptions=True
+)
 
 
 def test_an_option_within_money_and_type_is_covered():
@@ -55,3 +61,11 @@ def test_an_approver_needs_their_own_authority_to_cover_it():
     assert may_approve(SUPERVISOR, big) is True
     assert may_approve(AGENT, big) is False
     assert may_approve(ADMIN, big) is False  # replacement is not among this admin's types
+
+
+def test_only_a_role_allowed_to_may_approve_an_exception_even_within_its_money_limit():
+    small_exception = OptionRequest("refund", Decimal("10"), is_exception=True)
+    assert may_approve(AGENT, small_exception) is False
+    assert may_approve(SUPERVISOR, small_exception) is True
+    assert may_approve(None, small_exception) is False
+    assert combine([AGENT, SUPERVISOR]).may_approve_exceptions is True

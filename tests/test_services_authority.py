@@ -124,3 +124,21 @@ def test_the_administrator_sets_the_limits_the_check_uses(case_with_options, ali
     _recommend(case_with_options, alice)
     assert case_with_options.status == Status.AWAITING_CUSTOMER
     assert Approval.objects.count() == 0
+
+
+def test_an_agents_exception_goes_to_a_supervisor_not_to_another_agent(case_with_options, alice, dave, bob):
+    _recommend(
+        case_with_options,
+        alice,
+        title="Refund without receipt",
+        remedy_type=RemedyType.REFUND,
+        amount=Decimal("30"),
+        is_exception=True,
+    )
+    approval = Approval.objects.get()
+    assert approval.assigned_to == bob
+    with pytest.raises(DomainError) as err:
+        services.approval_decide(actor=dave, approval=approval, approve=True)
+    assert err.value.code == ErrorCode.APPROVER_LACKS_AUTHORITY
+    assert approvals_for_user(user=dave) == []
+    assert approvals_for_user(user=bob) == [approval]

@@ -17,7 +17,7 @@ class AuthorityLimitForm(forms.ModelForm):
 
     class Meta:
         model = AuthorityLimit
-        fields = ["group", "max_amount", "remedy_types", "rank"]
+        fields = ["group", "max_amount", "remedy_types", "rank", "may_approve_exceptions"]
 
     def clean_max_amount(self):
         amount = self.cleaned_data.get("max_amount")
@@ -29,7 +29,7 @@ class AuthorityLimitForm(forms.ModelForm):
 @admin.register(AuthorityLimit)
 class AuthorityLimitAdmin(admin.ModelAdmin):
     form = AuthorityLimitForm
-    list_display = ("group", "max_amount", "remedy_type_labels", "rank")
+    list_display = ("group", "max_amount", "remedy_type_labels", "may_approve_exceptions", "rank")
 
     @admin.display(description="Remedy types")
     def remedy_type_labels(self, obj):

@@ -21,22 +21,33 @@ ALL_TYPES = [
     "apology",
     "other",
 ]
+AGENT_TYPES = [
+    "refund",
+    "partial_refund",
+    "repair",
+    "replacement",
+    "redelivery",
+    "goodwill_credit",
+    "apology",
+]
+# (role, money limit, remedy types, rank, may approve exceptions to usual practice)
 DEFAULT_LIMITS = [
-    (
-        "agent",
-        Decimal("100.00"),
-        ["refund", "partial_refund", "repair", "replacement", "redelivery", "goodwill_credit", "apology"],
-        1,
-    ),
-    ("supervisor", Decimal("1000.00"), ALL_TYPES, 2),
-    ("manager", Decimal("10000.00"), ALL_TYPES, 3),
-    ("administrator", None, ALL_TYPES, 4),
+    ("agent", Decimal("100.00"), AGENT_TYPES, 1, False),
+    ("supervisor", Decimal("1000.00"), ALL_TYPES, 2, True),
+    ("manager", Decimal("10000.00"), ALL_TYPES, 3, True),
+    ("administrator", None, ALL_TYPES, 4, True),
 ]
 
 
 def roles_ensure() -> None:
-    for name, amount, types, rank in DEFAULT_LIMITS:
+    for name, amount, types, rank, exceptions in DEFAULT_LIMITS:
         group, _ = Group.objects.get_or_create(name=name)
         AuthorityLimit.objects.get_or_create(
-            group=group, defaults={"max_amount": amount, "remedy_types": types, "rank": rank}
+            group=group,
+            defaults={
+                "max_amount": amount,
+                "remedy_types": types,
+                "rank": rank,
+                "may_approve_exceptions": exceptions,
+            },
         )

@@ -39,6 +39,10 @@ class AuthorityLimit(models.Model):
     )
     remedy_types = models.JSONField(default=_all_remedy_types, help_text="Remedy types this role may offer.")
     rank = models.PositiveSmallIntegerField(default=1, help_text="Higher ranks are asked first for less.")
+    may_approve_exceptions = models.BooleanField(
+        default=False,
+        help_text="May approve an exception to usual practice (always a second person's decision).",
+    )
 
     class Meta:
         ordering = ["rank"]

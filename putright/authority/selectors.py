@@ -46,6 +46,7 @@ def _limit_from_row(row: AuthorityLimit) -> engine.Limit:
         max_amount=Decimal(row.max_amount) if row.max_amount is not None else None,
         remedy_types=frozenset(row.remedy_types or []),
         rank=row.rank,
+        may_approve_exceptions=row.may_approve_exceptions,
     )
 
 

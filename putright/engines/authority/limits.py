@@ -19,6 +19,7 @@ class Limit:
     max_amount: Decimal | None
     remedy_types: frozenset[str]
     rank: int = 0
+    may_approve_exceptions: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,13 @@ def combine(limits: list[Limit]) -> Limit | None:
     max_amount = None if unlimited else max(limit.max_amount for limit in limits)  # type: ignore[type-var]
     types: frozenset[str] = frozenset().union(*(limit.remedy_types for limit in limits))
     best = max(limits, key=lambda limit: limit.rank)
-    return Limit(role=best.role, max_amount=max_amount, remedy_types=types, rank=best.rank)
+    return Limit(
+        role=best.role,
+        max_amount=max_amount,
+        remedy_types=types,
+        rank=best.rank,
+        may_approve_exceptions=any(limit.may_approve_exceptions for limit in limits),
+    )
 
 
 def covers(limit: Limit | None, option: OptionRequest) -> tuple[bool, list[str], list[str]]:
@@ -84,6 +91,9 @@ def decide(limit: Limit | None, option: OptionRequest) -> AuthorityDecision:
 
 
 def may_approve(approver: Limit | None, option: OptionRequest) -> bool:
-    """An approver's own authority must cover the option (money and remedy type)."""
+    """The approver's own authority must cover the option (money and remedy type), and
+    K4.exception: only a role allowed to approve exceptions may approve one."""
     ok, _, _ = covers(approver, option)
+    if option.is_exception and (approver is None or not approver.may_approve_exceptions):
+        return False
     return ok
