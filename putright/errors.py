@@ -29,6 +29,7 @@ class ErrorCode(enum.StrEnum):
     ESCALATION_TARGET_INVALID = "escalation_target_invalid"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_A_COLLEAGUE = "not_a_colleague"
+    NO_APPROVER = "no_approver"
 
 
 class DomainError(Exception):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
+from putright.authority.defaults import roles_ensure
 from putright.authority.models import AuthorityLimit
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,7 @@ def admin_client(client, django_user_model):
     root = django_user_model.objects.create_superuser(
         "root", "root@putright.example", "correct-horse-battery"
     )
+    roles_ensure()  # roles come from a migration; a flush by an earlier transactional test removes them
     root.groups.add(Group.objects.get(name="administrator"))
     client.force_login(root)
     return client

@@ -108,3 +108,17 @@ def test_the_exported_record_says_whether_its_chain_is_intact(busy_case, client,
     assert record["audit_chain"]["problems"][0]["seq"] == 1
     page = client.get(url + "/").content.decode()
     assert "Chain broken" in page
+
+
+def test_verify_detects_the_newest_events_being_removed(busy_case):
+    newest = Event.objects.filter(case=busy_case).order_by("-seq").first()
+    _raw("DELETE FROM audit_event WHERE id = %s", [newest.pk])
+    _, breaks = chain_verify()
+    assert [(b.case_id, b.seq) for b in breaks] == [(busy_case.pk, newest.seq)]
+    assert "newer events are missing" in breaks[0].problem
+
+
+def test_verify_detects_a_whole_timeline_removed(busy_case):
+    _raw("DELETE FROM audit_event WHERE case_id = %s", [busy_case.pk])
+    _, breaks = chain_verify()
+    assert [(b.case_id, b.seq) for b in breaks] == [(busy_case.pk, 1)]

@@ -131,3 +131,58 @@ def test_every_customer_visible_change_reaches_the_customer_by_email(report_case
     # And each customer-visible step on the timeline, bar the customer's own messages, sent one.
     visible = case.events.filter(customer_visible=True).exclude(kind="message.received").count()
     assert visible == len(mailbox.to("priya@example.com"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_left_behind_by_a_dead_worker_is_recovered_and_sent(report_case, mailbox):
+    from datetime import timedelta
+
+    from putright import clock
+
+    case = report_case()
+    msg = Message.objects.get(case=case)
+    # As if a worker claimed it and died before finishing.
+    Message.objects.filter(pk=msg.pk).update(
+        email_status="sending", email_claimed_at=clock.now() - timedelta(minutes=11)
+    )
+    mailbox.clear()
+    services.sweep_run(now=clock.now() + timedelta(minutes=3))
+    msg.refresh_from_db()
+    assert msg.email_status == "sent"
+    assert mailbox.subjects_to("priya@example.com") == [f"[{case.reference}] We have your report"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_last_attempt_the_handler_is_told_to_reach_the_customer(
+    report_case, alice, settings, mailbox
+):
+    from putright.channels.delivery import MAX_ATTEMPTS
+
+    case = report_case()
+    services.case_summarise_understanding(actor=alice, case=case, summary="x")  # alice handles it
+    msg = Message.objects.filter(case=case).order_by("pk").last()
+    Message.objects.filter(pk=msg.pk).update(email_status="failed", email_attempts=MAX_ATTEMPTS - 1)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    real_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = dead_port
+    assert message_email_send(message_id=msg.pk) == "gave_up"
+    msg.refresh_from_db()
+    assert (msg.email_status, msg.email_attempts) == ("gave_up", MAX_ATTEMPTS)
+    alert = alice.alerts.get(kind="email_failed")
+    assert "could not be emailed to priya@example.com" in alert.text
+    assert alert.email_status == "failed"  # the SMTP server is down for staff too...
+    settings.EMAIL_PORT = real_port
+    mailbox.clear()
+    from datetime import timedelta
+
+    from putright import clock
+
+    services.sweep_run(now=clock.now() + timedelta(minutes=5))  # ...so the sweep retries the alert
+    alert.refresh_from_db()
+    assert alert.email_status == "sent"
+    assert mailbox.subjects_to("alice@putright.example") == [
+        f"[{case.reference}] An email to the customer could not be sent"
+    ]
+    assert message_email_send(message_id=msg.pk) == "skipped"  # never retried past the limit

@@ -41,7 +41,7 @@ def test_an_option_beyond_the_agents_money_limit_waits_for_approval(case_with_op
     assert case_with_options.escalations.get().automatic is True
 
 
-def test_the_customer_cannot_agree_before_approval(case_with_options, alice):
+def test_the_customer_cannot_agree_before_approval(case_with_options, alice, bob):
     _recommend(case_with_options, alice)
     with pytest.raises(DomainError) as err:
         services.option_customer_respond(case=case_with_options, agree=True)
@@ -89,7 +89,7 @@ def test_a_rejection_needs_a_reason_and_returns_the_case_to_options(case_with_op
     assert (case_with_options.status, option.status) == (Status.OPTIONS, OptionStatus.REJECTED)
 
 
-def test_a_remedy_type_outside_the_agents_role_needs_approval(case_with_options, alice):
+def test_a_remedy_type_outside_the_agents_role_needs_approval(case_with_options, alice, bob):
     _recommend(
         case_with_options,
         alice,
@@ -142,3 +142,40 @@ def test_an_agents_exception_goes_to_a_supervisor_not_to_another_agent(case_with
     assert err.value.code == ErrorCode.APPROVER_LACKS_AUTHORITY
     assert approvals_for_user(user=dave) == []
     assert approvals_for_user(user=bob) == [approval]
+
+
+def test_an_option_nobody_may_approve_is_refused_instead_of_parked(case_with_options, alice, bob):
+    # £20,000 is beyond everyone but an administrator, and there is none.
+    option = services.option_add(
+        actor=alice,
+        case=case_with_options,
+        option=services.OptionInput(
+            title="Rebuild the kitchen", remedy_type=RemedyType.COMPENSATION, amount=Decimal("20000")
+        ),
+    )
+    with pytest.raises(DomainError) as err:
+        services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "risk"])
+    assert err.value.code == ErrorCode.NO_APPROVER
+    case_with_options.refresh_from_db()
+    option.refresh_from_db()
+    assert (case_with_options.status, option.status, Approval.objects.count()) == (
+        Status.OPTIONS,
+        OptionStatus.PROPOSED,
+        0,
+    )
+
+
+def test_closing_a_case_withdraws_its_pending_approval_from_the_queue(case_with_options, alice, bob):
+    _recommend(case_with_options, alice)
+    approval = Approval.objects.get()
+    assert approvals_for_user(user=bob) == [approval]
+    services.case_close_unresolved(
+        actor=alice,
+        case=case_with_options,
+        reasons="The customer withdrew the complaint by phone.",
+        other_routes=["ADR"],
+    )
+    approval.refresh_from_db()
+    assert approval.status == Approval.Status.WITHDRAWN
+    assert approvals_for_user(user=bob) == []
+    assert case_with_options.events.filter(kind="approval.withdrawn").count() == 1

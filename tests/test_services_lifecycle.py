@@ -404,3 +404,42 @@ def test_classifying_records_source_kind_and_category_once(case_with_options, al
     assert case.events.count() == count  # no change, no event
     with pytest.raises(DomainError):
         services.case_classify(actor=alice, case=case, source_kind="z", category_id=None)
+
+
+def test_closing_withdraws_outstanding_promises_and_they_cannot_be_kept_after(case_with_options, alice):
+    from putright.cases.choices import PromiseStatus
+
+    promise = services.promise_make(
+        actor=alice,
+        case=case_with_options,
+        description="Call back",
+        owner=alice,
+        due_at=clock.now() + timedelta(days=1),
+    )
+    case = services.case_close_unresolved(
+        actor=alice,
+        case=case_with_options,
+        reasons="The customer withdrew the complaint.",
+        other_routes=["ADR"],
+    )
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.WITHDRAWN
+    assert case.events.filter(kind="promise.withdrawn").count() == 1
+    with pytest.raises(DomainError) as err:
+        services.promise_keep(actor=alice, promise=promise)
+    assert err.value.code == ErrorCode.CASE_CLOSED
+
+
+def test_after_a_reopen_the_new_agreement_needs_its_own_plan(case_with_options, alice):
+    case = _delivered(case_with_options, alice)
+    services.case_satisfaction_record(case=case, resolved=False, comment="Still wrong")
+    services.case_reopen(actor=alice, case=case, reason="Try a replacement")
+    case = _to_in_progress(case, alice)
+    with pytest.raises(DomainError) as err:
+        services.case_mark_delivered(actor=alice, case=case)
+    assert err.value.code == ErrorCode.NO_ACTION_PLAN
+    step = services.step_add(
+        actor=alice, case=case, description="Replace", owner=alice, due_date=clock.now().date()
+    )
+    services.step_complete(actor=alice, step=step)
+    assert services.case_mark_delivered(actor=alice, case=case).status == Status.AWAITING_CONFIRMATION

@@ -89,9 +89,11 @@ def event_record(
     ``select_for_update`` inside ``transaction.atomic``), which serialises
     appends so ``seq`` and the chain stay linear.
     """
-    last = Event.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] + 1) if last else 1
-    prev_hash = last["hash"] if last else GENESIS
+    from putright.cases.models import Case
+
+    head = Case.objects.filter(pk=case.pk).values("audit_seq", "audit_head").get()
+    seq = head["audit_seq"] + 1
+    prev_hash = head["audit_head"] or GENESIS
     # Round-trip through JSON so the stored value is exactly what was hashed.
     before_j = json.loads(json.dumps(_jsonable(before or {})))
     after_j = json.loads(json.dumps(_jsonable(after or {})))
@@ -112,6 +114,8 @@ def event_record(
         customer_visible=customer_visible,
         created_at=created_at,
     )
+    Case.objects.filter(pk=case.pk).update(audit_seq=seq, audit_head=digest)
+    case.audit_seq, case.audit_head = seq, digest
     return Event.objects.create(
         case=case,
         seq=seq,
@@ -136,7 +140,12 @@ class ChainBreak:
 
 
 def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBreak]]:
-    """Recompute every hash. Returns (events checked, breaks found)."""
+    """Recompute every hash and check each chain ends at its case's recorded head.
+
+    Returns (events checked, breaks found).
+    """
+    from putright.cases.models import Case
+
     qs = Event.objects.order_by("case_id", "seq")
     if case_ids is not None:
         qs = qs.filter(case_id__in=case_ids)
@@ -145,6 +154,7 @@ def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBrea
     current_case = None
     expected_prev = GENESIS
     expected_seq = 1
+    tails: dict[int, tuple[int, str]] = {}
     for ev in qs.iterator(chunk_size=2000):
         if ev.case_id != current_case:
             current_case = ev.case_id
@@ -178,4 +188,21 @@ def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBrea
             )
         expected_prev = ev.hash
         expected_seq = ev.seq + 1
+        tails[ev.case_id] = (ev.seq, ev.hash)
+    heads = Case.objects.filter(audit_seq__gt=0)
+    if case_ids is not None:
+        heads = heads.filter(pk__in=case_ids)
+    for case_id, head_seq, head_hash in heads.values_list("pk", "audit_seq", "audit_head").iterator(
+        chunk_size=5000
+    ):
+        tail = tails.get(case_id)
+        if tail is None or tail != (head_seq, head_hash):
+            last_seq = tail[0] if tail else 0
+            breaks.append(
+                ChainBreak(
+                    case_id,
+                    last_seq + 1,
+                    f"the chain should end at event #{head_seq}: newer events are missing",
+                )
+            )
     return checked, breaks

@@ -114,3 +114,4 @@ class PromiseStatus(models.TextChoices):
     KEPT = "kept", "Kept"
     BROKEN = "broken", "Broken"
     KEPT_LATE = "kept_late", "Kept late"
+    WITHDRAWN = "withdrawn", "Withdrawn when the case closed"

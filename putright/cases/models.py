@@ -105,6 +105,10 @@ class Case(models.Model):
     other_routes = models.JSONField(default=list, blank=True)
 
     portal_nonce = models.CharField(max_length=32, default=_portal_nonce)
+    # The head of the audit chain, moved on with every event under the case lock: deleting the
+    # newest events leaves the chain internally consistent, but no longer ending here.
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
     # A4: the last time the customer heard from us (any customer-visible message).

@@ -51,11 +51,15 @@ def _overdue_promise_exists(now: datetime):
 
 
 def cadence_cutoff(now: datetime) -> datetime:
-    """A4: customers last updated before this moment have waited too many business days."""
+    """A4: customers last updated before this moment have waited too many business days.
+
+    Only whole business days count: with 3 days, a customer last updated on Thursday is flagged
+    once Friday, Monday and Tuesday have all passed — from Wednesday morning.
+    """
     days = settings.PUTRIGHT["CADENCE_BUSINESS_DAYS"]
     cal = BusinessCalendar(region=settings.PUTRIGHT["HOLIDAY_REGION"])
-    today = timezone.localtime(now).date()
-    last_ok = subtract_business_days(today, days, cal)
+    yesterday = timezone.localtime(now).date() - timedelta(days=1)
+    last_ok = subtract_business_days(yesterday, days, cal)
     return timezone.make_aware(datetime.combine(last_ok + timedelta(days=1), time.min))
 
 
@@ -106,7 +110,7 @@ def approvals_for_user(*, user) -> list[Approval]:
         raise PermissionDenied("only staff may see approvals")
     limit = limit_for_user(user)
     pending = (
-        Approval.objects.filter(status=Approval.Status.PENDING)
+        Approval.objects.filter(status=Approval.Status.PENDING, case__status=Status.AWAITING_APPROVAL)
         .exclude(requested_by=user)
         .select_related("case", "option", "requested_by", "assigned_to")
         .order_by("created_at")

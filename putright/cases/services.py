@@ -242,6 +242,11 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
                 IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
             )
             if existing:
+                if existing.request_fingerprint != report.fingerprint():
+                    raise DomainError(
+                        ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "This idempotency key was already used for a different request.",
+                    ) from None
                 return existing.case, False
         raise
     return case, True
@@ -276,7 +281,8 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         updated_at=now,
         last_customer_update_at=now,
     )
-    how = "reported by the customer" if actor is None else f"logged by {actor.get_username()}"
+    # Customer-visible: name the team, not the colleague (the actor is recorded on the event anyway).
+    how = "reported by the customer" if actor is None else "logged by our team"
     _event(
         case,
         actor,
@@ -736,7 +742,14 @@ def option_recommend(*, actor, option: Option, justification: str, factors: list
 
 def _approval_request(*, actor, case: Case, option: Option, decision, before: dict) -> Approval:
     approvers = approvers_for(_option_request(option), exclude_user_id=actor.pk)
-    assigned = approvers[0] if approvers else None
+    if not approvers:
+        # Refuse rather than park the case where nobody's approvals page would ever show it.
+        raise DomainError(
+            ErrorCode.NO_APPROVER,
+            "Nobody else has the authority to approve this option. Choose another option, or ask an "
+            "administrator to review the authority limits.",
+        )
+    assigned = approvers[0]
     approval = Approval.objects.create(
         case=case,
         option=option,
@@ -1009,7 +1022,13 @@ def case_mark_delivered(*, actor, case: Case) -> Case:
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "deliver")
-        steps = list(ActionStep.objects.filter(case=case))
+        # The plan is the steps made for the option now agreed: after a reopen, the old plan's
+        # ticked steps must not count as delivering the new one.
+        agreed = Agreement.objects.filter(case=case, agreed=True).order_by("-created_at", "-pk").first()
+        steps = ActionStep.objects.filter(case=case)
+        if agreed is not None:
+            steps = steps.filter(created_at__gte=agreed.created_at)
+        steps = list(steps)
         if not steps:
             raise DomainError(ErrorCode.NO_ACTION_PLAN, "Plan at least one step before marking it delivered.")
         if any(s.done_at is None for s in steps):
@@ -1077,6 +1096,7 @@ def promise_keep(*, actor, promise: Promise) -> Promise:
     _require_staff(actor)
     with transaction.atomic():
         case = _lock(promise.case)
+        _guard(case, "promise")
         promise = Promise.objects.select_for_update().get(pk=promise.pk)
         if not promise.is_outstanding:
             raise DomainError(ErrorCode.ALREADY_DONE, "This promise is already settled.")
@@ -1161,12 +1181,13 @@ def _promise_mark(
 ) -> int:
     """Move one promise on, once: the conditional UPDATE claims it, so concurrent sweeps alert once."""
     with transaction.atomic():
+        # Case first, then promise: the same lock order as promise_keep, so the two never deadlock.
+        case = _lock(promise.case)
         claimed = Promise.objects.filter(pk=promise.pk, status=promise.status).update(
             status=new_status, **{stamp: now}
         )
         if not claimed:
             return 0
-        case = _lock(promise.case)
         _event(
             case,
             None,
@@ -1200,7 +1221,7 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
             case=case,
             kind=Alert.Kind.CADENCE,
             text=f"{case.reference}: the customer has not heard from us since "
-            f"{case.last_customer_update_at:%d %b}",
+            f"{timezone.localtime(case.last_customer_update_at):%d %b}",
         )
         flagged += 1
     return flagged
@@ -1208,20 +1229,25 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
     """The periodic sweep the worker runs: promises, cadence and email retries."""
+    from putright.channels.delivery import MAX_ATTEMPTS, email_recover_stuck
     from putright.channels.models import Message
-    from putright.channels.services import _enqueue_message
+    from putright.channels.services import _enqueue_alert, _enqueue_message
 
     now = now or clock.now()
     at_risk, broken = promises_sweep(now=now)
     flagged = cadence_sweep(now=now)
+    email_recover_stuck(now=now)
     retried = 0
-    # Failed sends are retried; a message still pending after half an hour lost its task (a crash
+    # Failed sends are retried; one still pending after half an hour lost its task (a crash
     # between commit and enqueue) and is enqueued again. Sending claims the row, so never twice.
-    retry = Q(email_status=Message.EmailStatus.FAILED, created_at__lt=now - timedelta(minutes=2)) | Q(
-        email_status=Message.EmailStatus.PENDING, created_at__lt=now - timedelta(minutes=30)
+    retry = Q(email_status="failed", created_at__lt=now - timedelta(minutes=2)) | Q(
+        email_status="pending", created_at__lt=now - timedelta(minutes=30)
     )
-    for pk in Message.objects.filter(retry, email_attempts__lt=8).values_list("pk", flat=True):
+    for pk in Message.objects.filter(retry, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
         _enqueue_message(pk)
+        retried += 1
+    for pk in Alert.objects.filter(retry, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
+        _enqueue_alert(pk)
         retried += 1
     if connection.vendor == "sqlite":
         # SQLite gathers planner statistics only when asked; without them the queue query sorts
@@ -1318,6 +1344,7 @@ def case_satisfaction_record(
             as_customer=True,
         )
         if resolved:
+            _settle_on_close(case, actor)
             _tell_customer(
                 case,
                 "Your case is closed",
@@ -1337,6 +1364,37 @@ def case_satisfaction_record(
                 text=f"{case.reference}: the customer says it is not resolved",
             )
     return case
+
+
+def _settle_on_close(case: Case, actor) -> None:
+    """A closed case leaves nothing dangling: outstanding promises are withdrawn (the final
+    message tells the customer where things stand) and pending approvals are withdrawn, so
+    they leave approvers' queues."""
+    for promise in Promise.objects.filter(
+        case=case, status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK, PromiseStatus.BROKEN]
+    ):
+        before = {"promise_status": promise.status}
+        Promise.objects.filter(pk=promise.pk).update(status=PromiseStatus.WITHDRAWN)
+        _event(
+            case,
+            actor,
+            "promise.withdrawn",
+            f"Promise withdrawn as the case closed: {promise.description}",
+            before=before,
+            after={"promise": promise.pk, "promise_status": PromiseStatus.WITHDRAWN},
+        )
+    for approval in Approval.objects.filter(case=case, status=Approval.Status.PENDING):
+        Approval.objects.filter(pk=approval.pk).update(
+            status=Approval.Status.WITHDRAWN, decided_at=clock.now(), decision_note="The case was closed."
+        )
+        _event(
+            case,
+            actor,
+            "approval.withdrawn",
+            "Approval request withdrawn as the case closed",
+            before={"approval_status": Approval.Status.PENDING},
+            after={"approval": approval.pk, "approval_status": Approval.Status.WITHDRAWN},
+        )
 
 
 def case_reopen(*, actor, case: Case, reason: str) -> Case:
@@ -1396,6 +1454,7 @@ def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list
             after={"status": case.status, "reasons": reasons, "other_routes": routes},
             customer_visible=True,
         )
+        _settle_on_close(case, actor)
         route_lines = "\n".join(f"  • {r}" for r in routes)
         _tell_customer(
             case,

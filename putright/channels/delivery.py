@@ -1,13 +1,17 @@
 """Email delivery of stored messages and alerts (A4, A3).
 
 Each send first *claims* its row with a conditional UPDATE (pending/failed →
-sending), so two workers never send the same message twice; a failure puts it
-back to ``failed`` for the sweep to retry.
+sending, stamping the claim time), so two workers never send the same email; a
+failure puts it back to ``failed`` for the sweep to retry. A worker that dies
+mid-send leaves ``sending`` behind: the sweep returns such rows to ``failed``
+(``email_recover_stuck``). After MAX_ATTEMPTS a customer message is marked
+``gave_up`` and its handler is alerted, so it is never silently dropped.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,6 +22,8 @@ from putright.channels.models import Alert, Message
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=10)
+RETRYABLE = [Message.EmailStatus.PENDING, Message.EmailStatus.FAILED]
 
 
 def portal_url_for(case) -> str:
@@ -28,13 +34,15 @@ def portal_url_for(case) -> str:
 
 def message_email_send(*, message_id: int) -> str:
     claimed = Message.objects.filter(
-        pk=message_id,
-        email_status__in=[Message.EmailStatus.PENDING, Message.EmailStatus.FAILED],
-        email_attempts__lt=MAX_ATTEMPTS,
-    ).update(email_status="sending", email_attempts=F("email_attempts") + 1)
+        pk=message_id, email_status__in=RETRYABLE, email_attempts__lt=MAX_ATTEMPTS
+    ).update(
+        email_status=Message.EmailStatus.SENDING,
+        email_attempts=F("email_attempts") + 1,
+        email_claimed_at=clock.now(),
+    )
     if not claimed:
         return "skipped"
-    msg = Message.objects.select_related("case", "case__customer").get(pk=message_id)
+    msg = Message.objects.select_related("case", "case__customer", "case__assignee").get(pk=message_id)
     case = msg.case
     body = (
         f"Dear {case.customer.name},\n\n{msg.body}\n\n"
@@ -52,21 +60,44 @@ def message_email_send(*, message_id: int) -> str:
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried, never lost
-        log.warning("email for message %s failed: %s", message_id, exc)
+        log.warning("email for message %s failed (attempt %s): %s", message_id, msg.email_attempts, exc)
+        gave_up = msg.email_attempts >= MAX_ATTEMPTS
         Message.objects.filter(pk=message_id).update(
-            email_status=Message.EmailStatus.FAILED, email_error=str(exc)[:300]
+            email_status=Message.EmailStatus.GAVE_UP if gave_up else Message.EmailStatus.FAILED,
+            email_error=str(exc)[:300],
         )
-        return "failed"
+        if gave_up:
+            _alert_handler_email_gave_up(msg, str(exc))
+        return "gave_up" if gave_up else "failed"
     Message.objects.filter(pk=message_id).update(
         email_status=Message.EmailStatus.SENT, emailed_at=clock.now(), email_error=""
     )
     return "sent"
 
 
-def alert_email_send(*, alert_id: int) -> str:
-    claimed = Alert.objects.filter(pk=alert_id, email_status__in=["pending", "failed"]).update(
-        email_status="sending"
+def _alert_handler_email_gave_up(msg: Message, error: str) -> None:
+    """A message we could not email still stands on the customer's page; the handler must reach them."""
+    from putright.channels.services import alert_create
+
+    case = msg.case
+    recipient = case.assignee or case.created_by
+    if recipient is None:
+        from putright.authority.selectors import staff_users
+
+        recipient = staff_users().filter(groups__name="supervisor").first()
+    alert_create(
+        recipient=recipient,
+        case=case,
+        kind=Alert.Kind.EMAIL_FAILED,
+        text=f"{case.reference}: '{msg.subject}' could not be emailed to {case.customer.email} "
+        f"after {MAX_ATTEMPTS} tries ({error[:120]}). Contact the customer another way.",
     )
+
+
+def alert_email_send(*, alert_id: int) -> str:
+    claimed = Alert.objects.filter(
+        pk=alert_id, email_status__in=["pending", "failed"], email_attempts__lt=MAX_ATTEMPTS
+    ).update(email_status="sending", email_attempts=F("email_attempts") + 1, email_claimed_at=clock.now())
     if not claimed:
         return "skipped"
     alert = Alert.objects.select_related("recipient", "case").get(pk=alert_id)
@@ -82,9 +113,21 @@ def alert_email_send(*, alert_id: int) -> str:
     )
     try:
         email.send(fail_silently=False)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - retried by the sweep; the alert itself is on the page
         log.warning("email for alert %s failed: %s", alert_id, exc)
         Alert.objects.filter(pk=alert_id).update(email_status="failed")
         return "failed"
     Alert.objects.filter(pk=alert_id).update(email_status="sent")
     return "sent"
+
+
+def email_recover_stuck(*, now: datetime) -> int:
+    """Sends claimed by a worker that died are returned to ``failed`` so the retry picks them up."""
+    cutoff = now - STUCK_AFTER
+    recovered = Message.objects.filter(
+        email_status=Message.EmailStatus.SENDING, email_claimed_at__lt=cutoff
+    ).update(email_status=Message.EmailStatus.FAILED, email_error="worker stopped while sending")
+    recovered += Alert.objects.filter(email_status="sending", email_claimed_at__lt=cutoff).update(
+        email_status="failed"
+    )
+    return recovered

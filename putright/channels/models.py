@@ -24,8 +24,10 @@ class Message(models.Model):
     class EmailStatus(models.TextChoices):
         NOT_EMAILED = "none", "Not emailed"
         PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will retry)"
+        GAVE_UP = "gave_up", "Could not be sent"
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -40,6 +42,8 @@ class Message(models.Model):
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED
     )
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker claimed it: a send still "sending" long after this died with its worker.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=300, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -62,6 +66,7 @@ class Alert(models.Model):
         CONSULTATION = "consultation", "A colleague asks for your input"
         CADENCE = "cadence", "Customer not updated"
         CUSTOMER_MESSAGE = "customer_message", "Customer wrote"
+        EMAIL_FAILED = "email_failed", "An email to the customer could not be sent"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
@@ -70,6 +75,8 @@ class Alert(models.Model):
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, default="pending")
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

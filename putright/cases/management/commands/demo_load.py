@@ -220,6 +220,9 @@ class DemoLoader:
     # ------------------------------------------------------------ organisation
 
     def staff_create(self) -> None:
+        from putright.authority.defaults import roles_ensure
+
+        roles_ensure()  # the migration made them, unless the database was emptied since
         User = get_user_model()
         for member in demo.STAFF:
             user, _ = User.objects.get_or_create(username=member.username)
