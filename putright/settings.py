@@ -12,12 +12,40 @@ from putright.env import envbool, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("PUTRIGHT_VAR_DIR", str(BASE_DIR / "var")))
 
+_PRODUCTION = envbool("PUTRIGHT_PRODUCTION", False)
 DEBUG = envbool("DEBUG", False)
 _DEV_SECRET = "putright-development-only-secret-key-change-me-0123456789abcdef"
-SECRET_KEY = envstr("SECRET_KEY", _DEV_SECRET if DEBUG or not envbool("PUTRIGHT_PRODUCTION") else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set in production")
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+SECRET_KEY = envstr("SECRET_KEY", "" if _PRODUCTION else _DEV_SECRET)
+# The same start-up refusals whatever the process (web, worker, manage.py): a live site with the
+# debug pages on, or with a guessable key signing sessions and customers' case links, must not start.
+if _PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG must be off when PUTRIGHT_PRODUCTION is true: debug pages show settings and code to anyone"
+        )
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set in production")
+    if SECRET_KEY == _DEV_SECRET:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is the published development key; set a new random one for production"
+        )
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use a random value of at least 50 characters "
+            "(for example from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)"
+        )
+elif not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is set but empty")
+# In production the site's own names must be given: no default, so the test client's "testserver" or a
+# local name never answers for a live site.
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS", [] if _PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+if _PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set in production: the comma-separated host names this site answers to, "
+        "e.g. ALLOWED_HOSTS=care.example.com"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -83,6 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds only short-lived counters (the report form's rate limit). Local memory is per process:
+# a deployment with several web processes or servers should point CACHES at a shared cache (Redis,
+# Memcached or Django's database cache), or each process counts on its own and the limits multiply.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "putright"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -123,6 +156,14 @@ PUTRIGHT = {
     "PROMISE_AT_RISK_HOURS": envint("PUTRIGHT_PROMISE_AT_RISK_HOURS", 24, minimum=1),
     # Bank holidays: GB subdivision (ENG, SCT, NIR, WLS).
     "HOLIDAY_REGION": envstr("PUTRIGHT_HOLIDAY_REGION", "ENG"),
+    # S1: the public report form emails whatever address it is given, so accepted reports are limited per
+    # sender address and per recipient email address in each clock hour (putright.ratelimit).
+    "REPORTS_PER_IP_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_IP_PER_HOUR", 10, minimum=1),
+    "REPORTS_PER_EMAIL_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_EMAIL_PER_HOUR", 5, minimum=1),
+    # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default) trusts no header
+    # and uses the connection's address; set it only to the number of proxies you run, or anyone can
+    # choose their own address by sending the header.
+    "TRUSTED_PROXY_COUNT": envint("PUTRIGHT_TRUSTED_PROXY_COUNT", 0, minimum=0),
     # How often the scheduler enqueues the periodic sweep.
     "SWEEP_INTERVAL_SECONDS": envint("PUTRIGHT_SWEEP_INTERVAL_SECONDS", 300, minimum=5),
 }
@@ -132,13 +173,15 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if envbool("PUTRIGHT_PRODUCTION", False):
+if _PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Trusts X-Forwarded-Proto: only safe behind a proxy that always overwrites (never passes on) that
+    # header from the client, or anyone could claim a plain-HTTP request was made over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

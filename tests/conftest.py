@@ -76,6 +76,16 @@ def _email_to_loopback_smtp(settings, smtp_server):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The report form's rate limits live in the cache: every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def mailbox(smtp_server):
     return smtp_server[0]

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils.html import escape
@@ -95,6 +96,14 @@ def snapshot(case) -> tuple:
         Agreement.objects.filter(case=case).count(),
         Alert.objects.filter(case=case).count(),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_limits():
+    """Each test starts, and leaves, with no reports counted against the hourly limits."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def body_of(email) -> str:

@@ -325,7 +325,7 @@ def test_logging_a_call_creates_a_case_with_the_channel_and_the_agent_as_actor(c
     assert (event.kind, event.actor, event.summary) == (
         "case.reported",
         alice,
-        "Problem logged by alice via Phone",
+        "Problem logged by our team via Phone",
     )
     assert page_messages(client.get(response["Location"])) == [f"Logged as {case.reference}."]
 
@@ -1040,3 +1040,51 @@ def test_an_agent_reclassifies_a_case_as_a_system_failure(client, alice, case_wi
     bad = client.post(url("classify", case_with_options), {"source_kind": "q", "category": ""})
     assert bad.status_code == 400
     assert "source_kind" in bad.context["classify_form"].errors
+
+
+def _busy(case, alice, bob, n):
+    """n options, steps, promises, messages and consultations on one case."""
+    from putright import clock
+
+    for i in range(n):
+        services.consultation_request(actor=alice, case=case, colleague=bob, question=f"Q{i}")
+        services.option_add(
+            actor=alice,
+            case=case,
+            option=services.OptionInput(title=f"Option {i}", remedy_type=RemedyType.REFUND),
+        )
+        services.message_send(actor=alice, case=case, body=f"Update {i}", requested=bool(i % 2))
+        services.promise_make(
+            actor=alice, case=case, description=f"P{i}", owner=alice, due_at=clock.now() + timedelta(days=1)
+        )
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_workspace_query_count_does_not_grow_with_the_case(
+    client, alice, bob, case_with_options, rows, django_assert_max_num_queries
+):
+    _busy(case_with_options, alice, bob, rows)
+    client.force_login(alice)
+    with django_assert_max_num_queries(22):
+        assert client.get(detail_url(case_with_options)).status_code == 200
+
+
+@pytest.mark.parametrize("cases", [1, 12])
+def test_the_approvals_page_query_count_does_not_grow_with_the_queue(
+    client, alice, bob, report_case, cases, django_assert_max_num_queries
+):
+    for _ in range(cases):
+        case = report_case()
+        services.case_skip_understanding(actor=alice, case=case, reason="Urgent")
+        option = services.option_add(
+            actor=alice,
+            case=case,
+            option=services.OptionInput(
+                title="Replace", remedy_type=RemedyType.REPLACEMENT, amount=Decimal("449")
+            ),
+        )
+        services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "risk"])
+    client.force_login(bob)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("cases:approvals"))
+    assert len(response.context["rows"]) == cases

@@ -8,7 +8,6 @@ handlers in ``putright.apiv1.errors`` turn them into JSON.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated
 
@@ -56,11 +55,10 @@ from putright.apiv1.schemas import (
 from putright.cases import selectors, services
 from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
 from putright.channels.portal_links import portal_url
+from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["cases"])
 
-# PR-<year>-<number>; anything else cannot name a case, so it is a 404 without a query.
-REFERENCE_RE = re.compile(r"PR-\d{4}-\d{6,9}")
 Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. PR-2026-000123.")]
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdempotencyKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x20-\x7e]+$")]
@@ -80,7 +78,8 @@ def _category_id(slug: str | None) -> int | None:
 
 
 def _case(request, reference: str) -> Case:
-    if not REFERENCE_RE.fullmatch(reference):
+    # Anything that is not PR-<year>-<number> cannot name a case: a 404 without a query.
+    if not CASE_REFERENCE_RE.fullmatch(reference):
         raise NotFound(f"No case {reference!r}.")
     try:
         return selectors.case_get_for_user(user=request.auth, reference=reference)

@@ -6,7 +6,6 @@ carry (control characters in one-line fields), so bad input is a 422 and never
 reaches a query.
 """
 
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -23,6 +22,7 @@ from putright.cases.choices import (
     SourceKind,
     Status,
 )
+from putright.validators import single_line
 
 # The largest database integer every backend accepts: ids beyond it cannot exist.
 MAX_ID = 2_147_483_647
@@ -45,9 +45,11 @@ def _storable(value: str) -> str:
 
 
 def _one_line(value: str) -> str:
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must be a single line without control characters")
-    return value
+    # The same rule as the web forms (putright.validators.single_line), reported the pydantic way.
+    try:
+        return single_line(value)
+    except DjangoValidationError:
+        raise ValueError("must be a single line without control characters") from None
 
 
 def _not_blank(value: str) -> str:

@@ -4,7 +4,8 @@ Every form here only checks shape (required, lengths, choices, dates); the
 lifecycle rules stay in ``putright.cases.services``, which the views call with
 ``cleaned_data``. Where a rule is cheap to check here too (two justification
 factors, a reason for rejecting), the form checks it so the agent sees the
-problem next to the field instead of as a page message.
+problem next to the field instead of as a page message. One-line fields (names,
+subjects, titles) refuse line breaks, as they end up in email headers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from putright.cases.choices import (
     Status,
 )
 from putright.cases.models import Category
+from putright.validators import single_line
 
 # Agents record what a customer said from these channels; the portal and the API have their own ways in.
 CALL_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.IN_PERSON, Channel.EMAIL)]
@@ -135,13 +137,18 @@ class QueueFilterForm(forms.Form):
 
 
 class LogCallForm(forms.Form):
-    customer_name = forms.CharField(max_length=200, label="Customer's name")
+    customer_name = forms.CharField(max_length=200, label="Customer's name", validators=[single_line])
     customer_email = forms.EmailField(
         label="Customer's email", help_text="We send the case link and updates here."
     )
-    customer_phone = forms.CharField(max_length=40, required=False, label="Customer's phone")
+    customer_phone = forms.CharField(
+        max_length=40, required=False, label="Customer's phone", validators=[single_line]
+    )
     subject = forms.CharField(
-        max_length=200, label="Subject", help_text="A short line that names the problem."
+        max_length=200,
+        label="Subject",
+        help_text="A short line that names the problem.",
+        validators=[single_line],
     )
     # S1: the customer's own words are kept exactly as given, so no stripping.
     description = forms.CharField(
@@ -150,7 +157,9 @@ class LogCallForm(forms.Form):
     desired_outcome = forms.CharField(
         widget=_textarea(3), required=False, max_length=5000, label="What the customer wants done"
     )
-    order_reference = forms.CharField(max_length=100, required=False, label="Order or account reference")
+    order_reference = forms.CharField(
+        max_length=100, required=False, label="Order or account reference", validators=[single_line]
+    )
     amount_in_dispute = forms.DecimalField(
         required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2, label="Amount in dispute (£)"
     )
@@ -203,7 +212,7 @@ class SkipUnderstandingForm(forms.Form):
 
 
 class OptionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What we would do")
+    title = forms.CharField(max_length=200, label="What we would do", validators=[single_line])
     remedy_type = forms.ChoiceField(choices=RemedyType.choices, label="Remedy type")
     description = forms.CharField(widget=_textarea(3), required=False, max_length=5000, label="Details")
     amount = forms.DecimalField(
@@ -309,7 +318,7 @@ class SatisfactionFromCallForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    description = forms.CharField(max_length=300, label="Step")
+    description = forms.CharField(max_length=300, label="Step", validators=[single_line])
     due_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due by"
     )
@@ -321,7 +330,7 @@ class StepForm(forms.Form):
 
 
 class PromiseForm(forms.Form):
-    description = forms.CharField(max_length=300, label="What we promise")
+    description = forms.CharField(max_length=300, label="What we promise", validators=[single_line])
     due_at = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -357,6 +366,8 @@ class MessageForm(forms.Form):
         required=False,
         label="Subject",
         help_text="Leave empty for \u201cAn update on your case\u201d.",
+        # It becomes the email's Subject header: a line break there made the message unsendable.
+        validators=[single_line],
     )
     body = forms.CharField(widget=_textarea(5), max_length=10000, label="Message")
 
@@ -385,6 +396,7 @@ class CloseUnresolvedForm(forms.Form):
     other_route = forms.CharField(
         max_length=300,
         required=False,
+        validators=[single_line],
         label="Another route",
         help_text="For example a trade association's scheme or a regulator.",
     )

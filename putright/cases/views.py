@@ -62,6 +62,7 @@ from putright.channels import services as channel_services
 from putright.channels.models import Alert, Message
 from putright.errors import DomainError
 from putright.errors import PermissionDenied as DomainPermissionDenied
+from putright.validators import CASE_REFERENCE_RE
 
 QUEUE_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50
@@ -80,6 +81,7 @@ PROMISE_COLOURS = {
     PromiseStatus.BROKEN: "red",
     PromiseStatus.KEPT: "green",
     PromiseStatus.KEPT_LATE: "amber",
+    PromiseStatus.WITHDRAWN: "dark",
 }
 APPROVAL_COLOURS = {
     Approval.Status.PENDING: "amber",
@@ -131,6 +133,10 @@ def staff_required(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
+    # A reference that cannot name a case never reaches the database (a NUL byte in one is an
+    # error on PostgreSQL, which would otherwise be a 500).
+    if not CASE_REFERENCE_RE.fullmatch(reference):
+        raise Http404("No case with that reference")
     try:
         return selectors.case_get_for_user(user=request.user, reference=reference)
     except Case.DoesNotExist as exc:

@@ -8,13 +8,13 @@ well-formed input. The customer's account of the problem is kept verbatim
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from putright.cases.models import Category
+from putright.validators import single_line
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 20000
@@ -26,20 +26,6 @@ _PHONE = re.compile(r"^[0-9+()\-. ]*$")
 
 def _too_long(limit: int) -> str:
     return f"Please keep this to {limit:,} characters or fewer (it has %(show_value)s)."
-
-
-def _single_line(value: str) -> str:
-    """Names, subjects and references are one line: tabs, line breaks and other control characters are refused.
-
-    They end up in email text and page headings, where a hidden control
-    character would only confuse the reader.
-    """
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError(
-            "Please use ordinary letters, numbers and punctuation here (no tabs or line breaks).",
-            code="control",
-        )
-    return value
 
 
 class PoundsField(forms.DecimalField):
@@ -160,13 +146,13 @@ class ReportForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        return _single_line(self.cleaned_data["name"])
+        return single_line(self.cleaned_data["name"])
 
     def clean_subject(self) -> str:
-        return _single_line(self.cleaned_data["subject"])
+        return single_line(self.cleaned_data["subject"])
 
     def clean_order_reference(self) -> str:
-        return _single_line(self.cleaned_data["order_reference"])
+        return single_line(self.cleaned_data["order_reference"])
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]

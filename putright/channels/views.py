@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from putright import ratelimit
 from putright.cases import selectors, services
 from putright.cases.choices import Channel, PromiseStatus, SourceKind, Status, Understanding
 from putright.channels.forms import (
@@ -53,7 +55,13 @@ PROMISE_STATUS = {
     PromiseStatus.BROKEN: "Late: we are sorry",
     PromiseStatus.KEPT: "Done",
     PromiseStatus.KEPT_LATE: "Done, but late",
+    PromiseStatus.WITHDRAWN: "Closed with your case",
 }
+# Shown above the report form when a sender or an email address has used up its reports for the hour.
+TOO_MANY_REPORTS = (
+    "We have received several reports from you in the last hour. Please wait a little before sending "
+    "another, or contact us another way."
+)
 # The case page posts forms, so it cannot use "no-referrer" (see private_page).
 FORM_PAGE_REFERRER_POLICY = "same-origin"
 # Each form on the case page has its own id prefix, so two forms' fields never share an id.
@@ -201,12 +209,33 @@ def _answer(request: HttpRequest, case, token: str, *, name: str, form_class, ac
 # ---------------------------------------------------------------- S1 report
 
 
+def _report_limits(request: HttpRequest, email: str) -> list[ratelimit.Limit]:
+    """Each report emails the address typed in: limit reports per sender and per recipient mailbox."""
+    conf = settings.PUTRIGHT
+    return [
+        ratelimit.Limit("report-sender", ratelimit.client_address(request), conf["REPORTS_PER_IP_PER_HOUR"]),
+        ratelimit.Limit("report-mailbox", ratelimit.mailbox(email), conf["REPORTS_PER_EMAIL_PER_HOUR"]),
+    ]
+
+
 def report(request: HttpRequest) -> HttpResponse:
-    """The public report form (S1). Bad input is shown back with HTTP 400 and nothing is created."""
+    """The public report form (S1). Bad input is shown back with HTTP 400 and nothing is created.
+
+    Past the hourly limits the form comes back with 429, still holding everything
+    the customer typed, and again nothing is created or sent.
+    """
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            limits = _report_limits(request, data["email"])
+            if ratelimit.exceeded(limits):
+                response = render(
+                    request, "portal/report.html", {"form": form, "too_many": TOO_MANY_REPORTS}, status=429
+                )
+                response["Retry-After"] = str(ratelimit.seconds_until_reset())
+                response["Cache-Control"] = "no-store"
+                return response
             category = data["category"]
             report_input = services.ReportInput(
                 customer_name=data["name"],
@@ -228,6 +257,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 # e.g. a category removed while the form was open: show it, keep what they wrote.
                 form.add_error(None, exc.message)
             else:
+                # Only reports we accepted count, so mistakes never use up a customer's allowance.
+                ratelimit.count(limits)
                 return _see_other(reverse("portal:report_thanks", kwargs={"token": portal_token(case)}))
         response = render(request, "portal/report.html", {"form": form}, status=400)
     else:
