@@ -1088,3 +1088,67 @@ def test_the_approvals_page_query_count_does_not_grow_with_the_queue(
     with django_assert_max_num_queries(9):
         response = client.get(reverse("cases:approvals"))
     assert len(response.context["rows"]) == cases
+
+
+def test_withdrawing_a_proposal_tells_the_customer_and_returns_to_options(
+    client, alice, case_with_options, mailbox, django_capture_on_commit_callbacks
+):
+    option = services.option_add(
+        actor=alice,
+        case=case_with_options,
+        option=services.OptionInput(title="Refund £5", remedy_type="refund"),
+    )
+    services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "feasibility"])
+    client.force_login(alice)
+    mailbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("recommendation_withdraw", case_with_options),
+            {"reason": "Customer has not replied in 3 weeks"},
+        )
+    assert response.status_code == 302
+    case_with_options.refresh_from_db()
+    option.refresh_from_db()
+    assert (case_with_options.status, option.status) == (Status.OPTIONS, OptionStatus.WITHDRAWN)
+    assert mailbox.subjects_to("priya@example.com") == [
+        f"[{case_with_options.reference}] We have withdrawn our proposal"
+    ]
+    again = client.post(url("recommendation_withdraw", case_with_options), {"reason": "again"}, follow=True)
+    assert page_messages(again) == [
+        "Recommendation withdrawn; the case is back to choosing a resolution.",
+        "That can't be done at this stage: the case is now 'Choosing a resolution'. "
+        "Please refresh the page to see where it stands.",
+    ]
+
+
+def test_withdrawing_a_recommendation_awaiting_approval_withdraws_the_approval(
+    client, alice, bob, case_with_options
+):
+    option = services.option_add(
+        actor=alice,
+        case=case_with_options,
+        option=services.OptionInput(
+            title="Replace", remedy_type=RemedyType.REPLACEMENT, amount=Decimal("449")
+        ),
+    )
+    services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "risk"])
+    client.force_login(alice)
+    client.post(url("recommendation_withdraw", case_with_options), {"reason": "Found a cheaper repair"})
+    assert Approval.objects.get().status == Approval.Status.WITHDRAWN
+    client.force_login(bob)
+    assert client.get(reverse("cases:approvals")).context["rows"] == []
+
+
+def test_renewing_the_customers_link_revokes_the_old_one(client, alice, case_with_options):
+    from putright.channels.portal_links import portal_path
+
+    old = portal_path(case_with_options)
+    assert client.get(old).status_code == 200
+    client.force_login(alice)
+    response = client.post(url("portal_link_renew", case_with_options), {"reason": "The email was forwarded"})
+    assert response.status_code == 302
+    case_with_options.refresh_from_db()
+    client.logout()
+    assert client.get(old).status_code == 404
+    assert client.get(portal_path(case_with_options)).status_code == 200
+    assert case_with_options.messages.order_by("-pk").first().subject == "Your new case link"

@@ -93,6 +93,7 @@ def snapshot() -> dict:
                 "satisfaction_comment",
                 "source_kind",
                 "category_id",
+                "portal_nonce",
             )
         ),
         "events": Event.objects.count(),
@@ -133,6 +134,8 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:assign_me", args=[busy]), {}),
         (r("cases:escalate", args=[busy]), {"to_user": w.alert.recipient_id, "reason": "Help"}),
         (r("cases:classify", args=[busy]), {"source_kind": "d", "category": ""}),
+        (r("cases:recommendation_withdraw", args=[waiting]), {"reason": "Facts changed"}),
+        (r("cases:portal_link_renew", args=[busy]), {"reason": "Email was forwarded"}),
         (r("cases:understanding_summarise", args=[busy]), {"summary": "New"}),
         (r("cases:understanding_confirm", args=[busy]), {"method": "phone"}),
         (r("cases:understanding_skip", args=[busy]), {"reason": "Because"}),

@@ -444,6 +444,28 @@ def case_reopen(request, reference: Reference, payload: ReopenIn):
 
 
 @router.post(
+    "/cases/{reference}/recommendation/withdraw",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Withdraw the recommendation awaiting approval or the customer's answer",
+)
+def case_recommendation_withdraw(request, reference: Reference, payload: ReopenIn):
+    services.recommendation_withdraw(
+        actor=request.auth, case=_case(request, reference), reason=payload.reason
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/link/renew",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Revoke the customer's case links and email them a new one",
+)
+def case_portal_link_renew(request, reference: Reference, payload: ReopenIn):
+    services.case_portal_link_renew(actor=request.auth, case=_case(request, reference), reason=payload.reason)
+    return _detail(request, reference)
+
+
+@router.post(
     "/cases/{reference}/close-unresolved",
     response={200: CaseDetailOut, **ACTION_ERRORS},
     summary="Close without resolution, with reasons and other routes for the customer",

@@ -214,6 +214,8 @@ class SatisfactionIn(In):
 
 
 class ReopenIn(In):
+    """A reason, for the actions that need one and nothing else."""
+
     reason: Text(2000)
 
 

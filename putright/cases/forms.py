@@ -249,6 +249,10 @@ class WithdrawOptionForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Why withdraw it")
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=_textarea(2), max_length=2000, label="Why")
+
+
 class RecommendForm(forms.Form):
     justification = forms.CharField(
         widget=_textarea(4),

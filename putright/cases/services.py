@@ -68,6 +68,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "deliver": {Status.IN_PROGRESS},
     "satisfaction": {Status.AWAITING_CONFIRMATION},
     "reopen": {Status.NOT_RESOLVED},
+    "recommendation_withdraw": {Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER},
 }
 OPEN = {s for s in Status if s not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED)}
 
@@ -624,6 +625,73 @@ def option_withdraw(*, actor, option: Option, reason: str) -> Option:
             after={"option_status": option.status},
         )
     return option
+
+
+def recommendation_withdraw(*, actor, case: Case, reason: str) -> Case:
+    """Take back a recommendation awaiting approval or the customer's answer (e.g. the customer has
+    gone quiet, or the facts changed): back to choosing, with any pending approval withdrawn."""
+    _require_staff(actor)
+    reason = _clean(reason, field="Reason", max_len=2000)
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "recommendation_withdraw")
+        option = Option.objects.select_for_update().get(pk=case.recommended_option_id)
+        was_proposed = case.status == Status.AWAITING_CUSTOMER
+        before = {"status": case.status, "option_status": option.status}
+        for approval in Approval.objects.filter(case=case, option=option, status=Approval.Status.PENDING):
+            Approval.objects.filter(pk=approval.pk).update(
+                status=Approval.Status.WITHDRAWN, decided_at=clock.now(), decision_note=reason
+            )
+        option.status = OptionStatus.WITHDRAWN
+        option.save(update_fields=["status"])
+        case.status = Status.OPTIONS
+        case.recommended_option = None
+        _save(case, "status", "recommended_option")
+        _event(
+            case,
+            actor,
+            "option.recommendation_withdrawn",
+            f"Recommendation withdrawn: {option.title} ({reason})",
+            before=before,
+            after={"status": case.status, "option_status": option.status, "reason": reason},
+            customer_visible=was_proposed,
+        )
+        if was_proposed:
+            _tell_customer(
+                case,
+                "We have withdrawn our proposal",
+                f"We have withdrawn our proposal ({option.title}): {reason}\n"
+                "We will come back to you with another way to put things right.",
+                author=actor,
+            )
+    return case
+
+
+def case_portal_link_renew(*, actor, case: Case, reason: str) -> Case:
+    """Revoke every link the customer was sent (e.g. a forwarded email) and send them a new one."""
+    _require_staff(actor)
+    reason = _clean(reason, field="Reason", max_len=2000)
+    from putright.cases.models import _portal_nonce
+
+    with transaction.atomic():
+        case = _lock(case)
+        case.portal_nonce = _portal_nonce()
+        _save(case, "portal_nonce")
+        _event(
+            case,
+            actor,
+            "portal.link_renewed",
+            f"Customer's case link renewed: {reason}",
+            after={"reason": reason},
+        )
+        _tell_customer(
+            case,
+            "Your new case link",
+            "For your security we have replaced the link to your case; the old one no longer works. "
+            "Please use the link below from now on.",
+            author=actor,
+        )
+    return case
 
 
 def consultation_request(*, actor, case: Case, colleague, question: str) -> Consultation:

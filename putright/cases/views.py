@@ -39,6 +39,7 @@ from putright.cases.forms import (
     AgreementFromCallForm,
     ApprovalDecisionForm,
     ClassifyForm,
+    ReasonForm,
     CloseUnresolvedForm,
     ConfirmFromCallForm,
     ConsultationAnswerForm,
@@ -321,6 +322,9 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "reopen_form": form("reopen", ReopenForm),
         "close_form": form("close", CloseUnresolvedForm),
         "escalate_form": form("escalate", EscalateForm, user=user),
+        "unrecommend_form": form("unrecommend", ReasonForm),
+        "relink_form": form("relink", ReasonForm),
+        "can_unrecommend": case.status in (Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER),
         "classify_form": form(
             "classify", ClassifyForm, initial={"source_kind": case.source_kind, "category": case.category_id}
         ),
@@ -513,6 +517,34 @@ def option_withdraw(request, case, option_id: int):
         anchor="options",
         perform=lambda d: services.option_withdraw(actor=request.user, option=option, reason=d["reason"]),
         success=f"Withdrew \u201c{option.title}\u201d.",
+    )
+
+
+@workspace_post
+def recommendation_withdraw(request, case):
+    form = ReasonForm(request.POST, auto_id=_auto_id("unrecommend"))
+    return _act(
+        request,
+        case,
+        key="unrecommend",
+        form=form,
+        anchor="options",
+        perform=lambda d: services.recommendation_withdraw(actor=request.user, case=case, reason=d["reason"]),
+        success="Recommendation withdrawn; the case is back to choosing a resolution.",
+    )
+
+
+@workspace_post
+def portal_link_renew(request, case):
+    form = ReasonForm(request.POST, auto_id=_auto_id("relink"))
+    return _act(
+        request,
+        case,
+        key="relink",
+        form=form,
+        anchor="facts",
+        perform=lambda d: services.case_portal_link_renew(actor=request.user, case=case, reason=d["reason"]),
+        success="The customer's old links no longer work; a new one has been emailed to them.",
     )
 
 
