@@ -30,6 +30,8 @@ class ErrorCode(enum.StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_A_COLLEAGUE = "not_a_colleague"
     NO_APPROVER = "no_approver"
+    # Input the edges should have refused (the API answers 422): services check it again.
+    INVALID_INPUT = "invalid_input"
 
 
 class DomainError(Exception):

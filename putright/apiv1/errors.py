@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from putright.apiv1.schemas import ErrorOut, ValidationErrorOut
-from putright.errors import DomainError, PermissionDenied
+from putright.errors import DomainError, ErrorCode, PermissionDenied
 
 
 class NotFound(Exception):
@@ -72,7 +72,9 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return error(request, 409, exc.code.value, exc.message)
+        # Input a schema let through but a service refused is the client's to fix (422), not a conflict.
+        status = 422 if exc.code == ErrorCode.INVALID_INPUT else 409
+        return error(request, status, exc.code.value, exc.message)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc: PermissionDenied):

@@ -89,7 +89,7 @@ def _lock(case: Case) -> Case:
 def _guard(case: Case, action: str) -> None:
     if case.is_closed:
         raise DomainError(
-            ErrorCode.CASE_CLOSED, f"{case.reference} is closed; reopen is not possible from here."
+            ErrorCode.CASE_CLOSED, f"{case.reference} is closed, so it can no longer be changed."
         )
     allowed = ALLOWED_FROM.get(action)
     if allowed is not None and case.status not in allowed:
@@ -149,9 +149,9 @@ def _option_request(option: Option) -> authority_engine.OptionRequest:
 def _clean(text: str | None, *, field: str, required: bool = True, max_len: int | None = None) -> str:
     value = (text or "").strip()
     if required and not value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"{field} must not be empty.")
+        raise DomainError(ErrorCode.INVALID_INPUT, f"{field} must not be empty.")
     if max_len is not None and len(value) > max_len:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"{field} must be at most {max_len} characters.")
+        raise DomainError(ErrorCode.INVALID_INPUT, f"{field} must be at most {max_len} characters.")
     return value
 
 
@@ -203,12 +203,12 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
         _require_staff(actor)
     if not report.consent:
         raise DomainError(
-            ErrorCode.INVALID_TRANSITION, "The customer's consent to process their data is required."
+            ErrorCode.INVALID_INPUT, "The customer's consent to process their data is required."
         )
     if report.channel not in Channel.values:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown channel {report.channel!r}.")
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown channel {report.channel!r}.")
     if report.source_kind not in SourceKind.values:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown source kind {report.source_kind!r}.")
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown source kind {report.source_kind!r}.")
     if idempotency_key is not None and actor is not None:
         existing = (
             IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("case").first()
@@ -224,7 +224,7 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     if report.category_id is not None:
         category = Category.objects.filter(pk=report.category_id).first()
         if category is None:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown category {report.category_id}.")
+            raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown category {report.category_id}.")
     try:
         with transaction.atomic():
             case = _case_create(report=report, actor=actor, category=category)
@@ -303,7 +303,8 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
     _tell_customer(
         case,
         "We have your report",
-        f'Thank you for telling us about this problem: "{case.subject}". Your reference is {case.reference}.\n'
+        # No echo of the subject: the public form must not let anyone send their own text to any address.
+        f"Thank you for telling us about your problem. Your reference is {case.reference}.\n"
         "We will first make sure we have understood it correctly, then come back to you with what we can do.",
     )
     return case
@@ -389,12 +390,12 @@ def case_classify(*, actor, case: Case, source_kind: str, category_id: int | Non
     """
     _require_staff(actor)
     if source_kind not in SourceKind.values:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown source kind {source_kind!r}.")
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown source kind {source_kind!r}.")
     category = None
     if category_id is not None:
         category = Category.objects.filter(pk=category_id).first()
         if category is None:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, f"Unknown category {category_id}.")
+            raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown category {category_id}.")
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "classify")

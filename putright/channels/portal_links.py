@@ -13,8 +13,13 @@ from django.urls import reverse
 SALT = "putright.portal.case"
 
 
+def _signer() -> signing.Signer:
+    # No timestamp: every email carries the same link until it is renewed (nonce rotated).
+    return signing.Signer(salt=SALT)
+
+
 def portal_token(case) -> str:
-    return signing.dumps({"c": case.pk, "n": case.portal_nonce}, salt=SALT, compress=True)
+    return _signer().sign_object({"c": case.pk, "n": case.portal_nonce}, compress=True)
 
 
 def portal_path(case) -> str:
@@ -30,8 +35,8 @@ def case_for_token(token: str):
     from putright.cases.models import Case
 
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        data = _signer().unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("c"), int) or not isinstance(data.get("n"), str):
         return None
