@@ -160,6 +160,11 @@ PUTRIGHT = {
     # sender address and per recipient email address in each clock hour (putright.ratelimit).
     "REPORTS_PER_IP_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_IP_PER_HOUR", 10, minimum=1),
     "REPORTS_PER_EMAIL_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_EMAIL_PER_HOUR", 5, minimum=1),
+    # Staff sign-in: failed attempts allowed per hour, per username and per network address.
+    "LOGIN_FAILURES_PER_USER_PER_HOUR": envint("PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR", 10, minimum=1),
+    "LOGIN_FAILURES_PER_ADDRESS_PER_HOUR": envint(
+        "PUTRIGHT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 50, minimum=1
+    ),
     # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default) trusts no header
     # and uses the connection's address; set it only to the number of proxies you run, or anyone can
     # choose their own address by sending the header.
