@@ -6,7 +6,7 @@ api_token_create``) for a user with a staff role.
 
 from ninja import NinjaAPI
 
-from putright.apiv1 import approvals, cases
+from putright.apiv1 import approvals, cases, inbox
 from putright.apiv1.auth import ApiTokenAuth
 from putright.apiv1.errors import install_exception_handlers
 from putright.apiv1.parser import StrictJsonParser
@@ -25,3 +25,4 @@ api = NinjaAPI(
 install_exception_handlers(api)
 api.add_router("/", cases.router)
 api.add_router("/", approvals.router)
+api.add_router("/", inbox.router)

@@ -720,3 +720,23 @@ def test_classify_sets_the_source_kind_and_category_by_slug(api_as, alice, case_
     r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "category": "nope"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][-1] == "category"
+
+
+def test_the_inbox_lists_my_alerts_and_escalations_only(api_as, case_with_options, alice, bob, dave):
+    services.consultation_request(actor=alice, case=case_with_options, colleague=bob, question="Advice?")
+    services.case_escalate(actor=alice, case=case_with_options, to_user=bob, reason="Needs a supervisor")
+    r = api_as(bob).get("/api/alerts?unread=true")
+    assert r.status_code == 200
+    kinds = [a["kind"] for a in r.json()["items"]]
+    assert (r.json()["count"], kinds) == (2, ["escalation", "consultation"])
+    first = r.json()["items"][0]["id"]
+    assert api_as(dave).post(f"/api/alerts/{first}/read").status_code == 404  # not dave's
+    r = api_as(bob).post(f"/api/alerts/{first}/read")
+    assert (r.status_code, r.json()["read_at"] is not None) == (200, True)
+    assert api_as(bob).get("/api/alerts?unread=true").json()["count"] == 1
+    esc = api_as(bob).get("/api/escalations").json()
+    assert [(e["case"], e["from_user"], e["reason"]) for e in esc["received"]] == [
+        (case_with_options.reference, "alice", "Needs a supervisor")
+    ]
+    assert esc["sent"] == []
+    assert api_as(alice).get("/api/escalations").json()["sent"][0]["to_user"] == "bob"

@@ -14,7 +14,7 @@ from putright.authority.models import ApiToken, Approval
 from putright.cases import services
 from putright.cases.choices import RemedyType
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
-from putright.channels.models import Message
+from putright.channels.models import Alert, Message
 
 
 def token_for(user, name: str = "integration") -> str:
@@ -175,6 +175,9 @@ def world(report_case, case_with_options, alice, bob):
             },
         ),
         ("POST", f"/api/cases/{dl}/steps/{step.pk}/complete", None),
+        ("GET", "/api/alerts", None),
+        ("POST", f"/api/alerts/{Alert.objects.filter(recipient=bob).first().pk}/read", None),
+        ("GET", "/api/escalations", None),
         ("POST", f"/api/cases/{dl}/promises/{promise.pk}/keep", None),
         ("POST", f"/api/cases/{dl}/deliver", None),
         (
@@ -196,6 +199,7 @@ def snapshot() -> dict:
         "assignees": dict(Case.objects.values_list("reference", "assignee_id")),
         "classification": dict(Case.objects.values_list("reference", "source_kind")),
         "portal_nonces": dict(Case.objects.values_list("reference", "portal_nonce")),
+        "alerts_read": list(Alert.objects.order_by("pk").values_list("read_at", flat=True)),
         "events": Event.objects.count(),
         "options": dict(Option.objects.values_list("pk", "status")),
         "consultations": list(Consultation.objects.values_list("pk", "answer")),
@@ -210,7 +214,7 @@ def test_the_endpoint_list_covers_every_operation_in_the_openapi_document(client
     spec = client.get("/api/openapi.json").json()
     operations = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
 
-    assert len(world) == len(operations) == 30
+    assert len(world) == len(operations) == 33
 
 
 @pytest.mark.parametrize(

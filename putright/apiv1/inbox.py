@@ -1,0 +1,107 @@
+"""A member of staff's own inbox: alerts (broken promises, approvals, messages…) and escalations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Path, Query, Router, Schema
+from pydantic import Field
+
+from putright.apiv1.errors import COMMON_ERRORS, NotFound
+from putright.apiv1.schemas import MAX_ID, EscalationOut
+from putright.cases import selectors
+from putright.channels import services as channel_services
+from putright.channels.models import Alert
+
+router = Router(tags=["inbox"])
+
+
+class AlertOut(Schema):
+    id: int
+    case: str = Field(description="The case reference.")
+    kind: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class AlertListOut(Schema):
+    count: int
+    items: list[AlertOut]
+
+
+class AlertQuery(Schema):
+    unread: bool = False
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class EscalatedCaseOut(EscalationOut):
+    case: str
+
+
+class EscalationListOut(Schema):
+    received: list[EscalatedCaseOut]
+    sent: list[EscalatedCaseOut]
+
+
+def _alert(a: Alert) -> dict:
+    return {
+        "id": a.pk,
+        "case": a.case.reference,
+        "kind": a.kind,
+        "text": a.text,
+        "created_at": a.created_at,
+        "read_at": a.read_at,
+    }
+
+
+@router.get("/alerts", response={200: AlertListOut, **COMMON_ERRORS}, summary="Your alerts, newest first")
+def alert_list(request, filters: Query[AlertQuery]):
+    alerts = (
+        Alert.objects.filter(recipient=request.auth).select_related("case").order_by("-created_at", "-pk")
+    )
+    if filters.unread:
+        alerts = alerts.filter(read_at__isnull=True)
+    page = list(alerts[filters.offset : filters.offset + filters.limit])
+    return {"count": alerts.count(), "items": [_alert(a) for a in page]}
+
+
+@router.post(
+    "/alerts/{alert_id}/read",
+    response={200: AlertOut, **COMMON_ERRORS},
+    summary="Mark one of your alerts read",
+)
+def alert_read(request, alert_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+    alert = Alert.objects.select_related("case").filter(pk=alert_id, recipient=request.auth).first()
+    if alert is None:  # someone else's alert is as absent as a missing one
+        raise NotFound(f"No alert {alert_id}.")
+    channel_services.alert_mark_read(user=request.auth, alert_id=alert.pk)
+    alert.refresh_from_db()
+    return _alert(alert)
+
+
+@router.get(
+    "/escalations",
+    response={200: EscalationListOut, **COMMON_ERRORS},
+    summary="Cases escalated to you and by you",
+)
+def escalation_list(request):
+    both = selectors.escalations_for_user(user=request.auth)
+
+    def rows(qs):
+        return [
+            {
+                "id": e.pk,
+                "case": e.case.reference,
+                "from_user": e.from_user.get_username() if e.from_user else None,
+                "to_user": e.to_user.get_username(),
+                "reason": e.reason,
+                "automatic": e.automatic,
+                "created_at": e.created_at,
+            }
+            for e in qs[:200]
+        ]
+
+    return {"received": rows(both["received"]), "sent": rows(both["sent"])}
