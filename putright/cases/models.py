@@ -20,7 +20,7 @@ from putright.cases.choices import (
 )
 
 
-def _portal_nonce() -> str:
+def new_portal_nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
@@ -104,7 +104,7 @@ class Case(models.Model):
     unresolved_reasons = models.TextField(blank=True)
     other_routes = models.JSONField(default=list, blank=True)
 
-    portal_nonce = models.CharField(max_length=32, default=_portal_nonce)
+    portal_nonce = models.CharField(max_length=32, default=new_portal_nonce)
     # The head of the audit chain, moved on with every event under the case lock: deleting the
     # newest events leaves the chain internally consistent, but no longer ending here.
     audit_seq = models.PositiveIntegerField(default=0)

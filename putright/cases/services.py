@@ -46,6 +46,7 @@ from putright.cases.models import (
     Option,
     Promise,
     ReferenceCounter,
+    new_portal_nonce,
 )
 from putright.channels import services as channels
 from putright.channels.models import Alert
@@ -672,11 +673,9 @@ def case_portal_link_renew(*, actor, case: Case, reason: str) -> Case:
     """Revoke every link the customer was sent (e.g. a forwarded email) and send them a new one."""
     _require_staff(actor)
     reason = _clean(reason, field="Reason", max_len=2000)
-    from putright.cases.models import _portal_nonce
-
     with transaction.atomic():
         case = _lock(case)
-        case.portal_nonce = _portal_nonce()
+        case.portal_nonce = new_portal_nonce()
         _save(case, "portal_nonce")
         _event(
             case,

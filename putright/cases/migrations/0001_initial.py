@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('satisfaction_comment', models.TextField(blank=True)),
                 ('unresolved_reasons', models.TextField(blank=True)),
                 ('other_routes', models.JSONField(blank=True, default=list)),
-                ('portal_nonce', models.CharField(default=putright.cases.models._portal_nonce, max_length=32)),
+                ('portal_nonce', models.CharField(default=putright.cases.models.new_portal_nonce, max_length=32)),
                 ('created_at', models.DateTimeField(db_index=True)),
                 ('updated_at', models.DateTimeField()),
                 ('last_customer_update_at', models.DateTimeField()),
