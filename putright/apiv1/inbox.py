@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from putright.apiv1 import present
 from putright.apiv1.errors import COMMON_ERRORS, NotFound
 from putright.apiv1.schemas import MAX_ID, EscalationOut
 from putright.cases import selectors
@@ -91,17 +92,6 @@ def escalation_list(request):
     both = selectors.escalations_for_user(user=request.auth)
 
     def rows(qs):
-        return [
-            {
-                "id": e.pk,
-                "case": e.case.reference,
-                "from_user": e.from_user.get_username() if e.from_user else None,
-                "to_user": e.to_user.get_username(),
-                "reason": e.reason,
-                "automatic": e.automatic,
-                "created_at": e.created_at,
-            }
-            for e in qs[:200]
-        ]
+        return [{**present.escalation_data(e), "case": e.case.reference} for e in qs[:200]]
 
     return {"received": rows(both["received"]), "sent": rows(both["sent"])}

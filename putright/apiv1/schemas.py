@@ -488,22 +488,8 @@ class RecordUnderstandingOut(Schema):
     skip_reason: str
 
 
-class RecordOptionOut(Schema):
-    id: int
-    title: str
-    description: str
-    remedy_type: str
-    amount: MoneyText
-    cost_to_organisation: MoneyText
-    days_to_deliver: int
-    customer_advantages: str
-    customer_disadvantages: str
-    organisation_advantages: str
-    organisation_disadvantages: str
-    is_exception: bool
-    source: str
-    rule_ids: list[str]
-    status: str
+class RecordOptionOut(OptionOut):
+    """An option as the case record shows it: the same fields as everywhere else."""
 
 
 class RecordRecommendationOut(Schema):

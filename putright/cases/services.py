@@ -112,6 +112,17 @@ def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated_at"])
 
 
+def _back_to_choosing(case: Case, option: Option | None, option_status: str | None) -> None:
+    """The recommendation is off the table (rejected, withdrawn, declined, not resolved):
+    mark the option and return the case to choosing a resolution."""
+    if option is not None and option_status is not None:
+        option.status = option_status
+        option.save(update_fields=["status"])
+    case.status = Status.OPTIONS
+    case.recommended_option = None
+    _save(case, "status", "recommended_option")
+
+
 def _event(
     case: Case,
     actor,
@@ -644,11 +655,7 @@ def recommendation_withdraw(*, actor, case: Case, reason: str) -> Case:
             Approval.objects.filter(pk=approval.pk).update(
                 status=Approval.Status.WITHDRAWN, decided_at=clock.now(), decision_note=reason
             )
-        option.status = OptionStatus.WITHDRAWN
-        option.save(update_fields=["status"])
-        case.status = Status.OPTIONS
-        case.recommended_option = None
-        _save(case, "status", "recommended_option")
+        _back_to_choosing(case, option, OptionStatus.WITHDRAWN)
         _event(
             case,
             actor,
@@ -920,11 +927,7 @@ def approval_decide(*, actor, approval: Approval, approve: bool, note: str = "")
             )
             _propose_to_customer(actor=actor, case=case, option=option, before=before)
         else:
-            option.status = OptionStatus.REJECTED
-            option.save(update_fields=["status"])
-            case.status = Status.OPTIONS
-            case.recommended_option = None
-            _save(case, "status", "recommended_option")
+            _back_to_choosing(case, option, OptionStatus.REJECTED)
             _event(
                 case,
                 actor,
@@ -989,12 +992,13 @@ def option_customer_respond(
             created_at=clock.now(),
         )
         before = {"status": case.status, "option_status": option.status}
-        option.status = OptionStatus.AGREED if agree else OptionStatus.DECLINED
-        option.save(update_fields=["status"])
-        case.status = Status.IN_PROGRESS if agree else Status.OPTIONS
-        if not agree:
-            case.recommended_option = None
-        _save(case, "status", "recommended_option")
+        if agree:
+            option.status = OptionStatus.AGREED
+            option.save(update_fields=["status"])
+            case.status = Status.IN_PROGRESS
+            _save(case, "status")
+        else:
+            _back_to_choosing(case, option, OptionStatus.DECLINED)
         how = AgreementMethod(method).label.lower()
         _event(
             case,
@@ -1472,9 +1476,8 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "reopen")
-        before = _set_status(case, Status.OPTIONS)
-        case.recommended_option = None
-        _save(case, "status", "recommended_option")
+        before = {"status": case.status}
+        _back_to_choosing(case, None, None)
         _event(
             case,
             actor,
