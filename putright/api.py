@@ -6,7 +6,7 @@ api_token_create``) for a user with a staff role.
 
 from ninja import NinjaAPI
 
-from putright.apiv1 import approvals, cases, inbox
+from putright.apiv1 import approvals, cases, feedback, inbox, problems, remedies, signals
 from putright.apiv1.auth import ApiTokenAuth
 from putright.apiv1.errors import install_exception_handlers
 from putright.apiv1.parser import StrictJsonParser
@@ -26,3 +26,7 @@ install_exception_handlers(api)
 api.add_router("/", cases.router)
 api.add_router("/", approvals.router)
 api.add_router("/", inbox.router)
+api.add_router("/", remedies.router)
+api.add_router("/", problems.router)
+api.add_router("/", signals.router)
+api.add_router("/", feedback.router)

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "putright.authority",
     "putright.cases",
     "putright.channels",
+    "putright.resolution",
+    "putright.regulation",
+    "putright.problems",
+    "putright.feedback",
+    "putright.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("putright.channels.urls")),
     path("", include("putright.cases.urls")),
+    path("", include("putright.resolution.urls")),
+    path("", include("putright.regulation.urls")),
+    path("", include("putright.problems.urls")),
+    path("", include("putright.feedback.urls")),
+    path("", include("putright.monitoring.urls")),
 ]

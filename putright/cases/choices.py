@@ -115,3 +115,29 @@ class PromiseStatus(models.TextChoices):
     BROKEN = "broken", "Broken"
     KEPT_LATE = "kept_late", "Kept late"
     WITHDRAWN = "withdrawn", "Withdrawn when the case closed"
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class EmotionalState(models.TextChoices):
+    """K2: how the customer seems, from their words or as the agent judged it."""
+
+    UNKNOWN = "", "Not assessed"
+    CALM = "calm", "Calm"
+    ANGRY = "angry", "Angry"
+    DISTRESSED = "distressed", "Distressed"
+
+
+class AssessedBy(models.TextChoices):
+    AUTOMATIC = "auto", "Detected from their words"
+    AGENT = "agent", "Set by a colleague"
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"

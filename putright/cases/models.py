@@ -8,12 +8,16 @@ from django.db import models
 from putright.cases.choices import (
     STATUS_COLOURS,
     AgreementMethod,
+    AssessedBy,
     Channel,
+    EmotionalState,
     JustificationFactor,
     OptionSource,
     OptionStatus,
+    Priority,
     PromiseStatus,
     RemedyType,
+    Sentiment,
     SourceKind,
     Status,
     Understanding,
@@ -83,6 +87,22 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # K2: the customer's emotional state (detected from their words, or set by the agent) and the
+    # priority it leads to.
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    emotion = models.CharField(max_length=12, choices=EmotionalState.choices, blank=True)
+    emotion_cues = models.JSONField(default=list, blank=True)
+    emotion_assessed_by = models.CharField(max_length=5, choices=AssessedBy.choices, blank=True)
+    priority = models.CharField(
+        max_length=10, choices=Priority.choices, default=Priority.NORMAL, db_index=True
+    )
+
+    # E4 / uk-rules §1.0: the purchase facts the remedies engine reads, and the two separate
+    # findings: a statutory breach (CRA) and a regulated complaint (FCA DISP / energy / Ofcom).
+    purchase_facts = models.JSONField(default=dict, blank=True)
+    is_statutory_breach = models.BooleanField(null=True, blank=True)
+    is_regulated_complaint = models.BooleanField(default=False)
 
     # S2: understanding.
     understanding = models.CharField(

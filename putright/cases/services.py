@@ -158,6 +158,16 @@ def _option_request(option: Option) -> authority_engine.OptionRequest:
     )
 
 
+# The same steps for other apps' services (resolution, regulation, problems…) that change a case:
+# they lock it, guard it, record the event and tell the customer exactly as this module does.
+require_staff = _require_staff
+case_lock = _lock
+case_guard = _guard
+case_touch = _save
+case_event = _event
+customer_tell = _tell_customer
+
+
 def _clean(text: str | None, *, field: str, required: bool = True, max_len: int | None = None) -> str:
     value = (text or "").strip()
     if required and not value:
