@@ -387,7 +387,7 @@ def run(args, db: Database) -> int:
     from putright.cases import selectors
     from putright.cases.choices import Status
     from putright.cases.demo_data import CATEGORIES
-    from putright.cases.management.commands.demo_load import ProgressBar
+    from putright.progress import ProgressBar
     from putright.cases.models import Case, Category
     from putright.customers.models import Customer
 
