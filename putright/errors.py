@@ -30,6 +30,11 @@ class ErrorCode(enum.StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_A_COLLEAGUE = "not_a_colleague"
     NO_APPROVER = "no_approver"
+    # P1/P4/K3: purchase facts, statutory options, the appraisal's suggestion, negotiation.
+    PURCHASE_FACTS_MISSING = "purchase_facts_missing"
+    NO_STATUTORY_REMEDIES = "no_statutory_remedies"
+    OVERRIDE_REASON_REQUIRED = "override_reason_required"
+    OFFER_NOT_OPEN = "offer_not_open"
     # Input the edges should have refused (the API answers 422): services check it again.
     INVALID_INPUT = "invalid_input"
 

@@ -176,7 +176,41 @@ PUTRIGHT = {
     "TRUSTED_PROXY_COUNT": envint("PUTRIGHT_TRUSTED_PROXY_COUNT", 0, minimum=0),
     # How often the scheduler enqueues the periodic sweep.
     "SWEEP_INTERVAL_SECONDS": envint("PUTRIGHT_SWEEP_INTERVAL_SECONDS", 300, minimum=5),
+    # K2/S3 text intelligence backend: "tfidf" (installs with the product) or "semantic" (needs the
+    # `semantic` extra: sentence-transformers with the packaged all-MiniLM-L6-v2 model, loaded offline).
+    "TEXT_BACKEND": envstr("PUTRIGHT_TEXT_BACKEND", "tfidf").strip().lower(),
+    # S3 repeated problems: each new case is compared with the newest PROBLEM_CANDIDATE_CAP cases before it;
+    # similar cases from PROBLEM_MIN_CASES different customers within PROBLEM_WINDOW_DAYS raise a
+    # suspected problem (a similar case in an open problem, however old, joins that problem).
+    "PROBLEM_WINDOW_DAYS": envint("PUTRIGHT_PROBLEM_WINDOW_DAYS", 14, minimum=1),
+    "PROBLEM_MIN_CASES": envint("PUTRIGHT_PROBLEM_MIN_CASES", 5, minimum=2),
+    "PROBLEM_CANDIDATE_CAP": envint("PUTRIGHT_PROBLEM_CANDIDATE_CAP", 2000, minimum=10),
+    # How alike two complaints must be, as a percentage (cosine similarity x 100); 0 = the default for the
+    # text backend (35 for tfidf; the engine's own threshold for semantic): problems/services.S3_THRESHOLDS.
+    "PROBLEM_SIMILARITY_PERCENT": envint("PUTRIGHT_PROBLEM_SIMILARITY_PERCENT", 0, minimum=0),
+    # Growth: the owner is alerted again when a problem's cases double since their last alert, or when
+    # this many cases join it within 24 hours (at most one such alert a day).
+    "PROBLEM_GROWTH_PER_DAY": envint("PUTRIGHT_PROBLEM_GROWTH_PER_DAY", 5, minimum=1),
+    # Who owns a problem no owner route covers (a username); empty: the least busy supervisor.
+    "PROBLEM_DEFAULT_OWNER": envstr("PUTRIGHT_PROBLEM_DEFAULT_OWNER", ""),
+    # S4 feedback feed: rising themes compare the last FEEDBACK_THEME_DAYS with the same span before,
+    # reading at most FEEDBACK_THEME_MAX_TEXTS newest texts per span; a theme needs MIN_COUNT mentions.
+    "FEEDBACK_THEME_DAYS": envint("PUTRIGHT_FEEDBACK_THEME_DAYS", 14, minimum=1),
+    "FEEDBACK_THEME_MAX_TEXTS": envint("PUTRIGHT_FEEDBACK_THEME_MAX_TEXTS", 5000, minimum=10),
+    "FEEDBACK_THEME_TOP": envint("PUTRIGHT_FEEDBACK_THEME_TOP", 10, minimum=1),
+    "FEEDBACK_THEME_MIN_COUNT": envint("PUTRIGHT_FEEDBACK_THEME_MIN_COUNT", 3, minimum=1),
+    # S5 operational signals: how far ahead of our clock a reading's time may be (clock skew), and how
+    # many customers one reading may name.
+    "SIGNAL_MAX_FUTURE_MINUTES": envint("PUTRIGHT_SIGNAL_MAX_FUTURE_MINUTES", 10, minimum=0),
+    "SIGNAL_MAX_CUSTOMERS": envint("PUTRIGHT_SIGNAL_MAX_CUSTOMERS", 1000, minimum=1),
+    # A proactive notice to at most this many customers is sent while the page waits; more go to the
+    # worker, and the breach page shows progress.
+    "NOTICE_INLINE_MAX": envint("PUTRIGHT_NOTICE_INLINE_MAX", 25, minimum=1),
 }
+if PUTRIGHT["TEXT_BACKEND"] not in ("tfidf", "semantic"):
+    raise ImproperlyConfigured(
+        f"PUTRIGHT_TEXT_BACKEND={PUTRIGHT['TEXT_BACKEND']!r} is not a text backend: use tfidf or semantic"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

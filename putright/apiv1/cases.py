@@ -32,6 +32,7 @@ from putright.apiv1.schemas import (
     ConfirmIn,
     ConsultationIn,
     ConsultationOut,
+    EmotionIn,
     EscalateIn,
     EscalationOut,
     MessageIn,
@@ -163,6 +164,9 @@ def case_list(request, filters: Query[QueueQuery]):
             needs_update=filters.needs_update,
             include_closed=filters.include_closed,
             q=filters.q or "",
+            priority=filters.priority.value if filters.priority else "",
+            upset=filters.upset,
+            sort=filters.sort,
         ),
     )
     cutoff = selectors.cadence_cutoff(clock.now())
@@ -259,6 +263,8 @@ def option_add(request, reference: Reference, payload: OptionIn):
             organisation_advantages=payload.organisation_advantages,
             organisation_disadvantages=payload.organisation_disadvantages,
             is_exception=payload.is_exception,
+            customer_benefit=payload.customer_benefit,
+            policy_fit=payload.policy_fit.value,
         ),
     )
     option.refresh_from_db()
@@ -282,12 +288,15 @@ def option_withdraw(request, reference: Reference, option_id: ObjectId, payload:
     summary="Recommend an option, naming at least two factors (goes for approval if beyond authority)",
 )
 def option_recommend(request, reference: Reference, option_id: ObjectId, payload: RecommendIn):
+    from putright.resolution.services import option_recommend_weighed
+
     option = _on_case(Option, option_id, _case(request, reference), "option")
-    services.option_recommend(
+    option_recommend_weighed(
         actor=request.auth,
         option=option,
         justification=payload.justification,
         factors=[f.value for f in payload.factors],
+        override_reason=payload.override_reason,
     )
     return _detail(request, reference)
 
@@ -507,6 +516,23 @@ def case_classify(request, reference: Reference, payload: ClassifyIn):
         case=case,
         source_kind=payload.source_kind,
         category_id=_category_id(payload.category),
+    )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/emotion",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Record the agent's reading of the customer's emotional state (K2)",
+)
+def case_emotion_set(request, reference: Reference, payload: EmotionIn):
+    case = _case(request, reference)
+    services.case_emotion_set(
+        actor=request.auth,
+        case=case,
+        emotion=payload.emotion,
+        priority=payload.priority.value if payload.priority else "",
+        reason=payload.reason,
     )
     return _detail(request, reference)
 

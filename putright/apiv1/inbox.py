@@ -20,7 +20,7 @@ router = Router(tags=["inbox"])
 
 class AlertOut(Schema):
     id: int
-    case: str = Field(description="The case reference.")
+    case: str | None = Field(description="The case reference; null for an alert about a problem with no case yet.")
     kind: str
     text: str
     created_at: datetime
@@ -50,7 +50,7 @@ class EscalationListOut(Schema):
 def _alert(a: Alert) -> dict:
     return {
         "id": a.pk,
-        "case": a.case.reference,
+        "case": a.case.reference if a.case else None,
         "kind": a.kind,
         "text": a.text,
         "created_at": a.created_at,

@@ -18,6 +18,8 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringCon
 from putright.cases.choices import (
     Channel,
     JustificationFactor,
+    PolicyFit,
+    Priority,
     RemedyType,
     SourceKind,
     Status,
@@ -163,6 +165,8 @@ class OptionIn(In):
     organisation_advantages: Text(5000, required=False) = ""
     organisation_disadvantages: Text(5000, required=False) = ""
     is_exception: bool = False
+    customer_benefit: Annotated[int, Field(ge=0, le=5, description="How far it puts things right, 0–5.")] = 3
+    policy_fit: PolicyFit = PolicyFit.STANDARD
 
 
 class WithdrawIn(In):
@@ -172,6 +176,9 @@ class WithdrawIn(In):
 class RecommendIn(In):
     justification: Text(5000)
     factors: Annotated[list[JustificationFactor], Field(max_length=len(JustificationFactor.values))]
+    override_reason: Text(2000, required=False) = Field(
+        "", description="Why, when recommending another option than the appraisal's suggested best (P4)."
+    )
 
 
 class ConsultationIn(In):
@@ -236,6 +243,14 @@ class ClassifyIn(In):
     category: Slug | None = Field(None, description="A category's slug, or null for none.")
 
 
+class EmotionIn(In):
+    emotion: Literal["calm", "angry", "distressed"] = Field(
+        description="The agent's reading of the customer (K2); the detector leaves it alone afterwards."
+    )
+    priority: Priority | None = Field(None, description="Leave out to follow the emotional state.")
+    reason: Text(2000)
+
+
 class AssignIn(In):
     assignee: Username | None = Field(description="The new handler's username, or null to unassign.")
 
@@ -257,6 +272,9 @@ class QueueQuery(Schema):
     q: Line(200, required=False) | None = Field(
         None, description="A reference, part of the subject or an email."
     )
+    priority: Priority | None = None
+    upset: bool = Field(False, description="Only angry or distressed customers (K2).")
+    sort: Literal["newest", "priority"] = "newest"
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
 
@@ -370,6 +388,8 @@ class CaseSummaryOut(Schema):
     assignee: str | None
     has_overdue_promise: bool
     needs_update: bool = Field(description="The customer has waited too long for news (A4).")
+    priority: Priority
+    emotion: str = Field(description="calm, angry, distressed, or empty when not assessed (K2).")
     created_at: datetime
     updated_at: datetime
     last_customer_update_at: datetime
@@ -378,6 +398,14 @@ class CaseSummaryOut(Schema):
 class CaseListOut(Schema):
     count: int
     items: list[CaseSummaryOut]
+
+
+class CustomerStateOut(Schema):
+    sentiment: str = Field(description="negative, neutral, positive, or empty before any words were read.")
+    emotion: str = Field(description="calm, angry, distressed, or empty when not assessed.")
+    assessed_by: str = Field(description="auto (from their words) or agent.")
+    cues: list[str] = Field(description="What the detector found in their words.")
+    priority: Priority
 
 
 class CaseDetailOut(Schema):
@@ -391,6 +419,7 @@ class CaseDetailOut(Schema):
     customer: CustomerOut
     description: str
     desired_outcome: str
+    customer_state: CustomerStateOut
     order_reference: str
     amount_in_dispute: MoneyText | None
     assignee: str | None
@@ -592,6 +621,19 @@ class RecordChainOut(Schema):
     problems: list[RecordChainProblemOut]
 
 
+class RecordOfferOut(Schema):
+    id: int
+    option: int
+    party: str
+    kind: str
+    amount: MoneyText
+    terms: str
+    method: str
+    responds_to: int | None
+    recorded_by: str | None
+    at: str
+
+
 class RecordOut(Schema):
     reference: str
     status: str
@@ -610,6 +652,9 @@ class RecordOut(Schema):
     understanding: RecordUnderstandingOut
     options: list[RecordOptionOut]
     recommendation: RecordRecommendationOut
+    purchase_facts: dict[str, Any] = Field(description="The facts the statutory position is worked out from.")
+    is_statutory_breach: bool | None
+    offers: list[RecordOfferOut] = Field(description="The negotiation history, oldest first (K3).")
     consultations: list[RecordConsultationOut]
     approvals: list[RecordApprovalOut]
     agreements: list[RecordAgreementOut]

@@ -141,3 +141,22 @@ class Priority(models.TextChoices):
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"
     URGENT = "urgent", "Urgent"
+
+
+class PolicyFit(models.TextChoices):
+    """P3: how an option sits with the organisation's own policy (the appraisal weighs it)."""
+
+    STANDARD = "standard", "Standard practice"
+    DISCRETIONARY = "discretionary", "At our discretion"
+    EXCEPTION = "exception", "Exception to usual practice"
+
+
+class CustomerBenefit(models.IntegerChoices):
+    """P3: how far an option puts things right for the customer, as they would see it."""
+
+    NONE = 0, "0: does nothing for them"
+    LITTLE = 1, "1: a gesture"
+    SOME = 2, "2: helps a little"
+    PARTLY = 3, "3: partly puts it right"
+    MOSTLY = 4, "4: mostly puts it right"
+    FULLY = 5, "5: fully puts it right"

@@ -20,12 +20,17 @@ from putright.authority.selectors import staff_users
 from putright.cases.choices import (
     AgreementMethod,
     Channel,
+    CustomerBenefit,
+    EmotionalState,
     JustificationFactor,
+    PolicyFit,
+    Priority,
     RemedyType,
     SourceKind,
     Status,
 )
 from putright.cases.models import Category
+from putright.engines import routes as routes_engine
 from putright.validators import single_line
 
 # Agents record what a customer said from these channels; the portal and the API have their own ways in.
@@ -43,6 +48,8 @@ OTHER_ROUTES = [
     "Section 75 claim with your credit card provider",
     "Chargeback through your card provider",
 ]
+
+CUSTOMER_REGIONS = [("ENG", "England"), ("WLS", "Wales"), ("SCT", "Scotland"), ("NIR", "Northern Ireland")]
 
 SCOPES = [("team", "Whole team"), ("mine", "Assigned to me"), ("unassigned", "Unassigned")]
 
@@ -126,7 +133,14 @@ class QueueFilterForm(forms.Form):
     )
     overdue_promises = FlagField(label="Overdue promises")
     awaiting_customer = FlagField(label="Waiting on the customer")
+    priority = forms.ChoiceField(
+        choices=[("", "Any priority"), *Priority.choices], required=False, label="Priority"
+    )
+    sort = forms.ChoiceField(
+        choices=[("newest", "Newest first"), ("priority", "Most urgent first")], required=False, label="Order"
+    )
     needs_update = FlagField(label="Customer not updated")
+    upset = FlagField(label="Angry or distressed")
     include_closed = FlagField(label="Include closed")
 
     def clean_scope(self) -> str:
@@ -238,6 +252,22 @@ class OptionForm(forms.Form):
     organisation_disadvantages = forms.CharField(
         widget=_textarea(2), required=False, max_length=5000, label="Disadvantages for us"
     )
+    # Left out (an older form, a script), they take the middle of the scale and standard practice.
+    customer_benefit = forms.TypedChoiceField(
+        choices=CustomerBenefit.choices,
+        coerce=int,
+        required=False,
+        empty_value=CustomerBenefit.PARTLY.value,
+        initial=CustomerBenefit.PARTLY,
+        label="How far it puts things right for the customer",
+    )
+    policy_fit = forms.TypedChoiceField(
+        choices=PolicyFit.choices,
+        required=False,
+        empty_value=PolicyFit.STANDARD.value,
+        initial=PolicyFit.STANDARD,
+        label="Fit with our policy",
+    )
     is_exception = forms.BooleanField(
         required=False,
         label="This is an exception to our usual practice",
@@ -264,6 +294,14 @@ class RecommendForm(forms.Form):
         choices=JustificationFactor.choices,
         widget=forms.CheckboxSelectMultiple,
         label="Factors that justify it (at least two)",
+    )
+
+    override_reason = forms.CharField(
+        widget=_textarea(2),
+        required=False,
+        max_length=2000,
+        label="Why not the suggested best option",
+        help_text="Needed only when you recommend another option than the one the appraisal suggests.",
     )
 
     def clean_factors(self) -> list[str]:
@@ -404,6 +442,36 @@ class CloseUnresolvedForm(forms.Form):
         label="Another route",
         help_text="For example a trade association's scheme or a regulator.",
     )
+    # P5/A6: the final letter, drafted from the rules (regulation's "Draft the letter") and edited here.
+    decision = forms.ChoiceField(
+        choices=[(d.value, routes_engine.DECISION_LABELS[d]) for d in routes_engine.Decision],
+        required=False,
+        initial=routes_engine.Decision.NOT_UPHELD.value,
+        label="Our decision on the complaint",
+    )
+    customer_region = forms.ChoiceField(
+        choices=[("", "Where our organisation is"), *CUSTOMER_REGIONS],
+        required=False,
+        label="Where the customer lives",
+        help_text="Decides the court and the free advice service the letter names.",
+    )
+    supply = forms.ChoiceField(
+        choices=[
+            ("", "As recorded on the case"),
+            *((s.value, routes_engine.SUPPLY_LABELS[s]) for s in routes_engine.Supply),
+        ],
+        required=False,
+        label="What we supplied",
+        help_text="Goods add the manufacturer's guarantee as a route.",
+    )
+    letter = forms.CharField(
+        widget=_textarea(18),
+        required=False,
+        max_length=20000,
+        label="The letter to the customer",
+        help_text="Draft it from the rules, then edit it: it is sent exactly as written, as our final response. "
+        "Left empty, the customer gets the reasons and the routes ticked above.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -411,7 +479,8 @@ class CloseUnresolvedForm(forms.Form):
         extra = (data.get("other_route") or "").strip()
         if extra:
             routes.append(extra)
-        if not routes and "routes" not in self.errors:
+        # A drafted letter brings its own routes (the rules'); the ticked ones are added to them.
+        if not routes and not (data.get("letter") or "").strip() and "routes" not in self.errors:
             self.add_error("routes", "Give the customer at least one other route.")
         data["all_routes"] = routes
         return data
@@ -459,3 +528,18 @@ class ApprovalDecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("note") or "").strip():
             self.add_error("note", "Say why the option is not approved.")
         return data
+
+
+class EmotionForm(forms.Form):
+    """K2: the agent's own reading of how the customer is, e.g. after a call."""
+
+    emotion = forms.ChoiceField(
+        choices=[c for c in EmotionalState.choices if c[0]], label="How the customer is"
+    )
+    priority = forms.ChoiceField(
+        choices=[("", "Follow the emotional state"), *Priority.choices],
+        required=False,
+        label="Priority",
+        help_text="Distressed customers come first (urgent), angry ones next (high).",
+    )
+    reason = forms.CharField(widget=_textarea(2), max_length=2000, label="What tells you so")

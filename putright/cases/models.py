@@ -10,10 +10,12 @@ from putright.cases.choices import (
     AgreementMethod,
     AssessedBy,
     Channel,
+    CustomerBenefit,
     EmotionalState,
     JustificationFactor,
     OptionSource,
     OptionStatus,
+    PolicyFit,
     Priority,
     PromiseStatus,
     RemedyType,
@@ -181,8 +183,17 @@ class Option(models.Model):
     is_exception = models.BooleanField(
         default=False, help_text="An exception to usual practice always needs a second person's approval."
     )
+    # P3: what the appraisal weighs beyond money and time (putright.engines.remedies.appraisal).
+    customer_benefit = models.PositiveSmallIntegerField(
+        choices=CustomerBenefit.choices,
+        default=CustomerBenefit.PARTLY,
+        help_text="How far it puts things right for the customer, 0 to 5.",
+    )
+    policy_fit = models.CharField(max_length=15, choices=PolicyFit.choices, default=PolicyFit.STANDARD)
     source = models.CharField(max_length=10, choices=OptionSource.choices, default=OptionSource.AGENT)
     rule_ids = models.JSONField(default=list, blank=True)
+    # The statutory remedy a rule-proposed option offers (e.g. "short_term_reject"), so it is listed once.
+    statutory_remedy = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=OptionStatus.choices, default=OptionStatus.PROPOSED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

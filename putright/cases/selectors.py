@@ -6,13 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from putright import clock
 from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import is_staff_member, limit_for_user
-from putright.cases.choices import OPEN_STATUSES, PromiseStatus, Status, Understanding
+from putright.cases.choices import (
+    OPEN_STATUSES,
+    EmotionalState,
+    Priority,
+    PromiseStatus,
+    Status,
+    Understanding,
+)
 from putright.cases.models import Case, Promise
 from putright.engines.authority import limits as authority_engine
 from putright.engines.deadlines import BusinessCalendar, subtract_business_days
@@ -39,6 +47,9 @@ class QueueFilters:
     needs_update: bool = False
     include_closed: bool = False
     q: str = ""
+    priority: str = ""
+    upset: bool = False  # K2: angry or distressed customers
+    sort: str = "newest"  # "newest" | "priority"
 
 
 def _overdue_promise_exists(now: datetime):
@@ -96,11 +107,23 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
         )
     if filters.needs_update:
         qs = qs.filter(status__in=OPEN_STATUSES, last_customer_update_at__lt=cadence_cutoff(now))
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.upset:
+        qs = qs.filter(emotion__in=[EmotionalState.ANGRY, EmotionalState.DISTRESSED])
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(
             Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email__iexact=term)
         )
+    if filters.sort == "priority":
+        # K2: urgent (distressed) first, then high (angry), each newest first.
+        rank = DbCase(
+            When(priority=Priority.URGENT, then=Value(0)),
+            When(priority=Priority.HIGH, then=Value(1)),
+            default=Value(2),
+        )
+        return qs.order_by(rank, "-created_at", "-pk")
     return qs.order_by("-created_at", "-pk")
 
 
@@ -212,6 +235,10 @@ def case_record(*, case: Case) -> dict:
             "justification": case.recommendation_justification,
             "factors": case.recommendation_factors,
         },
+        # E4/K3: the facts the statutory remedies were worked out from, and the negotiation history.
+        "purchase_facts": case.purchase_facts or {},
+        "is_statutory_breach": case.is_statutory_breach,
+        "offers": _offers(case),
         "consultations": [
             {
                 "asked_by": user_name(c.asked_by),
@@ -312,6 +339,12 @@ def case_record(*, case: Case) -> dict:
         "created_at": case.created_at.isoformat(),
         "audit_chain": _chain_status(case),
     }
+
+
+def _offers(case: Case) -> list[dict]:
+    from putright.resolution.selectors import case_offers, offer_record_data
+
+    return [offer_record_data(o) for o in case_offers(case=case)]
 
 
 def _chain_status(case: Case) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -28,10 +28,16 @@ from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import approvers_for, escalation_target_for, is_staff_member, limit_for_user
 from putright.cases.choices import (
     AgreementMethod,
+    AssessedBy,
     Channel,
+    CustomerBenefit,
+    EmotionalState,
     JustificationFactor,
     OptionStatus,
+    PolicyFit,
+    Priority,
     PromiseStatus,
+    Sentiment,
     SourceKind,
     Status,
     Understanding,
@@ -208,6 +214,9 @@ class ReportInput:
     amount_in_dispute: Decimal | None = None
     source_kind: str = SourceKind.CUSTOMER_REPORTED
     category_id: int | None = None
+    # E3: consent is the basis when a customer reports; a case our team opens to warn a customer
+    # (S5 proactive notice) rests on legitimate interests instead, and records no consent.
+    lawful_basis: str = Customer.LawfulBasis.CONSENT
 
     def fingerprint(self) -> str:
         data = {k: str(v) for k, v in self.__dict__.items()}
@@ -223,7 +232,9 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     """
     if actor is not None:
         _require_staff(actor)
-    if not report.consent:
+    if report.lawful_basis not in Customer.LawfulBasis.values:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown lawful basis {report.lawful_basis!r}.")
+    if not report.consent and report.lawful_basis == Customer.LawfulBasis.CONSENT:
         raise DomainError(
             ErrorCode.INVALID_INPUT, "The customer's consent to process their data is required."
         )
@@ -281,8 +292,9 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         name=report.customer_name.strip(),
         email=report.customer_email.strip(),
         phone=report.customer_phone.strip(),
-        consent_given_at=now,
-        consent_text="Consent to process my details to handle this problem.",
+        lawful_basis=report.lawful_basis,
+        consent_given_at=now if report.consent else None,
+        consent_text="Consent to process my details to handle this problem." if report.consent else "",
         created_at=now,
     )
     case = Case.objects.create(
@@ -304,6 +316,13 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         updated_at=now,
         last_customer_update_at=now,
     )
+    # K2: the first reading of their words goes on the report event itself (staff-only data).
+    cues = _emotion_read(case, f"{case.subject}\n{case.description}")
+    # E4: the deadlines the organisation's regimes set run from receipt; started before the
+    # acknowledgement below, which then meets the acknowledgement clocks.
+    from putright.regulation.services import acknowledgement_note, clocks_start
+
+    clocks = clocks_start(case=case)
     # Customer-visible: name the team, not the colleague (the actor is recorded on the event anyway).
     how = "reported by the customer" if actor is None else "logged by our team"
     _event(
@@ -318,18 +337,33 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
             "subject": case.subject,
             "description": case.description,
             "desired_outcome": case.desired_outcome,
+            "customer_state": {**_customer_state(case), "cues": cues},
+            "clocks": [{"kind": c.kind, "rule_id": c.rule_id, "due": c.due_date} for c in clocks],
         },
         customer_visible=True,
         as_customer=actor is None,
     )
-    _tell_customer(
-        case,
-        "We have your report",
-        # No echo of the subject: the public form must not let anyone send their own text to any address.
-        f"Thank you for telling us about your problem. Your reference is {case.reference}.\n"
-        "We will first make sure we have understood it correctly, then come back to you with what we can do.",
-    )
+    # A case our team opened to warn the customer (channel "internal") starts with that notice,
+    # not with thanks for a report they never made.
+    if case.channel != Channel.INTERNAL:
+        _tell_customer(
+            case,
+            "We have your report",
+            # No echo of the subject: the public form must not let anyone send their own text to any address.
+            f"Thank you for telling us about your problem. Your reference is {case.reference}.\n"
+            "We will first make sure we have understood it correctly, then come back to you with what we can do."
+            + acknowledgement_note(clocks),
+        )
+    # S3: once the report is stored, the worker compares its words with other customers' recent cases.
+    case_id = case.pk
+    transaction.on_commit(lambda: _enqueue_problem_analysis(case_id))
     return case
+
+
+def _enqueue_problem_analysis(case_id: int) -> None:
+    from putright.problems.tasks import case_analyse
+
+    case_analyse.enqueue(case_id)
 
 
 # ---------------------------------------------------------------- assignment and escalation
@@ -593,6 +627,10 @@ class OptionInput:
     organisation_advantages: str = ""
     organisation_disadvantages: str = ""
     is_exception: bool = False
+    customer_benefit: int = 3
+    policy_fit: str = "standard"
+    # Set only by the statutory-remedies action (putright.resolution.services), never typed by a person.
+    statutory_remedy: str = ""
 
 
 def option_add(
@@ -600,6 +638,13 @@ def option_add(
 ) -> Option:
     """P2/P3: list an option with its appraisal. Rules engines add theirs with ``source='rule'``."""
     _require_staff(actor)
+    if option.policy_fit not in PolicyFit.values:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown policy fit {option.policy_fit!r}.")
+    if option.customer_benefit not in CustomerBenefit.values:
+        raise DomainError(ErrorCode.INVALID_INPUT, "The benefit to the customer must be from 0 to 5.")
+    if option.is_exception or option.policy_fit == PolicyFit.EXCEPTION:
+        # One fact, two fields: an exception to usual practice always needs a second person (K4).
+        option = replace(option, is_exception=True, policy_fit=PolicyFit.EXCEPTION)
     with transaction.atomic():
         case = _lock(case)
         if case.status == Status.NEW and not case.understanding_settled:
@@ -764,12 +809,24 @@ def consultation_answer(*, actor, consultation: Consultation, answer: str) -> Co
     return consultation
 
 
-def option_recommend(*, actor, option: Option, justification: str, factors: list[str]) -> Case:
+def option_recommend(
+    *,
+    actor,
+    option: Option,
+    justification: str,
+    factors: list[str],
+    suggested_option: Option | None = None,
+    override_reason: str = "",
+) -> Case:
     """P4: pick the recommended option, with a justification naming at least two factors.
 
     K4: if the option is beyond the handler's authority, or an exception to
     usual practice, it goes to an approver (the case is escalated to them
     automatically); otherwise it is proposed to the customer straight away.
+
+    ``suggested_option`` is the appraisal's best option when the agent chose another, and
+    ``override_reason`` why (``putright.resolution.services.option_recommend_weighed`` requires it);
+    both go on the record.
     """
     _require_staff(actor)
     justification = _clean(justification, field="Justification", max_len=5000)
@@ -797,19 +854,19 @@ def option_recommend(*, actor, option: Option, justification: str, factors: list
         case.recommendation_factors = factors
         decision = authority_engine.decide(limit_for_user(actor), _option_request(option))
         before = {"status": case.status}
-        _event(
-            case,
-            actor,
-            "option.recommended",
-            f"Recommended: {option.title}",
-            after={
-                "option": option.pk,
-                "justification": justification,
-                "factors": factors,
-                "authority_rule_ids": list(decision.rule_ids),
-                "authority_reasons": list(decision.reasons),
-            },
-        )
+        summary = f"Recommended: {option.title}"
+        after = {
+            "option": option.pk,
+            "justification": justification,
+            "factors": factors,
+            "authority_rule_ids": list(decision.rule_ids),
+            "authority_reasons": list(decision.reasons),
+        }
+        if suggested_option is not None and suggested_option.pk != option.pk:
+            override_reason = (override_reason or "").strip()
+            summary += f" instead of the suggested “{suggested_option.title}”: {override_reason}"
+            after |= {"suggested_option": suggested_option.pk, "override_reason": override_reason}
+        _event(case, actor, "option.recommended", summary, after=after)
         if decision.needs_approval:
             case.status = Status.AWAITING_APPROVAL
             _save(
@@ -1002,19 +1059,26 @@ def option_customer_respond(
             created_at=clock.now(),
         )
         before = {"status": case.status, "option_status": option.status}
+        refund = None
         if agree:
             option.status = OptionStatus.AGREED
             option.save(update_fields=["status"])
             case.status = Status.IN_PROGRESS
             _save(case, "status")
+            # G11/C3: an agreed refund must be paid within 14 days; its clock starts now, on this event.
+            from putright.regulation.services import clock_record, day_text, refund_clock_on_agreement
+
+            refund = refund_clock_on_agreement(case=case, option=option, agreed_at=agreement.created_at)
         else:
             _back_to_choosing(case, option, OptionStatus.DECLINED)
         how = AgreementMethod(method).label.lower()
+        refund_by = day_text(refund.due_date) if refund is not None else ""
         _event(
             case,
             actor,
             "option.agreed" if agree else "option.declined",
             f"Customer {'agreed to' if agree else 'declined'} '{option.title}' ({how})"
+            + (f"; refund due by {refund_by}" if refund is not None else "")
             + (f": {comment}" if comment else ""),
             before=before,
             after={
@@ -1022,6 +1086,7 @@ def option_customer_respond(
                 "option_status": option.status,
                 "method": method,
                 "agreement": agreement.pk,
+                **({"clock": clock_record(refund)} if refund is not None else {}),
             },
             customer_visible=True,
             as_customer=True,
@@ -1030,7 +1095,8 @@ def option_customer_respond(
             _tell_customer(
                 case,
                 "Thank you: we are putting it right",
-                f"You agreed to: {option.title}. We are now putting it right and will keep you updated.",
+                f"You agreed to: {option.title}. We are now putting it right and will keep you updated."
+                + (f" We will pay your refund by {refund_by} at the latest." if refund is not None else ""),
             )
         else:
             _tell_customer(
@@ -1208,6 +1274,10 @@ class SweepResult:
     broken: int
     cadence_flagged: int
     emails_retried: int
+    # E4: regulatory and service-level deadlines (putright.regulation.services.clocks_sweep).
+    deadlines_at_risk: int = 0
+    deadlines_missed: int = 0
+    signals_evaluated: int = 0
 
 
 def promises_sweep(*, now: datetime | None = None) -> tuple[int, int]:
@@ -1310,7 +1380,7 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
 
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
-    """The periodic sweep the worker runs: promises, cadence and email retries."""
+    """The periodic sweep the worker runs: promises, cadence, deadlines and email retries."""
     from putright.channels.delivery import MAX_ATTEMPTS, email_recover_stuck
     from putright.channels.models import Message
     from putright.channels.services import _enqueue_alert, _enqueue_message
@@ -1318,6 +1388,13 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
     now = now or clock.now()
     at_risk, broken = promises_sweep(now=now)
     flagged = cadence_sweep(now=now)
+    from putright.regulation.services import clocks_sweep
+
+    deadlines = clocks_sweep(now=now)
+    from putright.monitoring.services import signals_evaluate_pending
+
+    # S5: a reading stored but never evaluated (the web process died in between) is not lost.
+    signals_retried = signals_evaluate_pending(received_before=now - timedelta(minutes=2))
     email_recover_stuck(now=now)
     retried = 0
     # Failed sends are retried; one still pending after half an hour lost its task (a crash
@@ -1338,7 +1415,15 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA analysis_limit=1000")
             cursor.execute("ANALYZE")
-    return SweepResult(at_risk=at_risk, broken=broken, cadence_flagged=flagged, emails_retried=retried)
+    return SweepResult(
+        at_risk=at_risk,
+        broken=broken,
+        cadence_flagged=flagged,
+        emails_retried=retried,
+        deadlines_at_risk=deadlines.at_risk,
+        deadlines_missed=deadlines.missed,
+        signals_evaluated=signals_retried,
+    )
 
 
 # ---------------------------------------------------------------- A4 messages
@@ -1381,6 +1466,7 @@ def message_receive(*, case: Case, body: str) -> object:
             customer_visible=True,
             as_customer=True,
         )
+        _emotion_assess(case, msg)
         channels.alert_create(
             recipient=case.assignee,
             case=case,
@@ -1388,6 +1474,105 @@ def message_receive(*, case: Case, body: str) -> object:
             text=f"{case.reference}: the customer wrote: {body[:200]}",
         )
     return msg
+
+
+# ---------------------------------------------------------------- K2 emotional state
+
+# A distressed customer may be vulnerable: they come first. An angry one comes next.
+_PRIORITY_FOR_EMOTION = {
+    EmotionalState.DISTRESSED: Priority.URGENT,
+    EmotionalState.ANGRY: Priority.HIGH,
+    EmotionalState.CALM: Priority.NORMAL,
+    EmotionalState.UNKNOWN: Priority.NORMAL,
+}
+_PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+
+
+def _emotion_read(case: Case, text: str, message=None) -> list[str]:
+    """K2: read the customer's latest words into the case (locked by the caller); returns the cues.
+
+    An agent's own judgement is never overwritten by the detector, and the detector only ever
+    raises priority: a calmer message does not quietly push a distressed customer down the queue.
+    """
+    from putright.engines.text import sentiment_of  # the text engine loads its lexicon on first use
+
+    result = sentiment_of(text)
+    if message is not None:
+        message.sentiment = result.label
+        message.save(update_fields=["sentiment"])
+    if result.distress:
+        emotion = EmotionalState.DISTRESSED
+    elif result.anger:
+        emotion = EmotionalState.ANGRY
+    else:
+        emotion = EmotionalState.CALM
+    case.sentiment = result.label
+    if case.emotion_assessed_by != AssessedBy.AGENT:
+        case.emotion = emotion
+        case.emotion_cues = list(result.cues)
+        case.emotion_assessed_by = AssessedBy.AUTOMATIC
+    derived = _PRIORITY_FOR_EMOTION[EmotionalState(case.emotion)]
+    if _PRIORITY_RANK[derived] > _PRIORITY_RANK[Priority(case.priority)]:
+        case.priority = derived
+    _save(case, "sentiment", "emotion", "emotion_cues", "emotion_assessed_by", "priority")
+    return list(result.cues)
+
+
+def _customer_state(case: Case) -> dict:
+    return {"sentiment": case.sentiment, "emotion": case.emotion, "priority": case.priority}
+
+
+def _emotion_assess(case: Case, message) -> None:
+    """K2 on a later message: re-read, and put a change of emotional state or priority on the
+    (staff-only) timeline. How each message reads is kept on the message itself."""
+    before = _customer_state(case)
+    cues = _emotion_read(case, message.body, message)
+    after = _customer_state(case)
+    if (after["emotion"], after["priority"]) != (before["emotion"], before["priority"]):
+        _event(
+            case,
+            None,
+            "case.emotion_detected",
+            f"Customer's words read as {Sentiment(case.sentiment).label.lower()}"
+            + (f", {EmotionalState(case.emotion).label.lower()}" if case.emotion else "")
+            + f"; priority {Priority(case.priority).label.lower()}",
+            before=before,
+            after={**after, "cues": cues},
+        )
+
+
+def case_emotion_set(*, actor, case: Case, emotion: str, reason: str, priority: str = "") -> Case:
+    """K2: the agent's own judgement of how the customer is (from a call, say), which the detector
+    then leaves alone. Priority follows the emotional state unless the agent sets it too."""
+    _require_staff(actor)
+    if emotion not in EmotionalState.values or emotion == EmotionalState.UNKNOWN:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown emotional state {emotion!r}.")
+    if priority and priority not in Priority.values:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown priority {priority!r}.")
+    reason = _clean(reason, field="Reason", max_len=2000)
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "emotion_set")
+        before = {"emotion": case.emotion, "priority": case.priority, "assessed_by": case.emotion_assessed_by}
+        case.emotion = emotion
+        case.emotion_assessed_by = AssessedBy.AGENT
+        case.priority = priority or _PRIORITY_FOR_EMOTION[EmotionalState(emotion)]
+        _save(case, "emotion", "emotion_assessed_by", "priority")
+        _event(
+            case,
+            actor,
+            "case.emotion_set",
+            f"Customer judged {EmotionalState(emotion).label.lower()}; priority {Priority(case.priority).label.lower()} "
+            f"({reason})",
+            before=before,
+            after={
+                "emotion": emotion,
+                "priority": case.priority,
+                "assessed_by": AssessedBy.AGENT,
+                "reason": reason,
+            },
+        )
+    return case
 
 
 # ---------------------------------------------------------------- A5/A6 close
@@ -1425,6 +1610,10 @@ def case_satisfaction_record(
             customer_visible=True,
             as_customer=True,
         )
+        # S4: the answer joins the feedback feed (in its own savepoint: it never undoes the answer).
+        from putright.feedback.services import feedback_from_satisfaction
+
+        feedback_from_satisfaction(case=case, resolved=resolved, comment=comment)
         if resolved:
             _settle_on_close(case, actor)
             _tell_customer(
@@ -1505,8 +1694,22 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     return case
 
 
-def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list[str]) -> Case:
-    """A6: close without resolution. Clear reasons and other routes are required and sent to the customer."""
+def case_close_unresolved(
+    *,
+    actor,
+    case: Case,
+    reasons: str,
+    other_routes: list[str],
+    letter: str | None = None,
+    letter_choices=None,
+) -> Case:
+    """A6: close without resolution. Clear reasons and other routes are required and sent to the customer.
+
+    With ``letter`` (drafted from the rules by ``regulation``, then edited by the agent) exactly that
+    text is sent as the final response, and the routes and rule ids it was drafted from are recorded;
+    ``other_routes`` are then the agent's own additions. ``letter_choices`` is a
+    ``regulation.services.LetterChoices`` (decision, customer's nation, what was supplied).
+    """
     _require_staff(actor)
     reasons = (reasons or "").strip()
     routes = [r.strip() for r in (other_routes or []) if r and r.strip()]
@@ -1514,6 +1717,19 @@ def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list
         raise DomainError(
             ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence)."
         )
+    final = None
+    if letter is not None and letter.strip():
+        from putright.regulation.services import LetterChoices, final_letter_prepare
+
+        final = final_letter_prepare(
+            actor=actor,
+            case=case,
+            reasons=reasons,
+            letter=letter,
+            choices=letter_choices or LetterChoices(),
+            extra_routes=routes,
+        )
+        routes = final.route_lines
     if not routes:
         raise DomainError(
             ErrorCode.OTHER_ROUTES_REQUIRED, "Give the customer at least one other route to resolve it."
@@ -1526,22 +1742,29 @@ def case_close_unresolved(*, actor, case: Case, reasons: str, other_routes: list
         case.other_routes = routes
         case.closed_at = clock.now()
         _save(case, "status", "unresolved_reasons", "other_routes", "closed_at")
+        after = {"status": case.status, "reasons": reasons, "other_routes": routes}
+        if final is not None:
+            after["letter"] = {"subject": final.subject, "body": final.body, "rule_ids": final.rule_ids}
         _event(
             case,
             actor,
             "case.closed_unresolved",
-            "Closed unresolved; reasons and other routes sent",
+            "Closed unresolved; reasons and other routes sent"
+            + (f" in our final response letter ({', '.join(final.rule_ids)})" if final is not None else ""),
             before=before,
-            after={"status": case.status, "reasons": reasons, "other_routes": routes},
+            after=after,
             customer_visible=True,
         )
         _settle_on_close(case, actor)
-        route_lines = "\n".join(f"  • {r}" for r in routes)
-        _tell_customer(
-            case,
-            "Our final response",
-            f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
-            f"Other ways you can take this forward:\n{route_lines}",
-            author=actor,
-        )
+        if final is not None:
+            _tell_customer(case, final.subject, final.body, author=actor)
+        else:
+            route_lines = "\n".join(f"  • {r}" for r in routes)
+            _tell_customer(
+                case,
+                "Our final response",
+                f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
+                f"Other ways you can take this forward:\n{route_lines}",
+                author=actor,
+            )
     return case

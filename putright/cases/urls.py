@@ -17,6 +17,7 @@ urlpatterns = [
     path(_case + "assign/", views.assign_me, name="assign_me"),
     path(_case + "escalate/", views.escalate, name="escalate"),
     path(_case + "classify/", views.classify, name="classify"),
+    path(_case + "emotion/", views.emotion_set, name="emotion_set"),
     path(_case + "recommendation/withdraw/", views.recommendation_withdraw, name="recommendation_withdraw"),
     path(_case + "link/renew/", views.portal_link_renew, name="portal_link_renew"),
     path(_case + "understanding/", views.understanding_summarise, name="understanding_summarise"),

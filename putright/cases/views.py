@@ -43,6 +43,7 @@ from putright.cases.forms import (
     ConfirmFromCallForm,
     ConsultationAnswerForm,
     ConsultationRequestForm,
+    EmotionForm,
     EscalateForm,
     LogCallForm,
     MessageForm,
@@ -61,7 +62,7 @@ from putright.cases.forms import (
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
 from putright.channels import services as channel_services
 from putright.channels.models import Alert, Message
-from putright.errors import DomainError
+from putright.errors import DomainError, ErrorCode
 from putright.errors import PermissionDenied as DomainPermissionDenied
 from putright.validators import CASE_REFERENCE_RE
 
@@ -180,6 +181,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             needs_update=bool(data.get("needs_update")),
             include_closed=bool(data.get("include_closed")),
             q=data.get("q") or "",
+            priority=data.get("priority") or "",
+            upset=bool(data.get("upset")),
+            sort=data.get("sort") or "newest",
         )
         now = clock.now()
         cases = selectors.case_queue(user=request.user, filters=filters, now=now)
@@ -253,15 +257,25 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
     is_open = not case.is_closed
     can_work_options = case.status == Status.OPTIONS and case.understanding_settled
 
+    # P1/P3/K3: purchase facts, the statutory position, the appraisal and the negotiation.
+    from putright.resolution import views as resolution_views
+
     options = list(case.options.select_related("created_by"))
+    resolution = resolution_views.workspace_context(request, case, bound, options)
     option_rows = []
     for option in options:
         option.badge = OPTION_COLOURS.get(option.status, "grey")
         listed = option.status == OptionStatus.PROPOSED and can_work_options
+        appraised = resolution["appraisal"].for_option(option.pk)
+        # The suggested best comes with the factors that make it best already ticked.
+        reasons = resolution["appraisal"].result.reason_factors if appraised and appraised.is_best else ()
         option_rows.append(
             {
                 "option": option,
-                "recommend_form": form(f"rec{option.pk}", RecommendForm) if listed else None,
+                "appraisal": appraised,
+                "recommend_form": form(f"rec{option.pk}", RecommendForm, initial={"factors": list(reasons)})
+                if listed
+                else None,
                 "withdraw_form": form(f"wd{option.pk}", WithdrawOptionForm) if listed else None,
             }
         )
@@ -312,7 +326,10 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "summary_form": form("summary", SummaryForm),
         "confirm_form": form("confirm", ConfirmFromCallForm),
         "skip_form": form("skip", SkipUnderstandingForm),
-        "option_form": form("option", OptionForm),
+        "option_form": form(
+            "option", OptionForm, initial=resolution_views.option_form_initial(request, case)
+        ),
+        **resolution,
         "consult_form": form("consult", ConsultationRequestForm, user=user),
         "agreement_form": form("agreement", AgreementFromCallForm),
         "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),
@@ -324,6 +341,10 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "escalate_form": form("escalate", EscalateForm, user=user),
         "unrecommend_form": form("unrecommend", ReasonForm),
         "relink_form": form("relink", ReasonForm),
+        "emotion_form": form(
+            "emotion", EmotionForm, initial={"emotion": case.emotion or "calm", "priority": ""}
+        ),
+        "heat": case.emotion in ("angry", "distressed"),
         "can_unrecommend": case.status in (Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER),
         "classify_form": form(
             "classify", ClassifyForm, initial={"source_kind": case.source_kind, "category": case.category_id}
@@ -338,6 +359,11 @@ def _factor_labels(values) -> list[str]:
 
 def _render_workspace(request: HttpRequest, case: Case, bound: dict | None = None, status: int = 200):
     return render(request, "cases/detail.html", _workspace_context(request, case, bound or {}), status=status)
+
+
+# For other apps' workspace forms (putright.resolution.views): the same page, re-rendered or returned to.
+render_workspace = _render_workspace
+detail_url = _detail_url
 
 
 @staff_required
@@ -424,6 +450,22 @@ def classify(request, case):
             category_id=d["category"].pk if d.get("category") else None,
         ),
         success="Classification saved.",
+    )
+
+
+@workspace_post
+def emotion_set(request, case):
+    form = EmotionForm(request.POST, auto_id=_auto_id("emotion"))
+    return _act(
+        request,
+        case,
+        key="emotion",
+        form=form,
+        anchor="customer-state",
+        perform=lambda d: services.case_emotion_set(
+            actor=request.user, case=case, emotion=d["emotion"], priority=d["priority"], reason=d["reason"]
+        ),
+        success="Your reading of the customer is recorded.",
     )
 
 
@@ -550,27 +592,36 @@ def portal_link_renew(request, case):
 
 @workspace_post
 def option_recommend(request, case, option_id: int):
-    option = get_object_or_404(Option, pk=option_id, case=case)
-    form = RecommendForm(request.POST, auto_id=_auto_id(f"rec{option.pk}"))
+    """P4 through the appraisal: choosing another than the suggested best option needs a reason."""
+    from putright.resolution import services as resolution_services
 
-    def perform(d):
-        result = services.option_recommend(
-            actor=request.user, option=option, justification=d["justification"], factors=d["factors"]
+    option = get_object_or_404(Option, pk=option_id, case=case)
+    key = f"rec{option.pk}"
+    form = RecommendForm(request.POST, auto_id=_auto_id(key))
+    if not form.is_valid():
+        return _render_workspace(request, case, {key: form}, status=400)
+    d = form.cleaned_data
+    try:
+        result = resolution_services.option_recommend_weighed(
+            actor=request.user,
+            option=option,
+            justification=d["justification"],
+            factors=d["factors"],
+            override_reason=d["override_reason"],
         )
+    except DomainError as exc:
+        if exc.code == ErrorCode.OVERRIDE_REASON_REQUIRED:
+            # Beside the field, keeping what the agent typed.
+            form.add_error("override_reason", exc.message)
+            return _render_workspace(request, case, {key: form}, status=400)
+        messages.error(request, exc.message)
+    else:
         if result.status == Status.AWAITING_APPROVAL:
             messages.info(
                 request, "This option needs approval; it has gone to a colleague with enough authority."
             )
-
-    return _act(
-        request,
-        case,
-        key=f"rec{option.pk}",
-        form=form,
-        anchor="options",
-        perform=perform,
-        success=f"Recommended \u201c{option.title}\u201d.",
-    )
+        messages.success(request, f"Recommended \u201c{option.title}\u201d.")
+    return redirect(_detail_url(case, "options"))
 
 
 @workspace_post
@@ -767,6 +818,28 @@ def reopen(request, case):
 @workspace_post
 def close_unresolved(request, case):
     form = CloseUnresolvedForm(request.POST, auto_id=_auto_id("close"))
+    if form.is_valid() and form.cleaned_data["letter"].strip():
+        # P5/A6: the drafted and edited letter is sent exactly as written. If it is refused, it comes
+        # back in the form with the reason beside it, so the agent's edits are never lost.
+        from putright.regulation.services import LetterChoices
+
+        d = form.cleaned_data
+        try:
+            services.case_close_unresolved(
+                actor=request.user,
+                case=case,
+                reasons=d["reasons"],
+                other_routes=d["all_routes"],
+                letter=d["letter"],
+                letter_choices=LetterChoices(
+                    decision=d["decision"], region=d["customer_region"], supply=d["supply"]
+                ),
+            )
+        except DomainError as exc:
+            form.add_error("letter", exc.message)
+            return _render_workspace(request, case, {"close": form}, status=400)
+        messages.success(request, "Closed unresolved; our final response letter was sent to the customer.")
+        return redirect(_detail_url(case, "outcome"))
     return _act(
         request,
         case,
@@ -806,8 +879,14 @@ def _record_for_display(record: dict) -> dict:
     record["recommendation"]["factor_labels"] = _factor_labels(record["recommendation"]["factors"])
     titles = {o["id"]: o["title"] for o in record["options"]}
     record["recommendation"]["option_title"] = titles.get(record["recommendation"]["option"])
-    for item in record["approvals"] + record["agreements"]:
+    for item in record["approvals"] + record["agreements"] + record["offers"]:
         item["option_title"] = titles.get(item["option"], item["option"])
+    from putright.resolution.models import Offer
+
+    for offer in record["offers"]:
+        offer["party_label"] = _label(Offer.Party.choices, offer["party"])
+        offer["kind_label"] = _label(Offer.Kind.choices, offer["kind"])
+        offer["method_label"] = _label(AgreementMethod.choices, offer["method"])
     return record
 
 

@@ -104,10 +104,15 @@ def alert_email_send(*, alert_id: int) -> str:
     if not alert.recipient.email:
         Alert.objects.filter(pk=alert_id).update(email_status="none")
         return "no-address"
-    link = f"{settings.SITE_URL}/cases/{alert.case.reference}/"
+    if alert.case is not None:
+        subject = f"[{alert.case.reference}] {alert.get_kind_display()}"
+        body = f"{alert.text}\n\nOpen the case: {settings.SITE_URL}/cases/{alert.case.reference}/\n"
+    else:
+        subject = f"[Putright] {alert.get_kind_display()}"
+        body = f"{alert.text}\n"
     email = EmailMessage(
-        subject=f"[{alert.case.reference}] {alert.get_kind_display()}",
-        body=f"{alert.text}\n\nOpen the case: {link}\n",
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[alert.recipient.email],
     )

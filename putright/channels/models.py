@@ -34,6 +34,8 @@ class Message(models.Model):
     prompt = models.CharField(max_length=12, choices=Prompt.choices)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # K2: how an inbound message reads (negative / neutral / positive); blank for our own messages.
+    sentiment = models.CharField(max_length=10, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -67,9 +69,18 @@ class Alert(models.Model):
         CADENCE = "cadence", "Customer not updated"
         CUSTOMER_MESSAGE = "customer_message", "Customer wrote"
         EMAIL_FAILED = "email_failed", "An email to the customer could not be sent"
+        DEADLINE_AT_RISK = "deadline_at_risk", "Deadline at risk"
+        DEADLINE_MISSED = "deadline_missed", "Deadline missed"
+        PROBLEM_SUSPECTED = "problem_suspected", "Repeated problem suspected"
+        PROBLEM_GROWING = "problem_growing", "Repeated problem growing"
+        PROBLEM_ASSIGNED = "problem_assigned", "Problem assigned to you"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
+    # Most alerts are about a case; a problem raised by a signal (S5) may have none yet, and its
+    # alert text carries the problem's own link instead.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField()

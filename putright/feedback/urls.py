@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from putright.feedback import views
 
 app_name = "feedback"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("feedback/", views.feed, name="feed"),
+    path("feedback/share/<str:reference>/", views.share, name="share"),
+]

@@ -39,7 +39,12 @@ from putright.cases.choices import AgreementMethod, Channel, JustificationFactor
 from putright.cases.models import Case, Category
 from putright.channels.portal_links import portal_url
 from putright.engines.authority import limits as authority_engine
+from putright.feedback.demo import feedback_demo_load
+from putright.monitoring.demo import monitoring_demo_load
+from putright.problems import demo as problems_demo
 from putright.progress import ProgressBar
+from putright.regulation.demo import regulation_demo_load
+from putright.resolution.demo import demo_enrich
 
 # Hours between one act and the one before it, drawn uniformly from each range.
 GAPS = {
@@ -940,15 +945,35 @@ class Command(BaseCommand):
             label="Loading demo cases ",
         )
         cases = []
+        # S3: part of the count is a burst of similar complaints that raises a problem (when the count leaves
+        # room for one case of every status beside it).
+        burst = len(problems_demo.BURST) if count >= len(problems_demo.BURST) + len(Status) else 0
+        problem = None
         with transaction.atomic():
             loader.staff_create()
             loader.categories_create()
-            plans = loader.plans_make(count)
+            plans = loader.plans_make(count - burst)
             bar.update(0)
             for done, plan in enumerate(plans, start=1):
                 cases.append(loader.run(plan))
                 bar.update(done)
+            if burst:
+                burst_cases, problem = problems_demo.problem_burst_load(
+                    users=loader.users, categories=loader.categories, now=loader.now
+                )
+                cases.extend(burst_cases)
+                bar.update(len(cases))
             bar.finish()
+            # S4 a feedback feed with a rising theme; S5 a signal breach, its problem and the proactive notice.
+            feedback_demo_load(users=loader.users, now=loader.now)
+            signals = monitoring_demo_load(users=loader.users, now=loader.now)
+            # E4/P1: purchase facts on a few goods, digital and service cases, so the statutory position
+            # and the weighed options show; then the organisation's regimes and some deadlines due and missed.
+            with clock.frozen(loader.now):
+                enriched = demo_enrich(cases, loader.users["agent"])
+            deadlines = regulation_demo_load(
+                users=loader.users, now=loader.now, organisation=demo.ORGANISATION
+            )
             # The promise and cadence parts of the worker's periodic sweep, once, now: past-due promises
             # become broken, near ones at risk, long-silent cases flagged. Not ``sweep_run`` itself: its
             # email-retry part would enqueue every message above a second time, since each was
@@ -959,6 +984,23 @@ class Command(BaseCommand):
         self._report(
             cases, at_risk=at_risk, broken=broken, flagged=flagged, seconds=time.monotonic() - started
         )
+        self.stdout.write(
+            f"\nPurchase facts recorded on {len(enriched)} cases (their statutory position shows on the case page); "
+            f"deadlines at risk: {deadlines['at_risk']}, missed: {deadlines['missed']}: "
+            f"{settings.SITE_URL}{reverse('regulation:deadlines')}"
+        )
+        if problem is not None:
+            self.stdout.write(
+                f"\nA burst of similar complaints raised suspected problem {problem.pk} ({problem.title}), "
+                f"owned by {problem.owner.get_username() if problem.owner else 'nobody'}: "
+                f"{settings.SITE_URL}{reverse('problems:detail', kwargs={'pk': problem.pk})}"
+            )
+        if signals.breach is not None:
+            self.stdout.write(
+                f"\nDelivery delays breached '{signals.threshold.name}': problem {signals.breach.problem_id} opened "
+                f"and {signals.notified} customers told unprompted: "
+                f"{settings.SITE_URL}{reverse('monitoring:breach', args=[signals.breach.pk])}"
+            )
 
     def _report(self, cases: list[Case], *, at_risk: int, broken: int, flagged: int, seconds: float) -> None:
         out = self.stdout

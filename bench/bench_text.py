@@ -1,0 +1,458 @@
+#!/usr/bin/env python
+"""Putright text-intelligence benchmark: repeated-problem grouping and sentiment on real complaints.
+
+Not a test. Reads the development data in ``../shared/data`` (or ``--data DIR``) and prints tables:
+
+  1. grouping quality per dataset and backend: purity (share of each group's members that share the
+     group's majority "same problem" label, weighted by group size), coverage (share of complaints in
+     some group) and the number of groups; with ``--sweep``, the same for a range of thresholds;
+  2. sample groups from the unlabelled Comcast titles;
+  3. sentiment: macro-F1 and per-class precision / recall / F1 against the Alexa ratings
+     (1–2 negative, 3 neutral, 4–5 positive), with VADER alone as the baseline;
+  4. scale: complaints per second and peak memory (max RSS of a fresh subprocess per run) for each
+     backend on 10,000 and 100,000 complaints, made by repeating the CFPB narratives with one word
+     dropped from each copy so that no two are identical.
+
+    .venv/bin/python bench/bench_text.py [--backends tfidf,semantic] [--sizes 10000,100000]
+        [--device cpu|cuda] [--sweep] [--no-quality] [--no-scale] [--semantic-budget-min 15]
+
+See bench/README.md ("Text intelligence") for what the figures mean and the measured results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from putright.engines.text import TfidfEmbedder, embedder_for, group_texts, sentiment_of  # noqa: E402
+from putright.engines.text.prep import has_words  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+MIN_COMPANY = 50  # companies with at least this many complaints are grouped on their own
+SWEEP = {"tfidf": [0.3, 0.35, 0.4, 0.45, 0.5, 0.6], "semantic": [0.5, 0.55, 0.6, 0.65, 0.7, 0.75]}
+
+
+# ---------------------------------------------------------------- data
+
+
+def norm_product(product: str) -> str:
+    """CFPB renamed products over the years; one name per product."""
+    p = product.lower()
+    if p.startswith("credit reporting"):
+        return "credit reporting"
+    if p.startswith("credit card") or p == "prepaid card":
+        return "credit card or prepaid card"
+    if p.startswith("payday") or p == "consumer loan":
+        return "payday, title or personal loan"
+    if p.startswith(("bank account", "checking")):
+        return "checking or savings account"
+    return p
+
+
+def load_cfpb(data: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(data / "cfpb_narratives.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["Consumer complaint narrative"] for r in rows], rows
+
+
+def load_comcast(data: Path) -> list[str]:
+    with open(data / "comcast_complaints.csv", encoding="utf-8", newline="") as fh:
+        return [r["Customer Complaint"] for r in csv.DictReader(fh)]
+
+
+def load_alexa(data: Path) -> tuple[list[str], list[str]]:
+    with open(data / "amazon_alexa_reviews.tsv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    truth = [
+        "negative" if int(r["rating"]) <= 2 else "neutral" if int(r["rating"]) == 3 else "positive"
+        for r in rows
+    ]
+    return [r["verified_reviews"] for r in rows], truth
+
+
+def variants(texts: Sequence[str], size: int, seed: int = 7) -> list[str]:
+    """``size`` complaints from ``texts``: the originals, then copies with one word dropped each."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    copy = 0
+    while len(out) < size:
+        for text in texts:
+            if len(out) == size:
+                break
+            if copy == 0:
+                out.append(text)
+                continue
+            words = text.split()
+            if len(words) > 1:
+                del words[rng.randrange(len(words))]
+            out.append(" ".join(words))
+        copy += 1
+    return out
+
+
+# ---------------------------------------------------------------- measures
+
+
+def purity(groups: Sequence[Sequence[int]], labels: Sequence[str]) -> float:
+    members = sum(len(g) for g in groups)
+    if not members:
+        return float("nan")
+    return sum(Counter(labels[i] for i in g).most_common(1)[0][1] for g in groups) / members
+
+
+def coverage(groups: Sequence[Sequence[int]], n: int) -> float:
+    return sum(len(g) for g in groups) / n if n else 0.0
+
+
+class CachedEmbedder:
+    """A corpus-independent embedder (semantic) that remembers what it has embedded, for sweeps."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.threshold = inner.threshold
+        self.memory: dict[str, np.ndarray] = {}
+
+    def threshold_for(self, n_texts):
+        return self.inner.threshold_for(n_texts)
+
+    def embed(self, texts, *, progress=None):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+                self.memory[text] = vector
+        return np.stack([self.memory[t] for t in texts]).astype(np.float32)
+
+
+def make_embedder(backend: str, device: str):
+    embedder = embedder_for(backend, device=device)
+    return embedder if isinstance(embedder, TfidfEmbedder) else CachedEmbedder(embedder)
+
+
+# ---------------------------------------------------------------- 1–2: grouping quality
+
+
+def cfpb_labels(rows: Sequence[dict[str, str]]) -> dict[str, list[str]]:
+    return {
+        "company+issue": [f"{r['Company']}|{r['Issue']}" for r in rows],
+        "product+issue": [f"{norm_product(r['Product'])}|{r['Issue']}" for r in rows],
+        "issue": [r["Issue"] for r in rows],
+    }
+
+
+def quality_rows(backend, embedder, threshold, cfpb_texts, cfpb_rows, comcast_texts, *, comcast_groups=None):
+    labels = cfpb_labels(cfpb_rows)
+    out = []
+    t0 = time.perf_counter()
+    grouping = group_texts(cfpb_texts, embedder=embedder, threshold=threshold)
+    groups = [g.members for g in grouping.groups]
+    out.append(
+        (
+            "CFPB, all 4,589 together",
+            backend,
+            threshold,
+            len(groups),
+            coverage(groups, len(cfpb_texts)),
+            purity(groups, labels["company+issue"]),
+            purity(groups, labels["product+issue"]),
+            purity(groups, labels["issue"]),
+            time.perf_counter() - t0,
+        )
+    )
+    by_company: dict[str, list[int]] = {}
+    for i, r in enumerate(cfpb_rows):
+        by_company.setdefault(r["Company"], []).append(i)
+    companies = [idx for idx in by_company.values() if len(idx) >= MIN_COMPANY]
+    t0 = time.perf_counter()
+    company_groups: list[list[int]] = []
+    for idx in companies:
+        g = group_texts([cfpb_texts[i] for i in idx], embedder=embedder, threshold=threshold)
+        company_groups += [[idx[j] for j in grp.members] for grp in g.groups]
+    n_company = sum(len(idx) for idx in companies)
+    out.append(
+        (
+            f"CFPB, each of {len(companies)} companies alone ({n_company:,})",
+            backend,
+            threshold,
+            len(company_groups),
+            coverage(company_groups, n_company),
+            purity(company_groups, labels["company+issue"]),
+            purity(company_groups, labels["product+issue"]),
+            purity(company_groups, labels["issue"]),
+            time.perf_counter() - t0,
+        )
+    )
+    t0 = time.perf_counter()
+    grouping = group_texts(comcast_texts, embedder=embedder, threshold=threshold)
+    groups = [g.members for g in grouping.groups]
+    out.append(
+        (
+            "Comcast titles (no labels)",
+            backend,
+            threshold,
+            len(groups),
+            coverage(groups, len(comcast_texts)),
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            time.perf_counter() - t0,
+        )
+    )
+    if comcast_groups is not None:
+        comcast_groups[backend] = grouping
+    return out
+
+
+def print_quality(rows) -> None:
+    head = f"{'dataset':44} {'backend':9} {'thr':>5} {'groups':>6} {'cover':>6} {'pur c+i':>7} {'pur p+i':>7} {'pur iss':>7} {'secs':>6}"
+    print(head)
+    print("-" * len(head))
+    for name, backend, thr, n, cov, p1, p2, p3, secs in rows:
+        cells = " ".join("     -" if np.isnan(p) else f"{p:7.3f}" for p in (p1, p2, p3))
+        print(f"{name:44} {backend:9} {thr:5.2f} {n:6d} {cov:6.1%} {cells} {secs:6.1f}")
+
+
+def label_ceiling(cfpb_texts, cfpb_rows) -> str:
+    """How often near-identical narratives carry the same labels: what no text method can beat."""
+    vectors = TfidfEmbedder().embed(cfpb_texts)
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -1)
+    a, b = np.nonzero(np.triu(sims >= 0.9, k=1))
+    if not a.size:
+        return "no near-identical narratives"
+    same = {
+        key: float(
+            np.mean(
+                [
+                    cfpb_rows[i][k1] == cfpb_rows[j][k1] and cfpb_rows[i][k2] == cfpb_rows[j][k2]
+                    for i, j in zip(a, b, strict=True)
+                ]
+            )
+        )
+        for key, (k1, k2) in {"company+issue": ("Company", "Issue"), "issue": ("Issue", "Issue")}.items()
+    }
+    return (
+        f"{a.size:,} pairs of near-identical CFPB narratives (TF-IDF cosine >= 0.9): same Company+Issue "
+        f"{same['company+issue']:.0%}, same Issue {same['issue']:.0%}"
+    )
+
+
+def print_samples(texts: Sequence[str], grouping, backend: str, count: int = 12) -> None:
+    print(
+        f"\nComcast, {backend}: the {count} largest of {len(grouping.groups)} groups (label | size | examples)"
+    )
+    for g in grouping.groups[:count]:
+        examples = " / ".join(" ".join(texts[m].split())[:40] for m in g.members[:3])
+        print(f"  {g.label[:48]:48} | {g.size:4d} | {examples}")
+
+
+# ---------------------------------------------------------------- 3: sentiment
+
+
+def sentiment_report(data: Path) -> None:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    from putright.engines.text import sentiment as engine
+
+    texts, truth = load_alexa(data)
+    classes = ["negative", "neutral", "positive"]
+    t0 = time.perf_counter()
+    predicted = [sentiment_of(t).label for t in texts]
+    secs = time.perf_counter() - t0
+    analyzer = engine._analyzer()
+
+    def vader_only(text: str) -> str:
+        score = analyzer.polarity_scores(text[: engine.MAX_CHARS])["compound"] if text.strip() else 0.0
+        return "negative" if score <= -0.05 else "positive" if score >= 0.05 else "neutral"
+
+    baseline = [vader_only(t) for t in texts]
+    print(
+        f"\nSentiment on {len(texts):,} Alexa reviews ({dict(Counter(truth))}), {len(texts) / secs:,.0f} texts/s"
+    )
+    print(f"{'method':34} {'macro-F1':>8}   " + "  ".join(f"{c[:3]} P/R/F1" for c in classes))
+    for name, pred in (("sentiment_of (E1-E6)", predicted), ("VADER alone, ±0.05 (baseline)", baseline)):
+        p, r, f, _ = precision_recall_fscore_support(truth, pred, labels=classes, zero_division=0)
+        per = "  ".join(f"{p[k]:.2f}/{r[k]:.2f}/{f[k]:.2f}" for k in range(3))
+        print(f"{name:34} {f1_score(truth, pred, average='macro'):8.3f}   {per}")
+    angry = sum(sentiment_of(t).anger for t in texts)
+    distressed = sum(sentiment_of(t).distress for t in texts)
+    print(f"anger flagged on {angry} reviews, distress on {distressed}")
+
+
+# ---------------------------------------------------------------- 4: scale (one subprocess per run)
+
+
+def worker(backend: str, size: int, device: str, data: Path, mode: str) -> None:
+    """Runs in a fresh process; prints one JSON line with time and peak memory."""
+    import resource
+
+    texts = variants(load_cfpb(data)[0], size)
+    embedder = embedder_for(backend, device=device)
+    result: dict[str, object] = {"backend": backend, "size": size, "mode": mode}
+    if mode == "full":
+        t0 = time.perf_counter()
+        grouping = group_texts(texts, embedder=embedder)
+        result["seconds"] = time.perf_counter() - t0
+    else:
+        # Extrapolated: the embedding rate measured on a sample, the rest of the work measured in full
+        # on vectors made from the base texts' real embeddings (one per base text, plus small noise per
+        # copy, standing in for the word each copy dropped).
+        sample = texts[:2000]
+        t0 = time.perf_counter()
+        embedder.embed(sample)
+        rate = len(sample) / (time.perf_counter() - t0)
+        base = load_cfpb(data)[0]
+        base_vectors = embedder.embed(base)
+        rng = np.random.default_rng(0)
+        vectors = np.resize(base_vectors, (size, base_vectors.shape[1])).astype(np.float32)
+        vectors[len(base) :] += rng.normal(0, 0.01, vectors[len(base) :].shape).astype(np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        lookup = {t: vectors[i] for i, t in enumerate(texts)}
+
+        class Fixed:
+            name = embedder.name
+            threshold = embedder.threshold
+
+            def threshold_for(self, n_texts):
+                return embedder.threshold_for(n_texts)
+
+            def embed(self, batch, *, progress=None):
+                return np.stack(
+                    [lookup[t] if has_words(t) else np.zeros(vectors.shape[1], np.float32) for t in batch]
+                )
+
+        t0 = time.perf_counter()
+        grouping = group_texts(texts, embedder=Fixed())
+        rest = time.perf_counter() - t0
+        result["seconds"] = size / rate + rest
+        result["embed_rate"] = rate
+        result["rest_seconds"] = rest
+    result["groups"] = len(grouping.groups)
+    result["coverage"] = sum(g.size for g in grouping.groups) / size
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_worker(backend: str, size: int, device: str, data: Path, mode: str) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        backend,
+        str(size),
+        mode,
+        "--device",
+        device,
+        "--data",
+        str(data),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"worker {backend} {size} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scale_report(backends, sizes, device, data: Path, budget_min: float) -> None:
+    print(
+        f"\nScale: CFPB narratives repeated with one word dropped per copy; {os.cpu_count()} CPU cores, device {device}"
+    )
+    head = f"{'backend':9} {'complaints':>10} {'seconds':>9} {'per sec':>8} {'peak MB':>8} {'groups':>6} {'cover':>6}  how"
+    print(head)
+    print("-" * len(head))
+    rates: dict[str, float] = {}
+    for backend in backends:
+        for size in sizes:
+            mode = "full"
+            if backend in rates and size / rates[backend] > budget_min * 60:
+                mode = "extrapolated"
+            r = run_worker(backend, size, device, data, mode)
+            rates[backend] = size / float(r["seconds"])
+            how = (
+                "measured end to end"
+                if mode == "full"
+                else f"extrapolated: embedding at {r['embed_rate']:.0f}/s (2,000-text sample), rest measured {r['rest_seconds']:.0f}s"
+            )
+            print(
+                f"{backend:9} {size:10,} {r['seconds']:9.1f} {size / r['seconds']:8.0f} {r['peak_rss_mb']:8.0f} "
+                f"{r['groups']:6d} {r['coverage']:6.1%}  {how}",
+                flush=True,
+            )
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="tfidf,semantic")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--device", default="cpu", help="torch device for the semantic backend (cpu, cuda)")
+    parser.add_argument("--data", default=str(DEFAULT_DATA), type=Path)
+    parser.add_argument("--sweep", action="store_true", help="grouping quality for a range of thresholds")
+    parser.add_argument("--no-quality", action="store_true")
+    parser.add_argument("--no-sentiment", action="store_true")
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument(
+        "--semantic-budget-min",
+        type=float,
+        default=15.0,
+        help="extrapolate a run expected to take longer than this many minutes",
+    )
+    parser.add_argument("--worker", nargs=3, metavar=("BACKEND", "SIZE", "MODE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], int(args.worker[1]), args.device, args.data, args.worker[2])
+        return
+    import sklearn
+
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(
+        f"Putright text benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — {os.cpu_count()} CPUs, "
+        f"CPython {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}"
+    )
+    if not args.no_quality:
+        cfpb_texts, cfpb_rows = load_cfpb(args.data)
+        comcast_texts = load_comcast(args.data)
+        print(f"\nGrouping quality (min size 5). {label_ceiling(cfpb_texts, cfpb_rows)}")
+        rows = []
+        samples: dict = {}
+        for backend in backends:
+            embedder = make_embedder(backend, args.device)
+            thresholds = SWEEP[backend] if args.sweep else [embedder.threshold]
+            for threshold in thresholds:
+                rows += quality_rows(
+                    backend,
+                    embedder,
+                    threshold,
+                    cfpb_texts,
+                    cfpb_rows,
+                    comcast_texts,
+                    comcast_groups=samples if threshold == embedder.threshold else None,
+                )
+        print_quality(rows)
+        for backend, grouping in samples.items():
+            print_samples(comcast_texts, grouping, backend)
+    if not args.no_sentiment:
+        sentiment_report(args.data)
+    if not args.no_scale:
+        scale_report(backends, sizes, args.device, args.data, args.semantic_budget_min)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Console commands of the problems app (``putright problems ...``, ``putright text ...``)."""

@@ -1,0 +1,81 @@
+"""``putright remedies evaluate FACTS.json`` (or ``-`` for stdin): the remedies engine on the console.
+
+Prints the answer as JSON (the same as ``POST /api/remedies/evaluate``) to stdout. Facts the engine
+refuses, an unreadable file or text that is not JSON exit with status 2 and a message naming the problem
+(the field, for bad facts) on stderr. ``remedies`` takes subcommands so it can grow more.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from putright.engines.remedies import FactsError, evaluate, facts_from_dict
+
+BAD_INPUT = 2
+# A facts file is a few hundred bytes; anything far bigger is not one.
+MAX_FACTS_BYTES = 1_000_000
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class Command(BaseCommand):
+    help = (
+        "UK consumer-law remedies: `remedies evaluate FACTS.json` (or `-` to read stdin) prints the answer."
+    )
+    # Pure computation: no database, so no checks or migrations are needed to run it.
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+    # Tests hand the command a stream to read as stdin.
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser):
+        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        evaluate_parser = subcommands.add_parser(
+            "evaluate", help="print the statutory remedies for the facts in a JSON file"
+        )
+        evaluate_parser.add_argument("facts", help="a JSON file of facts, or - to read them from stdin")
+
+    def handle(self, *args, **options):
+        if options["subcommand"] == "evaluate":
+            self._evaluate(options["facts"], options.get("stdin") or sys.stdin)
+
+    def _evaluate(self, source: str, stdin) -> None:
+        text = self._read(source, stdin)
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            raise CommandError(
+                f"{self._name(source)} is not valid JSON: {exc}", returncode=BAD_INPUT
+            ) from None
+        if not isinstance(data, dict):
+            raise CommandError(
+                f"{self._name(source)} must hold a JSON object of named facts", returncode=BAD_INPUT
+            )
+        try:
+            facts = facts_from_dict(data)
+        except FactsError as exc:
+            raise CommandError(f"bad facts: {exc.field}: {exc.message}", returncode=BAD_INPUT) from None
+        self.stdout.write(json.dumps(evaluate(facts).to_dict(), indent=2, ensure_ascii=False))
+
+    def _read(self, source: str, stdin) -> str:
+        try:
+            if source == "-":
+                text = stdin.read(MAX_FACTS_BYTES + 1)
+            else:
+                with open(source, encoding="utf-8") as handle:
+                    text = handle.read(MAX_FACTS_BYTES + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {self._name(source)}: {exc}", returncode=BAD_INPUT) from None
+        if len(text) > MAX_FACTS_BYTES:
+            raise CommandError(f"{self._name(source)} is too large for a facts file", returncode=BAD_INPUT)
+        return text
+
+    @staticmethod
+    def _name(source: str) -> str:
+        return "stdin" if source == "-" else source

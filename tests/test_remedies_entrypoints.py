@@ -1,0 +1,343 @@
+"""The remedies engine's entry points: the API, the `remedies evaluate` command, and the engine itself.
+
+Every example facts file in docs/examples/remedies gives the same answer through each; bad facts are
+refused the same way (the field named) by each.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from putright.audit.models import Event
+from putright.authority.models import ApiToken
+from putright.engines.remedies import evaluate, facts_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "docs" / "examples" / "remedies").glob("*.json"))
+URL = "/api/remedies/evaluate"
+ANSWER_KEYS = [
+    "statutory_breach",
+    "rules",
+    "remedies",
+    "burden_of_proof",
+    "deduction_for_use_allowed",
+    "unconfirmed",
+    "explanation",
+    "lines",
+]
+
+
+def token_for(user) -> str:
+    raw, prefix, key_hash = ApiToken.generate()
+    ApiToken.objects.create(user=user, name="remedies", prefix=prefix, key_hash=key_hash)
+    return raw
+
+
+def post(client, body, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", headers=headers)
+
+
+def engine_answer(facts: dict) -> dict:
+    return evaluate(facts_from_dict(facts)).to_dict()
+
+
+def command_answer(*args: str, stdin: str | None = None) -> dict:
+    out = StringIO()
+    extra = {"stdin": StringIO(stdin)} if stdin is not None else {}
+    call_command("remedies", "evaluate", *args, stdout=out, stderr=StringIO(), **extra)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def staff_token(db, alice):
+    return token_for(alice)
+
+
+def test_there_are_examples_for_each_kind_of_problem():
+    names = {path.stem for path in EXAMPLES}
+
+    assert {
+        "goods-faulty-within-30-days",
+        "goods-after-failed-repair",
+        "digital-content-fault",
+        "service-poor-workmanship",
+        "distance-sale-cancellation",
+    } <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_each_example_gives_the_same_answer_through_every_entry_point(client, staff_token, path):
+    facts = json.loads(path.read_text())
+    expected = engine_answer(facts)
+
+    response = post(client, facts, staff_token)
+    from_file = command_answer(str(path))
+    from_stdin = command_answer("-", stdin=path.read_text())
+
+    assert response.status_code == 200, response.content
+    assert list(expected) == ANSWER_KEYS
+    assert response.json() == expected
+    assert from_file == expected
+    assert from_stdin == expected
+
+
+def test_a_real_console_process_gives_the_same_answer():
+    path = ROOT / "docs" / "examples" / "remedies" / "goods-after-failed-repair.json"
+    expected = engine_answer(json.loads(path.read_text()))
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "remedies", "evaluate", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected
+    assert done.stdout.startswith('{\n  "statutory_breach": true,')  # indent 2
+
+
+def test_a_real_console_process_refuses_bad_facts_with_exit_status_2():
+    bad = json.dumps({"supply": "goods", "today": "2026-05-01", "delivery_date": "2026-05-09"})
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "remedies", "evaluate", "-"],
+        cwd=ROOT,
+        input=bad,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "delivery_date: must not be after today (2026-05-01)" in done.stderr
+
+
+# ---------------------------------------------------------------- the command's refusals
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            '{"supply": "goods", "today": "2026-05-01", "colour": "red"}',
+            "bad facts: colour:",
+            id="unknown-field",
+        ),
+        pytest.param(
+            '{"supply": "goods", "today": "2026-05-01", "contract_date": "2026-04-10", "delivery_date": "2026-04-01"}',
+            "bad facts: delivery_date: must not be before contract_date (2026-04-10)",
+            id="delivery-before-contract",
+        ),
+        pytest.param('{"supply": "goods"}', "bad facts: today: is required", id="missing-today"),
+        pytest.param('{"supply": "goods", "today": ', "is not valid JSON", id="broken-json"),
+        pytest.param('{"supply": "goods", "today": NaN}', "is not valid JSON", id="nan-is-not-json"),
+        pytest.param('["goods"]', "must hold a JSON object", id="not-an-object"),
+    ],
+)
+def test_the_command_refuses_bad_input_with_status_2_naming_the_problem(tmp_path, content, message):
+    path = tmp_path / "facts.json"
+    path.write_text(content)
+
+    with pytest.raises(CommandError) as caught:
+        command_answer(str(path))
+
+    assert caught.value.returncode == 2
+    assert message in str(caught.value)
+
+
+def test_the_command_refuses_an_unreadable_file(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        command_answer(str(tmp_path / "missing.json"))
+
+    assert caught.value.returncode == 2
+    assert "cannot read" in str(caught.value)
+
+
+def test_the_command_refuses_a_file_that_is_not_text(tmp_path):
+    path = tmp_path / "facts.json"
+    path.write_bytes(b"\xff\xfe\x00binary")
+
+    with pytest.raises(CommandError) as caught:
+        command_answer(str(path))
+
+    assert caught.value.returncode == 2
+
+
+def test_the_command_needs_a_subcommand():
+    with pytest.raises(CommandError, match="SUBCOMMAND"):
+        call_command("remedies", stdout=StringIO(), stderr=StringIO())
+
+
+# ---------------------------------------------------------------- the API's refusals and permissions
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "kind"),
+    [
+        pytest.param(
+            {"supply": "goods", "today": "2026-05-01", "colour": "red"},
+            "colour",
+            "extra_forbidden",
+            id="unknown-field",
+        ),
+        pytest.param({"supply": "goods"}, "today", "missing", id="missing-today"),
+        pytest.param({"today": "2026-05-01"}, "supply", "missing", id="missing-supply"),
+        pytest.param(
+            {"supply": "food", "today": "2026-05-01"}, "supply", "literal_error", id="unknown-supply"
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "2026-05-01", "fault": "yes"},
+            "fault",
+            "bool_type",
+            id="bool-as-string",
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "2026-05-01", "fault": 1}, "fault", "bool_type", id="bool-as-number"
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "1 May 2026"}, "today", "string_pattern_mismatch", id="not-iso"
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "2026-02-30"}, "today", "value_error", id="not-a-real-date"
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "2026-05-01", "delivery_date": "2026-05-02"},
+            "delivery_date",
+            "value_error",
+            id="date-after-today",
+        ),
+        pytest.param(
+            {
+                "supply": "goods",
+                "today": "2026-05-01",
+                "delivery_date": "2026-04-01",
+                "repair_requested_date": "2026-04-10",
+                "returned_after_repair_date": "2026-04-05",
+            },
+            "returned_after_repair_date",
+            "value_error",
+            id="returned-before-repair-requested",
+        ),
+        pytest.param(
+            {"supply": "goods", "today": "2026-05-01", "perishable_days": 0},
+            "perishable_days",
+            "greater_than_equal",
+            id="perishable-zero",
+        ),
+    ],
+)
+def test_the_api_refuses_bad_facts_with_422_naming_the_field(client, staff_token, body, field, kind):
+    response = post(client, body, staff_token)
+
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail[0]["loc"] == ["body", "payload", field]
+    assert detail[0]["type"] == kind
+    assert detail[0]["msg"]
+
+
+def test_the_api_gives_the_engines_own_message_for_cross_field_errors(client, staff_token):
+    response = post(
+        client,
+        {
+            "supply": "goods",
+            "today": "2026-05-01",
+            "contract_date": "2026-04-10",
+            "delivery_date": "2026-04-01",
+        },
+        staff_token,
+    )
+
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body", "payload", "delivery_date"],
+                "msg": "must not be before contract_date (2026-04-10)",
+                "type": "value_error",
+            }
+        ]
+    }
+
+
+def test_the_api_treats_null_as_left_out(client, staff_token):
+    facts = json.loads(
+        (ROOT / "docs" / "examples" / "remedies" / "goods-faulty-within-30-days.json").read_text()
+    )
+
+    response = post(client, {**facts, "motor_vehicle": None, "region": None}, staff_token)
+
+    assert response.status_code == 200
+    assert response.json() == engine_answer({**facts, "region": None})
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer not-a-real-token"],
+    ids=["no-token", "bad-token"],
+)
+def test_the_api_needs_a_valid_token(client, db, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    body = json.loads(EXAMPLES[0].read_text())
+
+    response = client.post(URL, data=json.dumps(body), content_type="application/json", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+
+
+def test_the_api_refuses_a_user_without_a_staff_role_and_changes_nothing(client, charlie):
+    events = Event.objects.count()
+
+    response = post(client, json.loads(EXAMPLES[0].read_text()), token_for(charlie))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert Event.objects.count() == events
+
+
+def test_the_openapi_document_shows_the_facts_schema(client, db):
+    spec = client.get("/api/openapi.json").json()
+
+    operation = spec["paths"][URL]["post"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"supply", "today"}
+    assert schema["properties"]["today"]["format"] == "date"
+    assert {
+        "consumer",
+        "contract_date",
+        "delivery_date",
+        "installation_completed_date",
+        "fault",
+        "fault_reported_date",
+        "perishable_days",
+        "motor_vehicle",
+        "repairs_or_replacements_attempted",
+        "repair_requested_date",
+        "returned_after_repair_date",
+        "distance_sale",
+        "cancellation_info_given",
+        "cancellation_info_received_date",
+        "cancellation_requested_date",
+        "excluded_from_cancellation",
+        "early_supply_consent",
+        "device_damaged",
+        "repeat_performance_impossible",
+        "region",
+    } <= set(schema["properties"])
+    assert set(operation["responses"]) >= {"200", "401", "403", "422"}
