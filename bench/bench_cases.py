@@ -387,9 +387,9 @@ def run(args, db: Database) -> int:
     from putright.cases import selectors
     from putright.cases.choices import Status
     from putright.cases.demo_data import CATEGORIES
-    from putright.progress import ProgressBar
     from putright.cases.models import Case, Category
     from putright.customers.models import Customer
+    from putright.progress import ProgressBar
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     rng = random.Random(args.seed)

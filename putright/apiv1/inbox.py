@@ -20,7 +20,9 @@ router = Router(tags=["inbox"])
 
 class AlertOut(Schema):
     id: int
-    case: str | None = Field(description="The case reference; null for an alert about a problem with no case yet.")
+    case: str | None = Field(
+        description="The case reference; null for an alert about a problem with no case yet."
+    )
     kind: str
     text: str
     created_at: datetime
