@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import ApiToken, Approval
 from putright.cases import services
-from putright.cases.choices import RemedyType
+from putright.cases.choices import RemedyType, SourceKind
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
+from putright.feedback.models import FeedbackItem
+from putright.monitoring import services as monitoring
+from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
+from putright.problems import services as problems
+from putright.problems.models import Problem, ProblemCase, ProblemEvent
+from putright.regulation.models import CaseClock
+from putright.resolution import services as resolution
+from putright.resolution.models import Offer
 
 
 def token_for(user, name: str = "integration") -> str:
@@ -27,7 +37,9 @@ def call(client, method: str, path: str, body=None, authorization: str | None = 
     headers = {"Authorization": authorization} if authorization is not None else {}
     if method == "GET":
         return client.get(path, headers=headers)
-    return client.post(
+    # POST, PUT and DELETE all carry a JSON body (the problem-link DELETE takes the reason in one).
+    send = {"POST": client.post, "PUT": client.put, "DELETE": client.delete}[method]
+    return send(
         path,
         data=json.dumps(body) if body is not None else "",
         content_type="application/json",
@@ -51,6 +63,15 @@ def _in_progress(report_case, alice, subject: str) -> Case:
         factors=["customer_preference", "time_to_deliver"],
     )
     services.option_customer_respond(case=case, agree=True)
+    return case
+
+
+def _confirmed(report_case, alice, subject: str) -> Case:
+    """A case whose understanding the customer confirmed: options can be listed and negotiated."""
+    case = report_case(subject=subject)
+    services.case_summarise_understanding(actor=alice, case=case, summary=f"{subject}; wants it put right.")
+    services.case_confirm_understanding(actor=None, case=case)
+    case.refresh_from_db()
     return case
 
 
@@ -112,8 +133,74 @@ def world(report_case, case_with_options, alice, bob):
         actor=alice, case=summarised, summary="The table arrived scratched."
     )
 
+    emotional = report_case(subject="Refund still missing")
+
+    # P1/E4: purchase facts on one case (to list its statutory remedies); another with none yet (to PUT).
+    today = timezone.localdate(clock.now())
+    faulty_kettle = {
+        "supply": "goods",
+        "contract_date": (today - timedelta(days=9)).isoformat(),
+        "delivery_date": (today - timedelta(days=7)).isoformat(),
+        "fault": True,
+        "fault_reported_date": (today - timedelta(days=1)).isoformat(),
+    }
+    statutory = _confirmed(report_case, alice, "Kettle stopped working")
+    resolution.case_facts_record(actor=alice, case=statutory, facts=faulty_kettle)
+    facts_missing = _confirmed(report_case, alice, "Toaster sparks")
+
+    # K3: a customer's counter-offer to settle on one case; our open offer to turn down on another.
+    settling = _confirmed(report_case, alice, "Dented microwave")
+    dent_refund = services.option_add(
+        actor=alice,
+        case=settling,
+        option=services.OptionInput(
+            title="Partial refund", remedy_type=RemedyType.PARTIAL_REFUND, amount=Decimal("40.00")
+        ),
+    )
+    counter = resolution.offer_counter_record(
+        actor=alice, option=dent_refund, amount=Decimal("70.00"), method="email"
+    )
+    negotiating = _confirmed(report_case, alice, "Cracked mirror")
+    mirror_refund = services.option_add(
+        actor=alice,
+        case=negotiating,
+        option=services.OptionInput(
+            title="Partial refund", remedy_type=RemedyType.PARTIAL_REFUND, amount=Decimal("30.00")
+        ),
+    )
+    ours = resolution.offer_make(actor=alice, option=mirror_refund, method="phone")
+
+    # S3: a problem opened by hand with one case linked (to unlink), and another case to link.
+    linked, unlinked = report_case(subject="Parcel lost"), report_case(subject="Parcel lost too")
+    problem = problems.problem_open(
+        actor=bob,
+        title="Parcels lost by the courier",
+        description="Several parcels never arrived.",
+        origin="manual",
+        source_kind="b",
+        cases=[linked],
+    )
+
+    # S5: a threshold breached by a reading that names a customer, so a notice has someone to reach.
+    SignalThreshold.objects.create(
+        name="Deliveries running late",
+        measurement="delivery_delay_hours",
+        comparison=">",
+        value=48,
+        source_kind=SourceKind.SYSTEM_FAILURE,
+    )
+    [breach] = monitoring.signal_record(
+        actor=bob,
+        signal=monitoring.SignalInput(
+            name="delivery_delay_hours", value=50, customers=[planning.customer.email]
+        ),
+    ).breaches
+    assert breach.affected.count() == 1
+
     o, a = options_case.reference, approval_case.reference
     pl, dl = planning.reference, delivering.reference
+    st, fm = statutory.reference, facts_missing.reference
+    se, ng = settling.reference, negotiating.reference
     return [
         (
             "POST",
@@ -189,7 +276,64 @@ def world(report_case, case_with_options, alice, bob):
         ("GET", "/api/approvals", None),
         ("POST", f"/api/approvals/{approval.pk}/decide", {"approve": True}),
         ("POST", f"/api/cases/{a}/agreement", {"agree": True, "method": "phone"}),
+        (
+            "POST",
+            f"/api/cases/{emotional.reference}/emotion",
+            {"emotion": "angry", "priority": "high", "reason": "Shouting on the phone."},
+        ),
+        # Remedies engine (E4): changes nothing, but must still be for staff only.
+        ("POST", "/api/remedies/evaluate", {**faulty_kettle, "today": today.isoformat()}),
+        # Problems (S3).
+        ("GET", "/api/problems", None),
+        ("GET", f"/api/problems/{problem.pk}", None),
+        ("POST", f"/api/problems/{problem.pk}/links", {"reference": unlinked.reference}),
+        (
+            "DELETE",
+            f"/api/problems/{problem.pk}/links/{linked.reference}",
+            {"reason": "A different courier lost this one."},
+        ),
+        ("POST", f"/api/problems/{problem.pk}/transition", {"status": "confirmed", "note": "Seen in logs."}),
+        # Operational signals (S5).
+        ("POST", "/api/signals", {"name": "queue_length", "value": 3, "dimensions": {"site": "bristol"}}),
+        ("GET", "/api/signals", None),
+        ("GET", "/api/signals/breaches", None),
+        ("GET", f"/api/signals/breaches/{breach.pk}", None),
+        (
+            "POST",
+            f"/api/signals/breaches/{breach.pk}/notice",
+            {"subject": "Your delivery may be late", "body": "Our courier is running two days behind."},
+        ),
+        # Feedback (S4).
+        ("GET", "/api/feedback", None),
+        ("POST", "/api/feedback", {"source": "survey", "text": "The courier was rude.", "satisfied": False}),
+        ("GET", "/api/feedback/themes", None),
+        # Purchase facts, appraisal and negotiation (P1, P3, P4, K3).
+        ("PUT", f"/api/cases/{fm}/facts", faulty_kettle),
+        ("GET", f"/api/cases/{st}/facts", None),
+        ("GET", f"/api/cases/{st}/appraisal", None),
+        ("POST", f"/api/cases/{st}/options/statutory", None),
+        ("GET", f"/api/cases/{ng}/offers", None),
+        ("POST", f"/api/cases/{ng}/offers/{ours.pk}/reject", {"method": "phone", "reason": "Wants more."}),
+        ("POST", f"/api/cases/{ng}/offers", {"option_id": mirror_refund.pk, "method": "phone"}),
+        (
+            "POST",
+            f"/api/cases/{ng}/offers/counter",
+            {"option_id": mirror_refund.pk, "method": "email", "amount": "50.00"},
+        ),
+        ("POST", f"/api/cases/{se}/offers/{counter.pk}/settle", {"note": "Fair."}),
+        # Deadlines and the final letter (E4, P5, A6).
+        ("GET", f"/api/cases/{o}/clocks", None),
+        ("GET", "/api/deadlines", None),
+        (
+            "POST",
+            f"/api/cases/{pl}/letter-draft",
+            {"reasons": "The courier's records show the parcel was delivered on the promised day."},
+        ),
     ]
+
+
+def _rows(model, *fields: str) -> list[tuple]:
+    return list(model.objects.order_by("pk").values_list("pk", *fields))
 
 
 def snapshot() -> dict:
@@ -199,22 +343,55 @@ def snapshot() -> dict:
         "assignees": dict(Case.objects.values_list("reference", "assignee_id")),
         "classification": dict(Case.objects.values_list("reference", "source_kind")),
         "portal_nonces": dict(Case.objects.values_list("reference", "portal_nonce")),
+        "emotions": _rows(Case, "emotion", "emotion_assessed_by", "priority"),
+        "purchase_facts": _rows(Case, "purchase_facts", "is_statutory_breach"),
         "alerts_read": list(Alert.objects.order_by("pk").values_list("read_at", flat=True)),
+        "alerts": Alert.objects.count(),
         "events": Event.objects.count(),
-        "options": dict(Option.objects.values_list("pk", "status")),
+        "options": _rows(Option, "status", "amount", "description"),
         "consultations": list(Consultation.objects.values_list("pk", "answer")),
         "steps": list(ActionStep.objects.values_list("pk", "done_at")),
         "promises": dict(Promise.objects.values_list("pk", "status")),
         "approvals": dict(Approval.objects.values_list("pk", "status")),
         "messages": Message.objects.count(),
+        "offers": _rows(Offer, "kind", "amount", "responds_to_id"),
+        "clocks": _rows(CaseClock, "due_at", "met_at", "missed_at", "stopped_at"),
+        "problems": _rows(
+            Problem, "status", "owner_id", "root_cause", "workaround", "first_seen", "last_seen"
+        ),
+        "problem_links": _rows(ProblemCase, "problem_id", "case_id", "unlinked_at"),
+        "problem_events": ProblemEvent.objects.count(),
+        "signals": _rows(Signal, "evaluated_at"),
+        "breaches": _rows(SignalBreach, "readings", "last_value", "notice_subject", "notice_requested_at"),
+        "affected": _rows(AffectedCustomer, "notified_at", "case_id"),
+        "feedback": _rows(FeedbackItem, "text", "satisfied"),
     }
+
+
+def _template(method: str, path: str, operations: set[tuple[str, str]]) -> str | None:
+    """The spec's path template a concrete request path is for: each ``{param}`` segment matches one
+    non-empty segment. Where two templates match, the one with more literal segments wins, as routing does."""
+
+    def pattern(template: str) -> str:
+        return "/".join(
+            "[^/]+" if re.fullmatch(r"\{\w+\}", segment) else re.escape(segment)
+            for segment in template.split("/")
+        )
+
+    matches = [t for m, t in operations if m == method and re.fullmatch(pattern(t), path)]
+    return min(matches, key=lambda t: t.count("{"), default=None)
 
 
 def test_the_endpoint_list_covers_every_operation_in_the_openapi_document(client, world):
     spec = client.get("/api/openapi.json").json()
     operations = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
+    covered = [(method, _template(method, path, operations)) for method, path, _ in world]
 
-    assert len(world) == len(operations) == 33
+    # Each entry is named in a failure message, so a new endpoint without an entry says which it is.
+    assert [(m, p) for (m, p, _), (_, t) in zip(world, covered, strict=True) if t is None] == []
+    assert sorted(operations - set(covered)) == []
+    assert sorted({op for op in covered if covered.count(op) > 1}) == []
+    assert len(world) == len(operations)
 
 
 @pytest.mark.parametrize(
