@@ -464,3 +464,23 @@ def test_problem_events_are_append_only(open_problem):
     event.summary = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
         event.save()
+
+
+def test_a_problem_with_no_case_yet_alerts_its_owner_at_once_with_its_own_link(
+    bob, delivery, mailbox, django_capture_on_commit_callbacks
+):
+    """S5: a signal opens a problem before any customer complains; its owner must hear now."""
+    services.owner_route_set(actor=bob, category=delivery, owner=bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        problem = services.problem_open(
+            actor=None,
+            title="Deliveries to the south-west late",
+            description="Delay over 48 hours.",
+            origin=ProblemOrigin.SIGNAL,
+            source_kind=SourceKind.SYSTEM_FAILURE,
+            category=delivery,
+        )
+    alert = Alert.objects.get(recipient=bob)
+    assert (alert.case, alert.kind) == (None, services.ALERT_SUSPECTED)
+    assert alert.text.endswith(f"/problems/{problem.pk}/")
+    assert mailbox.subjects_to(bob.email) == ["[Putright] Repeated problem suspected"]
