@@ -84,7 +84,10 @@ def _clean(text: str | None, *, field: str, required: bool = True, max_len: int 
 
 def _lock(problem: Problem) -> Problem:
     """Re-read the problem under a row lock (the caller is inside transaction.atomic)."""
-    return Problem.objects.select_for_update().select_related("owner", "category").get(pk=problem.pk)
+    # "of": owner and category are nullable (outer joins), which PostgreSQL will not lock.
+    return (
+        Problem.objects.select_for_update(of=("self",)).select_related("owner", "category").get(pk=problem.pk)
+    )
 
 
 def _record(problem: Problem, actor, kind: str, summary: str, **data) -> ProblemEvent:
@@ -567,6 +570,8 @@ def owner_route_set(*, actor, category=None, product: str = "", owner) -> Proble
         existing = (
             ProblemOwnerRoute.objects.select_for_update()
             .filter(category=category, product__iexact=product)
+            # Not the default ordering: it joins the (nullable) category, which PostgreSQL won't lock.
+            .order_by("pk")
             .first()
         )
         if existing is not None:
