@@ -65,6 +65,7 @@ from putright.channels.models import Alert, Message
 from putright.errors import DomainError, ErrorCode
 from putright.errors import PermissionDenied as DomainPermissionDenied
 from putright.validators import CASE_REFERENCE_RE
+from putright.web import form_act
 
 QUEUE_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50
@@ -381,20 +382,15 @@ def _act(
     success: str,
     anchor: str,
 ) -> HttpResponse:
-    """The shape every workspace POST shares: validate, call the service, report, redirect.
-
-    An invalid form re-renders the workspace (400) with the errors beside the
-    fields; a refused transition (DomainError) comes back as a message.
-    """
-    if not form.is_valid():
-        return _render_workspace(request, case, {key: form}, status=400)
-    try:
-        perform(form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(_detail_url(case, anchor))
+    """A workspace POST (see ``putright.web.form_act``): an invalid form re-renders the workspace."""
+    return form_act(
+        request,
+        form=form,
+        perform=perform,
+        success=success,
+        rerender=lambda: _render_workspace(request, case, {key: form}, status=400),
+        done_url=_detail_url(case, anchor),
+    )
 
 
 def workspace_post(view: Callable) -> Callable:

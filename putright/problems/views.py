@@ -34,6 +34,7 @@ from putright.problems.forms import (
 )
 from putright.problems.models import Problem, ProblemOrigin, ProblemOwnerRoute
 from putright.validators import CASE_REFERENCE_RE
+from putright.web import form_act
 
 BOARD_PAGE_SIZE = 30
 BOARD_CHART_PROBLEMS = 5
@@ -238,15 +239,14 @@ def _act(
     success: str,
     anchor: str,
 ) -> HttpResponse:
-    if not form.is_valid():
-        return _render_detail(request, problem, {key: form}, status=400)
-    try:
-        perform(form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(_detail_url(problem, anchor))
+    return form_act(
+        request,
+        form=form,
+        perform=perform,
+        success=success,
+        rerender=lambda: _render_detail(request, problem, {key: form}, status=400),
+        done_url=_detail_url(problem, anchor),
+    )
 
 
 def problem_post(view: Callable) -> Callable:
