@@ -717,6 +717,9 @@ def test_classify_sets_the_source_kind_and_category_by_slug(api_as, alice, case_
     ref = case_with_options.reference
     r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "category": "delivery"})
     assert (r.status_code, r.json()["source_kind"], r.json()["category"]) == (200, "e", "delivery")
+    assert (r.json()["regulated_complaint"], r.json()["statutory_breach"]) == (False, None)
+    r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "regulated": True})
+    assert (r.status_code, r.json()["regulated_complaint"], r.json()["category"]) == (200, True, None)
     r = api_as(alice).post(f"/api/cases/{ref}/classify", {"source_kind": "e", "category": "nope"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][-1] == "category"

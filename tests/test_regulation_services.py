@@ -139,19 +139,28 @@ def test_disp_starts_f4_f5_f6_and_the_acknowledgement_states_the_deadline(regime
 
 
 @pytest.mark.django_db
-def test_disp_for_marked_cases_only_starts_when_a_case_is_regulated(regimes):
+def test_disp_for_marked_cases_only_starts_when_a_case_is_regulated(regimes, alice):
     regimes(disp_on=True, disp_all_complaints=False, service_levels_on=False)
     case = report()
     assert clocks(case) == {}
-    # Another part of the product marks it a regulated complaint, then asks for its clocks again.
-    type(case).objects.filter(pk=case.pk).update(is_regulated_complaint=True)
-    case.refresh_from_db()
+    # The agent marks it a regulated complaint when classifying it: the regulator's clocks start.
     with clock.frozen(aware(2026, 11, 3, 9)):
-        started = regulation.clocks_start(case=case)
+        services.case_classify(
+            actor=alice, case=case, source_kind=case.source_kind, category_id=None, regulated=True
+        )
         again = regulation.clocks_start(case=case)
-    assert sorted(c.rule_id for c in started) == ["F4", "F5", "F6"]
+    case.refresh_from_db()
+    assert case.is_regulated_complaint is True
+    assert sorted(c.rule_id for c in CaseClock.objects.filter(case=case)) == ["F4", "F5", "F6"]
     assert again == []  # never twice
     assert clocks(case)["disp_final_response"].due_date == date(2026, 12, 28)  # still from receipt
+    event = case.events.get(kind="case.classified")
+    assert (event.before["regulated"], event.after["regulated"]) == (False, True)
+    # Classifying again without saying leaves it regulated and starts nothing more.
+    services.case_classify(actor=alice, case=case, source_kind="d", category_id=None)
+    case.refresh_from_db()
+    assert case.is_regulated_complaint is True
+    assert CaseClock.objects.filter(case=case).count() == 3
 
 
 # ---------------------------------------------------------------- met when the case closes

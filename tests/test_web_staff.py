@@ -1037,6 +1037,12 @@ def test_an_agent_reclassifies_a_case_as_a_system_failure(client, alice, case_wi
     assert response.status_code == 302
     case_with_options.refresh_from_db()
     assert case_with_options.source_kind == "d"
+    assert case_with_options.is_regulated_complaint is False
+    response = client.post(
+        url("classify", case_with_options), {"source_kind": "d", "category": "", "regulated": "on"}
+    )
+    case_with_options.refresh_from_db()
+    assert (response.status_code, case_with_options.is_regulated_complaint) == (302, True)
     bad = client.post(url("classify", case_with_options), {"source_kind": "q", "category": ""})
     assert bad.status_code == 400
     assert "source_kind" in bad.context["classify_form"].errors

@@ -516,6 +516,7 @@ def case_classify(request, reference: Reference, payload: ClassifyIn):
         case=case,
         source_kind=payload.source_kind,
         category_id=_category_id(payload.category),
+        regulated=payload.regulated,
     )
     return _detail(request, reference)
 

@@ -162,6 +162,8 @@ def case_detail_data(case: Case) -> dict:
         "customer": {"name": case.customer.name, "email": case.customer.email, "phone": case.customer.phone},
         "description": case.description,
         "desired_outcome": case.desired_outcome,
+        "statutory_breach": case.is_statutory_breach,
+        "regulated_complaint": case.is_regulated_complaint,
         "customer_state": {
             "sentiment": case.sentiment,
             "emotion": case.emotion,

@@ -241,6 +241,11 @@ class EscalateIn(In):
 class ClassifyIn(In):
     source_kind: SourceKind
     category: Slug | None = Field(None, description="A category's slug, or null for none.")
+    regulated: bool | None = Field(
+        None,
+        description="A regulated complaint (FCA DISP, energy, communications); starts the regulator's "
+        "clocks. Left out: unchanged.",
+    )
 
 
 class EmotionIn(In):
@@ -420,6 +425,10 @@ class CaseDetailOut(Schema):
     description: str
     desired_outcome: str
     customer_state: CustomerStateOut
+    statutory_breach: bool | None = Field(
+        description="From the purchase facts: a breach of the Consumer Rights Act (null before any facts)."
+    )
+    regulated_complaint: bool = Field(description="Under FCA DISP, energy or communications rules.")
     order_reference: str
     amount_in_dispute: MoneyText | None
     assignee: str | None

@@ -494,6 +494,12 @@ class ClassifyForm(forms.Form):
         empty_label="No category",
         label="Category",
     )
+    regulated = forms.BooleanField(
+        required=False,
+        label="A regulated complaint",
+        help_text="Under FCA DISP, energy or communications rules any dissatisfaction counts, "
+        "justified or not: their deadlines start from the day we received it.",
+    )
 
 
 class EscalateForm(forms.Form):

@@ -438,11 +438,16 @@ def case_escalate(*, actor, case: Case, reason: str, to_user=None, automatic: bo
     return esc
 
 
-def case_classify(*, actor, case: Case, source_kind: str, category_id: int | None) -> Case:
-    """Record what kind of problem this is (source a–e) and its category, once the agent knows.
+def case_classify(
+    *, actor, case: Case, source_kind: str, category_id: int | None, regulated: bool | None = None
+) -> Case:
+    """Record what kind of problem this is (source a–e), its category and, when ``regulated`` is
+    given, whether it is a regulated complaint (FCA DISP, energy or communications rules).
 
     A customer report often turns out to be a system failure (d) or human error (e); the
     source kind drives reporting and repeated-problem detection, so it is corrected here.
+    A regulated complaint is a separate fact from a statutory breach (uk-rules §1.0): marking one
+    starts the regulator's clocks the organisation's regimes set, counted from receipt.
     """
     _require_staff(actor)
     if source_kind not in SourceKind.values:
@@ -455,21 +460,35 @@ def case_classify(*, actor, case: Case, source_kind: str, category_id: int | Non
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "classify")
-        before = {"source_kind": case.source_kind, "category": case.category.name if case.category else None}
-        after = {"source_kind": source_kind, "category": category.name if category else None}
+        before = {
+            "source_kind": case.source_kind,
+            "category": case.category.name if case.category else None,
+            "regulated": case.is_regulated_complaint,
+        }
+        after = {
+            "source_kind": source_kind,
+            "category": category.name if category else None,
+            "regulated": case.is_regulated_complaint if regulated is None else regulated,
+        }
         if before == after:
             return case
         case.source_kind = source_kind
         case.category = category
-        _save(case, "source_kind", "category")
+        case.is_regulated_complaint = after["regulated"]
+        _save(case, "source_kind", "category", "is_regulated_complaint")
         _event(
             case,
             actor,
             "case.classified",
-            f"Classified: {SourceKind(source_kind).label}; category {after['category'] or 'none'}",
+            f"Classified: {SourceKind(source_kind).label}; category {after['category'] or 'none'}"
+            + ("; a regulated complaint" if after["regulated"] else ""),
             before=before,
             after=after,
         )
+        if after["regulated"] and not before["regulated"]:
+            from putright.regulation.services import clocks_start
+
+            clocks_start(case=case)
     return case
 
 

@@ -348,7 +348,13 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "heat": case.emotion in ("angry", "distressed"),
         "can_unrecommend": case.status in (Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER),
         "classify_form": form(
-            "classify", ClassifyForm, initial={"source_kind": case.source_kind, "category": case.category_id}
+            "classify",
+            ClassifyForm,
+            initial={
+                "source_kind": case.source_kind,
+                "category": case.category_id,
+                "regulated": case.is_regulated_complaint,
+            },
         ),
         "error_form": error_form,
     }
@@ -444,6 +450,7 @@ def classify(request, case):
             case=case,
             source_kind=d["source_kind"],
             category_id=d["category"].pk if d.get("category") else None,
+            regulated=d["regulated"],
         ),
         success="Classification saved.",
     )
