@@ -633,6 +633,12 @@ def _notice_one(*, breach: SignalBreach, affected_id: int, actor) -> bool:
         )
         if not claimed:
             return False
+        if problem is not None:
+            # Lock order problem, then case, as every problems service takes them (link, merge): a
+            # notice and a merge of the same problem running together cannot deadlock.
+            from putright.problems.models import Problem
+
+            list(Problem.objects.select_for_update(of=("self",)).filter(pk=problem.pk).values_list("pk"))
         affected = AffectedCustomer.objects.select_related("customer").get(pk=affected_id)
         customer = affected.customer
         case = _open_case_of(customer)
