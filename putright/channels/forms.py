@@ -262,3 +262,23 @@ class MessageForm(forms.Form):
             "max_length": _too_long(10000),
         },
     )
+
+
+class CounterOfferForm(forms.Form):
+    """K3: the customer answers our offer with an amount of their own."""
+
+    amount = forms.DecimalField(
+        label="The amount you would accept (£)",
+        min_value=0,
+        max_value=1_000_000,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"required": "Please enter an amount in pounds, for example 45.00."},
+    )
+    terms = forms.CharField(
+        label="Anything else you would like",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _too_long(2000)},
+    )

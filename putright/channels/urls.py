@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/<str:token>/record/", views.case_record, name="record"),
     path("track/<str:token>/understanding/", views.case_understanding, name="understanding"),
     path("track/<str:token>/agreement/", views.case_agreement, name="agreement"),
+    path("track/<str:token>/counter-offer/", views.case_counter_offer, name="counter_offer"),
     path("track/<str:token>/satisfaction/", views.case_satisfaction, name="satisfaction"),
     path("track/<str:token>/message/", views.case_message, name="message"),
 ]

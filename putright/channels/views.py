@@ -23,6 +23,7 @@ from putright.cases import selectors, services
 from putright.cases.choices import Channel, PromiseStatus, SourceKind, Status, Understanding
 from putright.channels.forms import (
     AgreementForm,
+    CounterOfferForm,
     MessageForm,
     ReportForm,
     SatisfactionForm,
@@ -31,6 +32,8 @@ from putright.channels.forms import (
 from putright.channels.models import Message
 from putright.channels.portal_links import case_for_token, portal_token, portal_url
 from putright.errors import DomainError, PermissionDenied
+from putright.resolution import selectors as resolution_selectors
+from putright.resolution import services as resolution_services
 
 # Status in the customer's words. An approval pending inside the organisation is ours to
 # sort out, so to the customer it reads the same as choosing a resolution.
@@ -70,6 +73,7 @@ AUTO_IDS = {
     "agreement": "agreement_%s",
     "satisfaction": "satisfaction_%s",
     "message": "message_%s",
+    "counter": "counter_%s",
 }
 
 
@@ -136,6 +140,11 @@ def _offers(case) -> set[str]:
         offers.add("agreement")
     if case.status == Status.AWAITING_CONFIRMATION:
         offers.add("satisfaction")
+    if case.status in (
+        Status.OPTIONS,
+        Status.AWAITING_CUSTOMER,
+    ) and resolution_selectors.open_organisation_offer(case=case):
+        offers.add("counter")
     return offers
 
 
@@ -168,12 +177,15 @@ def _render_case(request: HttpRequest, case, token: str, *, status: int = 200, b
         "agreement": AgreementForm(auto_id=AUTO_IDS["agreement"]),
         "satisfaction": SatisfactionForm(auto_id=AUTO_IDS["satisfaction"]),
         "message": MessageForm(auto_id=AUTO_IDS["message"]),
+        "counter": CounterOfferForm(auto_id=AUTO_IDS["counter"]),
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
     context = _case_context(case, token)
+    offers = _offers(case)
     context.update(
-        offers=_offers(case),
+        offers=offers,
+        our_offer=resolution_selectors.open_organisation_offer(case=case) if "counter" in offers else None,
         forms=forms,
         invalid_form=bound[1] if bound is not None else None,
         record_url=reverse("portal:record", kwargs={"token": token}),
@@ -344,6 +356,19 @@ def case_agreement(request: HttpRequest, case, token: str) -> HttpResponse:
         else "Thank you for telling us. We will look for another way to put it right."
     )
     return _answer(request, case, token, name="agreement", form_class=AgreementForm, act=act, done=done)
+
+
+@require_POST
+@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
+@with_case
+def case_counter_offer(request: HttpRequest, case, token: str) -> HttpResponse:
+    """K3: answer our offer with an amount of the customer's own."""
+
+    def act(data):
+        resolution_services.offer_counter_from_customer(case=case, amount=data["amount"], terms=data["terms"])
+
+    done = "Thank you. We have your counter-offer and will come back to you."
+    return _answer(request, case, token, name="counter", form_class=CounterOfferForm, act=act, done=done)
 
 
 @require_POST

@@ -280,6 +280,17 @@ def open_counter_offers(*, case: Case) -> list[Offer]:
     ]
 
 
+def open_organisation_offer(*, case: Case) -> Offer | None:
+    """Our newest offer the customer has not answered yet, on an option still on the table (K3)."""
+    return (
+        case_offers(case=case)
+        .filter(party=Offer.Party.ORGANISATION, kind=Offer.Kind.OFFER, responses__isnull=True)
+        .filter(option__status__in=LIVE_OPTION_STATUSES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def offer_record_data(offer: Offer) -> dict:
     """One step of the negotiation as the case record exports it."""
     return {

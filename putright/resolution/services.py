@@ -18,6 +18,8 @@ from putright.authority.selectors import limit_for_user
 from putright.cases import services as cases
 from putright.cases.choices import AgreementMethod, JustificationFactor, OptionSource, OptionStatus, Status
 from putright.cases.models import Case, Option
+from putright.channels import services as channels
+from putright.channels.models import Alert
 from putright.engines.authority import limits as authority_engine
 from putright.errors import DomainError, ErrorCode
 from putright.resolution import selectors
@@ -363,6 +365,53 @@ def offer_counter_record(*, actor, option: Option, amount, method: str, terms: s
             customer_visible=True,
         )
     return offer
+
+
+def offer_counter_from_customer(*, case: Case, amount, terms: str = "") -> Offer:
+    """K3 on the customer's own case link: they answer our open offer with an amount of their own.
+
+    Their handler is alerted, to settle it (through the usual approval when beyond authority),
+    reject it or offer again. Only our newest unanswered offer can be countered, and only once.
+    """
+    terms = _terms(terms)
+    value = _money(amount, field="Amount")
+    with transaction.atomic():
+        case = cases.case_lock(case)
+        cases.case_guard(case, "negotiate")
+        ours = selectors.open_organisation_offer(case=case)
+        if ours is None:
+            raise DomainError(ErrorCode.OFFER_NOT_OPEN, "There is no offer of ours waiting for your answer.")
+        ours = _open_offer(case, ours)
+        option = _negotiable(case, ours.option)
+        counter = _offer_create(
+            case=case,
+            option=option,
+            party=Offer.Party.CUSTOMER,
+            kind=Offer.Kind.COUNTER_OFFER,
+            amount=value,
+            terms=terms,
+            method=AgreementMethod.PORTAL,
+            actor=None,
+            responds_to=ours,
+        )
+        cases.case_touch(case)
+        cases.case_event(
+            case,
+            None,
+            "offer.countered",
+            f"Customer's counter-offer on {option.title}: £{value:,.2f} (on their case link)"
+            + (f": {terms}" if terms else ""),
+            after=_offer_after(counter),
+            customer_visible=True,
+            as_customer=True,
+        )
+        channels.alert_create(
+            recipient=case.assignee,
+            case=case,
+            kind=Alert.Kind.CUSTOMER_MESSAGE,
+            text=f"{case.reference}: the customer countered our offer on {option.title} with £{value:,.2f}",
+        )
+    return counter
 
 
 def _open_offer(case: Case, offer: Offer) -> Offer:

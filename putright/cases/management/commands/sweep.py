@@ -7,7 +7,10 @@ from putright.cases import services
 
 
 class Command(BaseCommand):
-    help = "Run the periodic sweep once: promises at risk/broken, customers not updated, email retries."
+    help = (
+        "Run the periodic sweep once: promises at risk/broken, customers not updated, deadlines at risk/missed, "
+        "signal readings left unevaluated, email retries."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="pretend it is this moment (ISO 8601), for replaying a day")
@@ -24,5 +27,7 @@ class Command(BaseCommand):
         result = services.sweep_run(now=now)
         self.stdout.write(
             f"promises at risk: {result.at_risk}; broken: {result.broken}; "
-            f"customers not updated: {result.cadence_flagged}; emails retried: {result.emails_retried}"
+            f"customers not updated: {result.cadence_flagged}; deadlines at risk: {result.deadlines_at_risk}; "
+            f"missed: {result.deadlines_missed}; signals evaluated: {result.signals_evaluated}; "
+            f"emails retried: {result.emails_retried}"
         )
