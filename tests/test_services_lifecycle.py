@@ -396,8 +396,8 @@ def test_classifying_records_source_kind_and_category_once(case_with_options, al
     event = case.events.order_by("-seq").first()
     assert (event.kind, event.before, event.after) == (
         "case.classified",
-        {"source_kind": "a", "category": None},
-        {"source_kind": "d", "category": "Billing"},
+        {"source_kind": "a", "category": None, "regulated": False},
+        {"source_kind": "d", "category": "Billing", "regulated": False},
     )
     count = case.events.count()
     services.case_classify(actor=alice, case=case, source_kind="d", category_id=billing.pk)
