@@ -335,6 +335,43 @@ def offer_make(*, actor, option: Option, method: str, amount=None, terms: str = 
     return offer
 
 
+def _counter_record(
+    *,
+    case: Case,
+    option: Option,
+    value: Decimal,
+    terms: str,
+    method: str,
+    actor,
+    how: str,
+    responds_to: Offer | None = None,
+) -> Offer:
+    """The customer's counter-offer onto the locked case, its timeline (visible to them) and the record."""
+    offer = _offer_create(
+        case=case,
+        option=option,
+        party=Offer.Party.CUSTOMER,
+        kind=Offer.Kind.COUNTER_OFFER,
+        amount=value,
+        terms=terms,
+        method=method,
+        actor=actor,
+        responds_to=responds_to,
+    )
+    cases.case_touch(case)
+    cases.case_event(
+        case,
+        actor,
+        "offer.countered",
+        f"Customer's counter-offer on {option.title}: £{value:,.2f} ({how})"
+        + (f": {terms}" if terms else ""),
+        after=_offer_after(offer),
+        customer_visible=True,
+        as_customer=actor is None,
+    )
+    return offer
+
+
 def offer_counter_record(*, actor, option: Option, amount, method: str, terms: str = "") -> Offer:
     """K3: the customer's counter-offer, as they told the agent (by phone, email or in person)."""
     cases.require_staff(actor)
@@ -344,27 +381,15 @@ def offer_counter_record(*, actor, option: Option, amount, method: str, terms: s
     with transaction.atomic():
         case = cases.case_lock(option.case)
         option = _negotiable(case, option)
-        offer = _offer_create(
+        return _counter_record(
             case=case,
             option=option,
-            party=Offer.Party.CUSTOMER,
-            kind=Offer.Kind.COUNTER_OFFER,
-            amount=value,
+            value=value,
             terms=terms,
             method=method,
             actor=actor,
+            how=METHOD_WORDS[method],
         )
-        cases.case_touch(case)
-        cases.case_event(
-            case,
-            actor,
-            "offer.countered",
-            f"Customer's counter-offer on {option.title}: £{value:,.2f} ({METHOD_WORDS[method]})"
-            + (f": {terms}" if terms else ""),
-            after=_offer_after(offer),
-            customer_visible=True,
-        )
-    return offer
 
 
 def offer_counter_from_customer(*, case: Case, amount, terms: str = "") -> Offer:
@@ -383,27 +408,15 @@ def offer_counter_from_customer(*, case: Case, amount, terms: str = "") -> Offer
             raise DomainError(ErrorCode.OFFER_NOT_OPEN, "There is no offer of ours waiting for your answer.")
         ours = _open_offer(case, ours)
         option = _negotiable(case, ours.option)
-        counter = _offer_create(
+        counter = _counter_record(
             case=case,
             option=option,
-            party=Offer.Party.CUSTOMER,
-            kind=Offer.Kind.COUNTER_OFFER,
-            amount=value,
+            value=value,
             terms=terms,
             method=AgreementMethod.PORTAL,
             actor=None,
+            how="on their case link",
             responds_to=ours,
-        )
-        cases.case_touch(case)
-        cases.case_event(
-            case,
-            None,
-            "offer.countered",
-            f"Customer's counter-offer on {option.title}: £{value:,.2f} (on their case link)"
-            + (f": {terms}" if terms else ""),
-            after=_offer_after(counter),
-            customer_visible=True,
-            as_customer=True,
         )
         channels.alert_create(
             recipient=case.assignee,
