@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from putright.cases.choices import JustificationFactor as F
-from putright.cases.choices import RemedyType as R
-from putright.cases.choices import SourceKind
+from putright.vocab import JustificationFactor as F
+from putright.vocab import RemedyType as R
+from putright.vocab import SourceKind
 
 ORGANISATION = "Harbour & Hearth Ltd"
 

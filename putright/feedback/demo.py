@@ -13,10 +13,10 @@ import random
 from datetime import datetime, timedelta
 
 from putright import clock
-from putright.cases.choices import OPEN_STATUSES, Channel
 from putright.cases.models import Case
 from putright.feedback import services
 from putright.feedback.models import FeedbackItem
+from putright.vocab import OPEN_STATUSES, Channel
 
 EARLIER = [
     ("Friendly driver, arrived on time.", True),

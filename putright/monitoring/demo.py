@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from putright import clock
-from putright.cases.choices import OPEN_STATUSES, Channel, SourceKind
 from putright.cases.models import Case, Category
 from putright.monitoring import services
 from putright.monitoring.models import SignalBreach, SignalThreshold
+from putright.vocab import OPEN_STATUSES, Channel, SourceKind
 
 THRESHOLD_NAME = "Deliveries to the south-west more than two days late"
 NOTICE_SUBJECT = "Your delivery may be late: we are sorry"

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 from putright import clock
 from putright.cases import services as case_services
-from putright.cases.choices import Channel
 from putright.cases.models import Case
 from putright.problems import services
 from putright.problems.models import Problem, ProblemCase, ProblemStatus
+from putright.vocab import Channel
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from putright import clock
-from putright.cases.choices import OPEN_STATUSES
 from putright.cases.models import Case
 from putright.engines.deadlines import ClockKind, add_months
 from putright.regulation import services
+from putright.vocab import OPEN_STATUSES
 
 
 def regulation_demo_load(*, users: dict, now: datetime, organisation: str = "") -> dict[str, int]:

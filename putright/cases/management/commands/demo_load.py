@@ -35,7 +35,6 @@ from putright.authority.models import Approval
 from putright.authority.selectors import limit_for_user
 from putright.cases import demo_data as demo
 from putright.cases import services
-from putright.cases.choices import AgreementMethod, Channel, JustificationFactor, SourceKind, Status
 from putright.cases.models import Case, Category
 from putright.channels.portal_links import portal_url
 from putright.engines.authority import limits as authority_engine
@@ -45,6 +44,7 @@ from putright.problems import demo as problems_demo
 from putright.progress import ProgressBar
 from putright.regulation.demo import regulation_demo_load
 from putright.resolution.demo import demo_enrich
+from putright.vocab import AgreementMethod, Channel, JustificationFactor, SourceKind, Status
 
 # Hours between one act and the one before it, drawn uniformly from each range.
 GAPS = {
