@@ -34,18 +34,20 @@ run: install
 	  echo ""; \
 	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite: lint, migrations in step with models, unit + integration + browser tests.
+# The whole suite: lint, the import contracts (the house), migrations in step with models, unit + integration + browser tests.
 # On PostgreSQL: DATABASE_URL=postgres://user:pass@127.0.0.1:5432/db make test
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict putright/engines
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: install
 	$(PY) bench/bench_cases.py

@@ -1,1 +1,19 @@
-"""Putright: customer-service problem resolution and improvement."""
+"""Putright: customer-service problem resolution and improvement.
+
+How it is built: rooms in layers that depend one way, top to bottom. A room may import the rooms on
+the layers below it, never one above; rooms on one layer are independent of each other. The import
+contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it so.
+
+1. ``urls``, then ``api``: the addresses.
+2. ``pages`` (staff), ``portal`` (customers), ``apiv1`` (integrations): the interfaces. ``demo`` (the demo
+   organisation's loader) belongs here too.
+3. ``monitoring``: operational signals (above problems: a breach opens one).
+4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
+   case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
+5. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
+6. ``channels``: messages, alerts, their email delivery and the case links.
+7. ``authority``, ``audit``, ``customers``.
+8. The base: ``web``, ``ratelimit``, ``progress``, ``validators``, ``errors``, ``clock``, ``vocab`` (the
+   shared vocabularies: statuses, remedy types, channels, source kinds).
+9. ``engines``: pure Python, no Django and no other room.
+"""

@@ -3,9 +3,9 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "putright.settings")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(sys.argv)

@@ -56,6 +56,7 @@ from putright.apiv1.schemas import (
 from putright.cases import selectors, services
 from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
 from putright.channels.portal_links import portal_url
+from putright.resolution.services import option_recommend_weighed
 from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["cases"])
@@ -288,8 +289,6 @@ def option_withdraw(request, reference: Reference, option_id: ObjectId, payload:
     summary="Recommend an option, naming at least two factors (goes for approval if beyond authority)",
 )
 def option_recommend(request, reference: Reference, option_id: ObjectId, payload: RecommendIn):
-    from putright.resolution.services import option_recommend_weighed
-
     option = _on_case(Option, option_id, _case(request, reference), "option")
     option_recommend_weighed(
         actor=request.auth,

@@ -1,4 +1,8 @@
-"""The one place that writes case events (the timeline) and verifies their chain."""
+"""The one place that writes case events (the timeline) and verifies their chain.
+
+Audit sits below the case: it imports nothing above it. The chain head (``audit_seq``, ``audit_head``)
+is kept on the case row, which it reaches through the event's own foreign key to the case model.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,11 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _case_model():
+    """The model whose rows carry each chain's head: the one ``Event.case`` points at."""
+    return Event._meta.get_field("case").related_model
+
+
 def actor_label_for(user) -> str:
     if user is None:
         return "Putright (automatic)"
@@ -89,9 +98,8 @@ def event_record(
     ``select_for_update`` inside ``transaction.atomic``), which serialises
     appends so ``seq`` and the chain stay linear.
     """
-    from putright.cases.models import Case
-
-    head = Case.objects.filter(pk=case.pk).values("audit_seq", "audit_head").get()
+    case_model = _case_model()
+    head = case_model.objects.filter(pk=case.pk).values("audit_seq", "audit_head").get()
     seq = head["audit_seq"] + 1
     prev_hash = head["audit_head"] or GENESIS
     # Round-trip through JSON so the stored value is exactly what was hashed.
@@ -114,7 +122,7 @@ def event_record(
         customer_visible=customer_visible,
         created_at=created_at,
     )
-    Case.objects.filter(pk=case.pk).update(audit_seq=seq, audit_head=digest)
+    case_model.objects.filter(pk=case.pk).update(audit_seq=seq, audit_head=digest)
     case.audit_seq, case.audit_head = seq, digest
     return Event.objects.create(
         case=case,
@@ -144,8 +152,6 @@ def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBrea
 
     Returns (events checked, breaks found).
     """
-    from putright.cases.models import Case
-
     qs = Event.objects.order_by("case_id", "seq")
     if case_ids is not None:
         qs = qs.filter(case_id__in=case_ids)
@@ -189,7 +195,7 @@ def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBrea
         expected_prev = ev.hash
         expected_seq = ev.seq + 1
         tails[ev.case_id] = (ev.seq, ev.hash)
-    heads = Case.objects.filter(audit_seq__gt=0)
+    heads = _case_model().objects.filter(audit_seq__gt=0)
     if case_ids is not None:
         heads = heads.filter(pk__in=case_ids)
     for case_id, head_seq, head_hash in heads.values_list("pk", "audit_seq", "audit_head").iterator(

@@ -1,0 +1,3 @@
+"""Limits of authority (K4): roles, money limits and remedy types, approvals and escalations. It may
+import the base modules, ``vocab`` and ``engines``; the case core and everything above it use it.
+"""

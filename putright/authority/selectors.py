@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
 from putright.engines.authority import limits as engine
+from putright.vocab import OPEN_STATUSES
 
 STAFF_ROLES = [r.value for r in Role]
 
@@ -85,10 +86,6 @@ def escalation_target_for(user):
     Among staff whose highest role ranks above the user's, take the lowest such rank and, within
     it, the person with the fewest open cases (spreads the load). None if there is nobody above.
     """
-    from django.db.models import Count, Q
-
-    from putright.vocab import OPEN_STATUSES
-
     own_rank = max((ROLE_RANK[Role(r)] for r in user_roles(user)), default=0)
     candidates = []
     users = (

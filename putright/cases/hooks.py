@@ -30,7 +30,7 @@ from django.db import transaction
 
 
 class Phase(enum.Enum):
-    IN_TRANSACTION = "in transaction"
+    IN_TRANSACTION = "in transaction"  # at once, inside the caller's transaction when there is one
     AFTER_COMMIT = "after commit"
 
 
@@ -121,6 +121,15 @@ class CaseReopened:
 
 
 @dataclass
+class CaseRecordRead:
+    """The case record is being put together (a read, not a change): rooms add the sections they keep,
+    by name, to ``sections``. Subscribers run at once (``IN_TRANSACTION``) and must not write."""
+
+    case: Any
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class SweepTick:
     """The worker's periodic sweep. Subscribers do their own periodic work and put their counts in
     ``figures`` (names are ``SweepResult`` fields)."""
@@ -138,6 +147,7 @@ HOOKS: tuple[type, ...] = (
     SatisfactionRecorded,
     CaseClosed,
     CaseReopened,
+    CaseRecordRead,
     SweepTick,
 )
 

@@ -11,8 +11,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from putright import clock
+from putright.audit.events import chain_verify
 from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import is_staff_member, limit_for_user
+from putright.cases import hooks
 from putright.cases.models import Case, Promise
 from putright.engines.authority import limits as authority_engine
 from putright.engines.deadlines import BusinessCalendar, subtract_business_days
@@ -238,7 +240,8 @@ def case_record(*, case: Case) -> dict:
         # E4/K3: the facts the statutory remedies were worked out from, and the negotiation history.
         "purchase_facts": case.purchase_facts or {},
         "is_statutory_breach": case.is_statutory_breach,
-        "offers": _offers(case),
+        # Sections other rooms keep (K3's offers, from resolution), in the order they subscribed.
+        **hooks.announce(hooks.CaseRecordRead(case=case)).sections,
         "consultations": [
             {
                 "asked_by": user_name(c.asked_by),
@@ -341,16 +344,8 @@ def case_record(*, case: Case) -> dict:
     }
 
 
-def _offers(case: Case) -> list[dict]:
-    from putright.resolution.selectors import case_offers, offer_record_data
-
-    return [offer_record_data(o) for o in case_offers(case=case)]
-
-
 def _chain_status(case: Case) -> dict:
     """Recomputed on every export, so a printed or downloaded record says whether it was tampered with."""
-    from putright.audit.events import chain_verify
-
     checked, breaks = chain_verify([case.pk])
     return {
         "events_verified": checked,

@@ -20,6 +20,7 @@ from putright import clock
 from putright.cases import services as case_services
 from putright.cases.models import Case, Category
 from putright.customers.models import Customer
+from putright.engines.text import sentiment_of
 from putright.errors import DomainError, ErrorCode
 from putright.feedback.models import FeedbackItem
 
@@ -34,12 +35,7 @@ def sentiment_for(text: str, satisfied: bool | None) -> str:
     """The feed's sentiment: read from the words when there are any (the K2 text engine), otherwise
     taken from the answer itself — a bare "resolved" is positive, a bare "not resolved" negative."""
     if text.strip():
-        try:
-            from putright.engines.text import sentiment_of
-        except ImportError:  # the text engine is optional in a stripped-down install
-            sentiment_of = None
-        if sentiment_of is not None:
-            return str(sentiment_of(text).label)
+        return str(sentiment_of(text).label)
     if satisfied is True:
         return "positive"
     if satisfied is False:

@@ -20,13 +20,14 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace
+from django_tasks import task
 
 from putright import clock
 from putright.authority.models import Role
@@ -37,6 +38,8 @@ from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.monitoring import rules
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
+from putright.problems import services as problems
+from putright.problems.models import Problem
 from putright.validators import CASE_REFERENCE_RE
 from putright.vocab import OPEN_STATUSES, Channel
 
@@ -310,9 +313,7 @@ def _breach_record(
         entries = [entry for _, _, customers in window for entry in (customers or [])]
         added = affected_add(breach=breach, entries=entries)
         if opened:
-            from putright.problems.services import problem_open
-
-            breach.problem = problem_open(
+            breach.problem = problems.problem_open(
                 actor=None,
                 title=f"Signal: {threshold.name}"[:200],
                 description=_problem_description(threshold, signal, observed, len(added)),
@@ -586,8 +587,6 @@ def breach_notice_send(*, actor, breach: SignalBreach, subject: str, body: str) 
 
 
 def _enqueue_notice(breach_id: int) -> None:
-    from putright.monitoring.tasks import deliver_breach_notice
-
     deliver_breach_notice.enqueue(breach_id)
 
 
@@ -636,8 +635,6 @@ def _notice_one(*, breach: SignalBreach, affected_id: int, actor) -> bool:
         if problem is not None:
             # Lock order problem, then case, as every problems service takes them (link, merge): a
             # notice and a merge of the same problem running together cannot deadlock.
-            from putright.problems.models import Problem
-
             list(Problem.objects.select_for_update(of=("self",)).filter(pk=problem.pk).values_list("pk"))
         affected = AffectedCustomer.objects.select_related("customer").get(pk=affected_id)
         customer = affected.customer
@@ -681,12 +678,16 @@ def _notice_one(*, breach: SignalBreach, affected_id: int, actor) -> bool:
             customer_visible=True,
         )
         if problem is not None and problem.is_open:
-            from putright.problems.services import problem_link_case
-
             try:
                 with transaction.atomic():
-                    problem_link_case(actor=actor, problem=problem, case=case)
+                    problems.problem_link_case(actor=actor, problem=problem, case=case)
             except DomainError:
                 pass  # already linked (e.g. found similar before): the link is what matters
         AffectedCustomer.objects.filter(pk=affected_id).update(case=case, case_opened=opened, message=message)
     return True
+
+
+@task()
+def deliver_breach_notice(breach_id: int) -> dict:
+    """Thin and retry-safe: each affected customer is claimed before their notice is sent."""
+    return asdict(breach_notice_deliver(breach_id=breach_id))

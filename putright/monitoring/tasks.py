@@ -1,17 +1,10 @@
-"""Thin, retry-safe tasks: each affected customer is claimed before their notice is sent."""
+"""Signals' periodic work as a task of its own (the sweep also runs it through the case hooks)."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from django_tasks import task
 
 from putright.monitoring import services
-
-
-@task()
-def deliver_breach_notice(breach_id: int) -> dict:
-    return asdict(services.breach_notice_deliver(breach_id=breach_id))
 
 
 @task()

@@ -33,6 +33,7 @@ from putright.cases import services as case_services
 from putright.cases.models import Case
 from putright.cases.services import FinalResponse, case_event, case_lock, customer_tell, require_staff
 from putright.channels import services as channels
+from putright.channels.models import Message
 from putright.engines import routes as routes_engine
 from putright.engines.deadlines import (
     BusinessCalendar,
@@ -490,8 +491,6 @@ def clocks_note_message(message) -> int:
     )
     if not running:
         return 0
-    from putright.channels.models import Message
-
     ids = [c.pk for c in running if c.met_by == MetBy.FIRST_MESSAGE.value]
     if any(c.met_by == MetBy.LATER_MESSAGE.value for c in running):
         earlier = Message.objects.filter(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from putright.resolution.models import AppraisalWeight, RemedyCatalogueEntry
+
 # Money is a fixed part (£) plus a percentage of the amount in dispute; benefit is 0–5.
 CATALOGUE: list[dict] = [
     {
@@ -189,6 +191,4 @@ def seed(Entry, Weight) -> None:  # noqa: N803 - model classes, historical in th
 
 
 def defaults_ensure() -> None:
-    from putright.resolution.models import AppraisalWeight, RemedyCatalogueEntry
-
     seed(RemedyCatalogueEntry, AppraisalWeight)

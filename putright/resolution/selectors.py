@@ -18,8 +18,10 @@ from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
 from putright.authority.selectors import is_staff_member, user_roles
 from putright.cases.models import Case, Option
 from putright.engines.authority import limits as authority_engine
+from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.engines.remedies import appraisal as appraisal_engine
 from putright.resolution.models import AppraisalWeight, Offer, RemedyCatalogueEntry
+from putright.resolution.statutory import TEMPLATES
 from putright.vocab import OptionSource, OptionStatus, RemedyType
 
 LIVE_OPTION_STATUSES = (OptionStatus.PROPOSED, OptionStatus.RECOMMENDED)
@@ -53,16 +55,12 @@ class StatutoryPosition:
 
 def facts_assess(facts: dict, *, today: date | None = None):
     """Evaluate facts (without ``today``) as of ``today``. Raises FactsError for facts that cannot be assessed."""
-    from putright.engines.remedies import evaluate, facts_from_dict
-
     today = today or assessment_today()
     return evaluate(facts_from_dict({**facts, "today": today.isoformat()}))
 
 
 def statutory_position(case: Case, *, today: date | None = None) -> StatutoryPosition | None:
     """None until the agent has recorded purchase facts."""
-    from putright.engines.remedies import FactsError
-
     if not case.purchase_facts:
         return None
     today = today or assessment_today()
@@ -81,8 +79,6 @@ def statutory_unlisted(
     case: Case, position: StatutoryPosition | None, *, options: list[Option] | None = None
 ) -> list[str]:
     """The statutory remedies open today that are not yet options on the case (what the button would add)."""
-    from putright.resolution.statutory import TEMPLATES
-
     if position is None or position.assessment is None:
         return []
     if options is None:

@@ -20,6 +20,7 @@ from putright.cases.models import Case, Option
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.engines.authority import limits as authority_engine
+from putright.engines.remedies import RULES, FactsError
 from putright.errors import DomainError, ErrorCode
 from putright.resolution import selectors
 from putright.resolution.models import Offer
@@ -67,8 +68,6 @@ def case_facts_record(*, actor, case: Case, facts: dict) -> Case:
     The engine validates them (``FactsInvalid`` names the field); the statutory position itself is
     worked out again whenever it is shown, as its windows close with time.
     """
-    from putright.engines.remedies import FactsError
-
     cases.require_staff(actor)
     stored = _facts_clean(facts)
     today = selectors.assessment_today()
@@ -109,8 +108,6 @@ def statutory_options_add(*, actor, case: Case) -> list[Option]:
     A remedy already listed on the case (in any state: an option the customer declined is not offered
     again by this button) is left alone. Raises when there are no facts, or no statutory remedies.
     """
-    from putright.engines.remedies import RULES, FactsError
-
     cases.require_staff(actor)
     with transaction.atomic():
         # Locked first, so two clicks at once cannot both decide a remedy is not listed yet.

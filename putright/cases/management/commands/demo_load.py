@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from putright import clock
+from putright.authority.defaults import roles_ensure
 from putright.authority.models import Approval
 from putright.authority.selectors import limit_for_user
 from putright.cases import demo_data as demo
@@ -188,8 +189,6 @@ class DemoLoader:
     # ------------------------------------------------------------ organisation
 
     def staff_create(self) -> None:
-        from putright.authority.defaults import roles_ensure
-
         roles_ensure()  # the migration made them, unless the database was emptied since
         User = get_user_model()
         for member in demo.STAFF:

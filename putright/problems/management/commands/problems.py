@@ -19,13 +19,17 @@ running it, so a new one is a parser function, a handler and one entry.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from putright.engines.text import embedder_for, group_texts
+from putright.errors import DomainError
 from putright.problems.management.commands._csvio import BAD_INPUT, ProgressBar, read_table, write_rows
+from putright.problems.services import problems_regroup, regroup_run_open
 
 REPRESENTATIVE_CHARS = 300
 
@@ -63,7 +67,6 @@ def _backend_arguments(parser) -> None:
 
 
 def _positive(value: str) -> int:
-    import argparse
 
     try:
         number = int(value)
@@ -88,7 +91,6 @@ def add_detect_arguments(parser) -> None:
 
 def embedder_from(options: dict[str, Any]):
     """The text engine's embedder the options (or the setting) name, or a clear CommandError."""
-    from putright.engines.text import embedder_for
 
     backend = options.get("backend") or settings.PUTRIGHT.get("TEXT_BACKEND", "tfidf")
     try:
@@ -102,7 +104,6 @@ def embedder_from(options: dict[str, Any]):
 
 
 def handle_detect(command: BaseCommand, options: dict[str, Any]) -> None:
-    from putright.engines.text import group_texts
 
     table = read_table(
         options["input"],
@@ -166,8 +167,6 @@ def handle_regroup(command: BaseCommand, options: dict[str, Any]) -> None:
 
     The run is recorded like one started from the problem board, so the board shows it while it runs.
     """
-    from putright.errors import DomainError
-    from putright.problems.services import problems_regroup, regroup_run_open
 
     try:
         run = regroup_run_open(actor=None)

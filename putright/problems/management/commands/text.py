@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from putright.engines.text import sentiment_of
 from putright.problems.management.commands._csvio import ProgressBar, read_table, write_rows
 from putright.problems.management.commands.problems import add_text_input_arguments
 
@@ -28,7 +29,6 @@ def add_sentiment_arguments(parser) -> None:
 
 
 def handle_sentiment(command: BaseCommand, options: dict[str, Any]) -> None:
-    from putright.engines.text import sentiment_of
 
     table = read_table(
         options["input"],
