@@ -1,6 +1,8 @@
 """Loads the demo organisation: staff, categories, a few hundred lived-in cases and the S3–S5 extras.
 
-Every case is written through the case services, each act at its own moment. Everything happens in one transaction: a
+Cases of the story's present (open, or anything a user will act on) are written through the case
+services; history (closed cases the customer will not see again) by the bulk writer, which writes
+the same rows and the same audit events (``bulk.py``). Everything happens in one transaction: a
 failure part-way leaves the database as it was. Nothing is sent (``outbox.py``).
 """
 
@@ -23,6 +25,7 @@ from putright.cases import services as case_services
 from putright.cases.choices import Status
 from putright.cases.models import Case, Category
 from putright.demo import content, extras, outbox
+from putright.demo.bulk import BulkWriter
 from putright.demo.planning import DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
@@ -39,14 +42,17 @@ class DemoResult:
     at_risk: int
     broken: int
     flagged: int
+    history_in_bulk: int
 
 
 class DemoLoader:
-    """Loads ``count`` cases at ``now`` from ``seed``."""
+    """Loads ``count`` cases at ``now`` from ``seed``; ``history_in_bulk=False`` runs every case through
+    the services (the bulk writer's reference, in its tests)."""
 
-    def __init__(self, *, seed: int, now: datetime):
+    def __init__(self, *, seed: int, now: datetime, history_in_bulk: bool = True):
         self.seed = seed
         self.now = now
+        self.history_in_bulk = history_in_bulk
         self.users: dict[str, object] = {}
         self.categories: dict[str, Category] = {}
         self._limits: dict[int, object] = {}
@@ -74,15 +80,21 @@ class DemoLoader:
         self.categories_create()
         planner = DemoPlanner(seed=self.seed, now=self.now, users=self.users, limits=self._limit)
         runner = ServiceRunner(users=self.users, categories=self.categories)
+        bulk = BulkWriter(users=self.users, categories=self.categories)
         # S3: part of the count is a burst of similar complaints that raises a problem (when the count
         # leaves room for one case of every status beside it).
         burst = len(extras.BURST) if count >= len(extras.BURST) + len(Status) else 0
         plans = planner.plans_make(count - burst)
         cases: list[Case] = []
+        in_bulk = 0
         bar.update(0)
         for done, plan in enumerate(plans, start=1):
             planner.acts_make(plan)
-            cases.append(runner.run(plan))
+            if plan.is_history and self.history_in_bulk:
+                cases.append(bulk.write(plan))
+                in_bulk += 1
+            else:
+                cases.append(runner.run(plan))
             bar.update(done)
         problem = None
         if burst:
@@ -117,6 +129,7 @@ class DemoLoader:
             at_risk=at_risk,
             broken=broken,
             flagged=flagged,
+            history_in_bulk=in_bulk,
         )
 
     # ------------------------------------------------------------ organisation
