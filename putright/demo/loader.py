@@ -2,7 +2,7 @@
 
 Cases of the story's present (open, or anything a user will act on) are written through the case
 services; history (closed cases the customer will not see again) by the bulk writer, which writes
-the same rows and the same audit events (``bulk.py``). Everything happens in one transaction: a
+the same rows and the same audit events (``bulk/``). Everything happens in one transaction: a
 failure part-way leaves the database as it was. Nothing is sent (``outbox.py``).
 """
 

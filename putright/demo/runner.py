@@ -11,7 +11,7 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Case
-from putright.demo.planning import Act, Plan
+from putright.demo.acts import Act, Plan
 
 
 class ServiceRunner:
