@@ -18,22 +18,45 @@ would wait behind all of it. So, while the demo loads:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-from django_tasks.backends.dummy import DummyBackend
-from django_tasks.base import TASK_MIN_PRIORITY
+from django_tasks.backends.base import BaseTaskBackend
+from django_tasks.base import TASK_MIN_PRIORITY, Task
 
 from putright.channels import tasks as channel_tasks
 from putright.channels.delivery import RETRYABLE
 from putright.channels.models import Alert, Message
 
 
+@dataclass(frozen=True)
+class HeldTask:
+    task: Task
+    args: tuple
+    kwargs: dict
+
+
+class _Holding(BaseTaskBackend):
+    """A task backend that only remembers what was enqueued, in order (the callers ignore the result)."""
+
+    supports_defer = True
+    supports_priority = True
+
+    def __init__(self) -> None:
+        super().__init__(alias=DEFAULT_TASK_BACKEND_ALIAS, params={})
+        self.results: list[HeldTask] = []
+
+    def enqueue(self, task, args, kwargs):
+        self.results.append(HeldTask(task, tuple(args), dict(kwargs)))
+
+
 class TaskHold:
     """Holds what the services enqueue between ``begin()`` and ``end()`` (both inside one transaction)."""
 
     def __init__(self) -> None:
-        self.held = DummyBackend(alias=DEFAULT_TASK_BACKEND_ALIAS, params={})
+        self.held = _Holding()
         self._real = None
         self.dropped = 0
         self.queued = 0
@@ -52,14 +75,16 @@ class TaskHold:
 
     def _release(self) -> None:
         task_backends[DEFAULT_TASK_BACKEND_ALIAS] = self._real
-        results = list(self.held.results)
-        self.held.clear()
+        results, self.held.results = self.held.results, []
         delivered = _already_delivered(results)
         for result in results:
             if (result.task.module_path, result.args[0] if result.args else None) in delivered:
                 self.dropped += 1
                 continue
-            result.task.using(priority=TASK_MIN_PRIORITY).enqueue(*result.args, **result.kwargs)
+            task = result.task
+            if self._real.supports_priority:  # the database, immediate and dummy backends do
+                task = task.using(priority=TASK_MIN_PRIORITY)
+            task.enqueue(*result.args, **result.kwargs)
             self.queued += 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from putright.authority.selectors import approvers_for, limit_for_user
+from putright.authority.selectors import limit_for_user, staff_users
 from putright.cases.models import Case
 from putright.demo.acts import Plan
 from putright.demo.bulk.choosing import ChoosingActs
@@ -29,7 +29,7 @@ class BulkWriter:
         self.settings_row = None
         self.calendar = None
         self._limits: dict[int, object] = {}
-        self._approvers: dict[tuple, list] = {}
+        self._staff: list | None = None
 
     def write(self, plan: Plan) -> Case:
         if self.settings_row is None:
@@ -52,8 +52,14 @@ class BulkWriter:
         return self._limits[user.pk]
 
     def approvers(self, request: authority_engine.OptionRequest, *, exclude) -> list:
-        key = (request.remedy_type, request.amount, request.is_exception, exclude.pk)
-        if key not in self._approvers:
-            found = approvers_for(request, exclude_user_id=exclude.pk)
-            self._approvers[key] = [self.by_pk.get(u.pk, u) for u in found]
-        return self._approvers[key]
+        """As ``authority.selectors.approvers_for``, with each colleague and their limit read once:
+        people whose own authority covers the option, lowest authority first."""
+        if self._staff is None:
+            self._staff = [self.by_pk.get(user.pk, user) for user in staff_users()]
+        candidates = []
+        for user in self._staff:
+            limit = self.limit(user)
+            if user.pk != exclude.pk and authority_engine.may_approve(limit, request):
+                candidates.append((limit.rank if limit else 0, user.pk, user))
+        candidates.sort(key=lambda t: (t[0], t[1]))
+        return [user for _, _, user in candidates]
