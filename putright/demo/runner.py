@@ -128,12 +128,8 @@ class _CaseRun:
         services.message_receive(case=self.case, body=body)
 
     def message_send(self, act: Act, *, actor, body: str, requested: bool, subject: str) -> None:
-        if subject:
-            services.message_send(
-                actor=actor, case=self.case, body=body, requested=requested, subject=subject
-            )
-        else:
-            services.message_send(actor=actor, case=self.case, body=body, requested=requested)
+        # An empty subject is the service's own default ("An update on your case").
+        services.message_send(actor=actor, case=self.case, body=body, requested=requested, subject=subject)
 
     def deliver(self, act: Act, *, actor) -> None:
         services.case_mark_delivered(actor=actor, case=self.case)
