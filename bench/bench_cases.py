@@ -200,9 +200,9 @@ def staff_create():
 
 def story_pool(rng: random.Random, size: int) -> list:
     """Realistic subjects and descriptions, written once by the demo's story generator and reused."""
-    from putright.cases.choices import SourceKind
     from putright.demo import content
     from putright.demo import stories as demo
+    from putright.vocab import SourceKind
 
     kinds = list(SourceKind)
     today = datetime.now(UTC).date()
@@ -227,9 +227,9 @@ def background_seed(count: int, users: dict, pool: list, rng: random.Random, pro
     """
     from django.db import transaction
 
-    from putright.cases.choices import OPEN_STATUSES, PromiseStatus, Status, Understanding
     from putright.cases.models import Case, Category, Promise, ReferenceCounter
     from putright.customers.models import Customer
+    from putright.vocab import OPEN_STATUSES, PromiseStatus, Status, Understanding
 
     categories = {
         slug: Category.objects.get(slug=slug) for slug in Category.objects.values_list("slug", flat=True)
@@ -386,11 +386,11 @@ def run(args, db: Database) -> int:
 
     from putright.audit.models import Event
     from putright.cases import selectors
-    from putright.cases.choices import Status
     from putright.cases.models import Case, Category
     from putright.customers.models import Customer
     from putright.demo.content import categories as demo_categories
     from putright.progress import ProgressBar
+    from putright.vocab import Status
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     rng = random.Random(args.seed)

@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "putright.cases.context_processors.staff_nav",
+                "putright.pages.context_processors.staff_nav",
             ],
         },
     },

@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from putright.cases import services
-from putright.cases.choices import Channel
+from putright.vocab import Channel
 
 CI = os.environ.get("CI", "").lower() == "true"
 

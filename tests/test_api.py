@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from putright import clock
 from putright.authority.models import ApiToken, Approval
 from putright.cases import services
-from putright.cases.choices import RemedyType, Status
 from putright.cases.models import Case, Category
+from putright.vocab import RemedyType, Status
 
 REFERENCE = re.compile(r"^PR-\d{4}-\d{6}$")
 

@@ -24,8 +24,8 @@ from schemathesis.checks import not_a_server_error
 from putright import clock
 from putright.authority.models import ApiToken
 from putright.cases import services
-from putright.cases.choices import RemedyType
 from putright.cases.models import Case
+from putright.vocab import RemedyType
 from putright.wsgi import application
 
 FUZZ = settings(

@@ -14,7 +14,6 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import ApiToken, Approval
 from putright.cases import services
-from putright.cases.choices import RemedyType, SourceKind
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
 from putright.feedback.models import FeedbackItem
@@ -25,6 +24,7 @@ from putright.problems.models import Problem, ProblemCase, ProblemEvent
 from putright.regulation.models import CaseClock
 from putright.resolution import services as resolution
 from putright.resolution.models import Offer
+from putright.vocab import RemedyType, SourceKind
 
 
 def token_for(user, name: str = "integration") -> str:

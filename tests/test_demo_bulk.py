@@ -20,10 +20,10 @@ from django.test import TestCase
 
 from putright import clock
 from putright.audit.events import chain_verify
-from putright.cases.choices import Status
 from putright.cases.models import Case
 from putright.cases.selectors import case_record
 from putright.demo.loader import DemoLoader, progress_bar
+from putright.vocab import Status
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 SEED = 2026

@@ -15,9 +15,9 @@ from django.db import transaction
 from putright import clock
 from putright.audit.events import chain_verify
 from putright.audit.models import Event
-from putright.cases.choices import SourceKind, Status
 from putright.cases.models import Case
-from putright.channels.portal_links import case_for_token
+from putright.portal.tokens import case_for_token
+from putright.vocab import SourceKind, Status
 
 CASES = 40
 

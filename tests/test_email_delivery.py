@@ -66,7 +66,7 @@ def test_every_customer_visible_change_reaches_the_customer_by_email(report_case
 
     from putright import clock
     from putright.authority.models import Approval
-    from putright.cases.choices import RemedyType
+    from putright.vocab import RemedyType
 
     case = report_case()
     services.case_summarise_understanding(actor=alice, case=case, summary="Wrong machine")

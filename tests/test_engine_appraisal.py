@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from putright.cases.choices import JustificationFactor
 from putright.engines.remedies.appraisal import (
     COST,
     CUSTOMER_BENEFIT,
@@ -21,6 +20,7 @@ from putright.engines.remedies.appraisal import (
     appraise,
     weights_with_defaults,
 )
+from putright.vocab import JustificationFactor
 
 REFUND = OptionFacts(
     key="refund",

@@ -11,12 +11,12 @@ import pytest
 from putright import clock
 from putright.audit.models import Event
 from putright.cases import services as case_services
-from putright.cases.choices import Status
 from putright.cases.models import Category
 from putright.engines.text import sentiment_of
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.feedback import services
 from putright.feedback.models import FeedbackItem
+from putright.vocab import Status
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def _awaiting_confirmation(case, actor):
     from datetime import date
     from decimal import Decimal
 
-    from putright.cases.choices import JustificationFactor, RemedyType
+    from putright.vocab import JustificationFactor, RemedyType
 
     case_services.case_skip_understanding(actor=actor, case=case, reason="Clear from the call.")
     option = case_services.option_add(

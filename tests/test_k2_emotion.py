@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from putright.audit.models import Event
 from putright.cases import services
-from putright.cases.choices import EmotionalState, Priority, Sentiment
 from putright.cases.models import Case
 from putright.errors import DomainError, PermissionDenied
+from putright.vocab import EmotionalState, Priority, Sentiment
 from tests.conftest import make_report
 from tests.test_api import Api, token_for
 

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from putright import clock
-from putright.cases.choices import SourceKind
 from putright.channels.models import Message
 from putright.monitoring.models import Signal, SignalBreach, SignalThreshold
 from putright.problems.models import Problem
+from putright.vocab import SourceKind
 from tests.conftest import aware
 from tests.test_api import Api, token_for
 

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection
 
 from putright import clock
-from putright.cases.choices import SourceKind
 from putright.channels.models import Message
 from putright.monitoring import services
 from putright.monitoring.models import SignalBreach, SignalThreshold
 from putright.problems.models import Problem
+from putright.vocab import SourceKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.db import transaction
 
 from putright.audit.models import Event
-from putright.cases.choices import OPEN_STATUSES
 from putright.channels.models import Message
 from putright.demo import content
 from putright.feedback.models import FeedbackItem
 from putright.feedback.selectors import FeedFilters, feedback_themes
 from putright.monitoring.models import Signal, SignalBreach
 from putright.problems.models import ProblemCase
+from putright.vocab import OPEN_STATUSES
 
 CASES = 40
 SIGNALS = content.extras()["signals"]

@@ -11,13 +11,13 @@ import pytest
 
 from putright import clock
 from putright.audit.models import Event
-from putright.cases.choices import Channel, SourceKind, Status
 from putright.cases.models import Case, Category
 from putright.channels.models import Message
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.monitoring import services
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
 from putright.problems.models import Problem, ProblemCase
+from putright.vocab import Channel, SourceKind, Status
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

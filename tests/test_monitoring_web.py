@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from putright import clock
-from putright.cases.choices import SourceKind
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.monitoring import services
 from putright.monitoring.models import AffectedCustomer, SignalBreach, SignalThreshold
+from putright.vocab import SourceKind
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

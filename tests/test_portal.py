@@ -19,7 +19,13 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import Approval
 from putright.cases import services
-from putright.cases.choices import (
+from putright.cases.models import Agreement, Case, Category, Promise
+from putright.channels.models import Alert, Message
+from putright.channels.portal_links import portal_token
+from putright.customers.models import Customer
+from putright.errors import DomainError, ErrorCode
+from putright.portal.tokens import case_for_token
+from putright.vocab import (
     Channel,
     OptionStatus,
     PromiseStatus,
@@ -28,11 +34,6 @@ from putright.cases.choices import (
     Status,
     Understanding,
 )
-from putright.cases.models import Agreement, Case, Category, Promise
-from putright.channels.models import Alert, Message
-from putright.channels.portal_links import case_for_token, portal_token
-from putright.customers.models import Customer
-from putright.errors import DomainError, ErrorCode
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

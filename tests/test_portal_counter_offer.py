@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from putright.audit.models import Event
 from putright.cases import services
-from putright.cases.choices import RemedyType
 from putright.channels.models import Alert
 from putright.channels.portal_links import portal_token
 from putright.resolution import services as resolution
 from putright.resolution.models import Offer
+from putright.vocab import RemedyType
 
 pytestmark = pytest.mark.django_db
 

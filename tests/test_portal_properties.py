@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from putright.cases.models import Case
 from putright.channels.models import Message
-from putright.channels.portal_links import case_for_token, portal_token
+from putright.channels.portal_links import portal_token
+from putright.portal.tokens import case_for_token
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 
 from putright import clock
 from putright.cases import services as case_services
-from putright.cases.choices import SourceKind
 from putright.cases.models import Category
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode, PermissionDenied
@@ -21,6 +20,7 @@ from putright.problems.models import (
     ProblemOrigin,
     ProblemStatus,
 )
+from putright.vocab import SourceKind
 from tests.conftest import aware, make_report
 
 pytestmark = pytest.mark.django_db

@@ -13,13 +13,13 @@ from django.urls import reverse
 
 from putright import clock
 from putright.cases import services
-from putright.cases.choices import Status
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.channels.portal_links import portal_url
 from putright.engines.routes import mentions_odr
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
+from putright.vocab import Status
 from tests.conftest import aware, make_report
 
 REPORTED = aware(2026, 11, 2, 9)

@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from putright import clock
 from putright.cases import services
-from putright.cases.choices import JustificationFactor, RemedyType
 from putright.channels.models import Alert, Message
 from putright.demo.extras import regulation_demo_load
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock, RegimeSettings
+from putright.vocab import JustificationFactor, RemedyType
 from tests.conftest import _user, aware, make_report
 
 REPORTED = aware(2026, 11, 2, 9)

@@ -10,9 +10,9 @@ import pytest
 from putright import clock
 from putright.authority.models import ApiToken
 from putright.cases import services as case_services
-from putright.cases.choices import RemedyType, Status
 from putright.cases.models import Case, Option
 from putright.resolution.models import Offer
+from putright.vocab import RemedyType, Status
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

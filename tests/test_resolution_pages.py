@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from putright import clock
 from putright.cases import services as case_services
-from putright.cases.choices import RemedyType, Status
 from putright.cases.models import Case, Option
 from putright.resolution import services
 from putright.resolution.defaults import defaults_ensure
 from putright.resolution.models import Offer, RemedyCatalogueEntry
+from putright.vocab import RemedyType, Status
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

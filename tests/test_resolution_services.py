@@ -13,7 +13,6 @@ import pytest
 from putright import clock
 from putright.authority.models import Approval
 from putright.cases import services as case_services
-from putright.cases.choices import JustificationFactor, OptionSource, OptionStatus, RemedyType, Status
 from putright.cases.models import Case, Option
 from putright.cases.selectors import case_record
 from putright.demo.extras import demo_enrich
@@ -21,6 +20,7 @@ from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.resolution import selectors, services
 from putright.resolution.defaults import defaults_ensure
 from putright.resolution.models import AppraisalWeight, Offer, RemedyCatalogueEntry
+from putright.vocab import JustificationFactor, OptionSource, OptionStatus, RemedyType, Status
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

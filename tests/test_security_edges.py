@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from putright import clock, ratelimit, validators
 from putright.audit.models import Event
-from putright.cases import selectors, views
+from putright.cases import access, selectors
 from putright.cases.forms import (
     CloseUnresolvedForm,
     LogCallForm,
@@ -28,10 +28,10 @@ from putright.cases.forms import (
 )
 from putright.cases.forms import MessageForm as StaffMessageForm
 from putright.cases.models import ActionStep, Case, Option, Promise
-from putright.channels.forms import ReportForm
 from putright.channels.models import Message
-from putright.channels.views import TOO_MANY_REPORTS
 from putright.customers.models import Customer
+from putright.portal.forms import ReportForm
+from putright.portal.views import TOO_MANY_REPORTS
 from tests.conftest import aware
 
 ONE_LINE = "Please use ordinary letters, numbers and punctuation here (no tabs or line breaks)."
@@ -478,7 +478,7 @@ def test_an_impossible_reference_is_a_404_without_touching_the_database(
     request = RequestFactory().get("/")
     request.user = alice
     with django_assert_num_queries(0), pytest.raises(Http404):
-        views._case_or_404(request, reference)
+        access.case_or_404(request, reference)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 
 from putright.authority.models import Approval, AuthorityLimit
 from putright.cases import services
-from putright.cases.choices import OptionStatus, RemedyType, Status
 from putright.cases.selectors import approvals_for_user
 from putright.errors import DomainError, ErrorCode
+from putright.vocab import OptionStatus, RemedyType, Status
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,9 @@ import pytest
 from putright import clock
 from putright.audit.models import Event
 from putright.cases import services
-from putright.cases.choices import (
+from putright.cases.models import Case
+from putright.errors import DomainError, ErrorCode, PermissionDenied
+from putright.vocab import (
     AgreementMethod,
     Channel,
     OptionStatus,
@@ -17,8 +19,6 @@ from putright.cases.choices import (
     Status,
     Understanding,
 )
-from putright.cases.models import Case
-from putright.errors import DomainError, ErrorCode, PermissionDenied
 from tests.conftest import make_report
 
 pytestmark = pytest.mark.django_db
@@ -407,7 +407,7 @@ def test_classifying_records_source_kind_and_category_once(case_with_options, al
 
 
 def test_closing_withdraws_outstanding_promises_and_they_cannot_be_kept_after(case_with_options, alice):
-    from putright.cases.choices import PromiseStatus
+    from putright.vocab import PromiseStatus
 
     promise = services.promise_make(
         actor=alice,

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from putright import clock
 from putright.cases import services
-from putright.cases.choices import PromiseStatus
 from putright.errors import DomainError
+from putright.vocab import PromiseStatus
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db

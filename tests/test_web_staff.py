@@ -21,8 +21,11 @@ from django.utils import timezone
 
 from putright import clock
 from putright.authority.models import Approval, Escalation
-from putright.cases import services, views
-from putright.cases.choices import (
+from putright.cases import services
+from putright.cases.models import ActionStep, Agreement, Case, Category, Consultation, Option, Promise
+from putright.channels.models import Alert, Message
+from putright.pages import desk
+from putright.vocab import (
     AgreementMethod,
     Channel,
     OptionStatus,
@@ -32,8 +35,6 @@ from putright.cases.choices import (
     Status,
     Understanding,
 )
-from putright.cases.models import ActionStep, Agreement, Case, Category, Consultation, Option, Promise
-from putright.channels.models import Alert, Message
 
 REFS = re.compile(r'data-reference="([^"]+)"')
 
@@ -241,7 +242,7 @@ def test_a_bad_page_number_shows_the_first_page(client, alice, queue_cases):
 
 
 def test_the_queue_is_paginated(client, alice, queue_cases, monkeypatch):
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 3)
+    monkeypatch.setattr(desk, "QUEUE_PAGE_SIZE", 3)
     client.force_login(alice)
     first = client.get(reverse("cases:queue"), {"scope": "team"})
     second = client.get(reverse("cases:queue"), {"scope": "team", "page": "2"})

@@ -17,10 +17,10 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
-from putright.cases import urls as case_urls
-from putright.cases.choices import RemedyType, Status
 from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
+from putright.pages import urls as pages_urls
+from putright.vocab import RemedyType, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def staff_urls(w) -> list[tuple[str, dict]]:
 
 
 def test_the_list_below_covers_every_staff_url(world):
-    named = {p.name for p in case_urls.urlpatterns} - {"home"}
+    named = {p.name for p in pages_urls.case_urlpatterns} - {"home"}
     assert {resolve(path).url_name for path, _ in staff_urls(world)} == named
 
 

@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from putright import clock
 from putright.cases import services
-from putright.cases.choices import PromiseStatus
+from putright.vocab import PromiseStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

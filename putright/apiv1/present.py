@@ -6,8 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from putright.authority.models import Approval, Escalation
-from putright.cases.choices import OPEN_STATUSES, Status
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
+from putright.vocab import OPEN_STATUSES, Status
 
 
 def _name(user) -> str | None:

@@ -15,7 +15,8 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
 
-from putright.cases.choices import (
+from putright.validators import single_line
+from putright.vocab import (
     Channel,
     JustificationFactor,
     PolicyFit,
@@ -24,7 +25,6 @@ from putright.cases.choices import (
     SourceKind,
     Status,
 )
-from putright.validators import single_line
 
 # The largest database integer every backend accepts: ids beyond it cannot exist.
 MAX_ID = 2_147_483_647

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from putright.authority.models import ApiToken, Approval, AuthorityLimit, Escalation
-from putright.cases.choices import RemedyType
+from putright.vocab import RemedyType
 
 
 class AuthorityLimitForm(forms.ModelForm):

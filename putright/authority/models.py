@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 
-from putright.cases.choices import RemedyType
+from putright.vocab import RemedyType
 
 
 class Role(models.TextChoices):

@@ -87,7 +87,7 @@ def escalation_target_for(user):
     """
     from django.db.models import Count, Q
 
-    from putright.cases.choices import OPEN_STATUSES
+    from putright.vocab import OPEN_STATUSES
 
     own_rank = max((ROLE_RANK[Role(r)] for r in user_roles(user)), default=0)
     candidates = []

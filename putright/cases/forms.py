@@ -17,7 +17,10 @@ from django.core.exceptions import ValidationError
 
 from putright import clock
 from putright.authority.selectors import staff_users
-from putright.cases.choices import (
+from putright.cases.models import Category
+from putright.engines import routes as routes_engine
+from putright.validators import single_line
+from putright.vocab import (
     AgreementMethod,
     Channel,
     CustomerBenefit,
@@ -29,9 +32,6 @@ from putright.cases.choices import (
     SourceKind,
     Status,
 )
-from putright.cases.models import Category
-from putright.engines import routes as routes_engine
-from putright.validators import single_line
 
 # Agents record what a customer said from these channels; the portal and the API have their own ways in.
 CALL_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.IN_PERSON, Channel.EMAIL)]

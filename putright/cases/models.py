@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from putright.cases.choices import (
+from putright.vocab import (
     STATUS_COLOURS,
     AgreementMethod,
     AssessedBy,

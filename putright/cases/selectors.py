@@ -13,7 +13,11 @@ from django.utils import timezone
 from putright import clock
 from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import is_staff_member, limit_for_user
-from putright.cases.choices import (
+from putright.cases.models import Case, Promise
+from putright.engines.authority import limits as authority_engine
+from putright.engines.deadlines import BusinessCalendar, subtract_business_days
+from putright.errors import PermissionDenied
+from putright.vocab import (
     OPEN_STATUSES,
     EmotionalState,
     Priority,
@@ -21,10 +25,6 @@ from putright.cases.choices import (
     Status,
     Understanding,
 )
-from putright.cases.models import Case, Promise
-from putright.engines.authority import limits as authority_engine
-from putright.engines.deadlines import BusinessCalendar, subtract_business_days
-from putright.errors import PermissionDenied
 
 
 def case_get_for_user(*, user, reference: str) -> Case:

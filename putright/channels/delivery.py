@@ -6,6 +6,9 @@ failure puts it back to ``failed`` for the sweep to retry. A worker that dies
 mid-send leaves ``sending`` behind: the sweep returns such rows to ``failed``
 (``email_recover_stuck``). After MAX_ATTEMPTS a customer message is marked
 ``gave_up`` and its handler is alerted, so it is never silently dropped.
+
+The worker's tasks live here too (``deliver_message``, ``deliver_alert``), beside what they run, so
+that writing an alert (``alert_create``, which enqueues its email) needs nothing above this module.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F
+from django_tasks import task
 
 from putright import clock
+from putright.authority.selectors import staff_users
 from putright.channels.models import Alert, Message
+from putright.channels.portal_links import portal_url
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -26,10 +33,15 @@ STUCK_AFTER = timedelta(minutes=10)
 RETRYABLE = [Message.EmailStatus.PENDING, Message.EmailStatus.FAILED]
 
 
-def portal_url_for(case) -> str:
-    from putright.channels.portal_links import portal_url
-
-    return portal_url(case)
+def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
+    """Store an alert for a colleague (shown in the app) and email it after commit."""
+    if recipient is None:
+        return None
+    alert = Alert.objects.create(
+        recipient=recipient, case=case, kind=kind, text=text[:300], created_at=clock.now()
+    )
+    transaction.on_commit(lambda: deliver_alert.enqueue(alert.pk))
+    return alert
 
 
 def message_email_send(*, message_id: int) -> str:
@@ -47,7 +59,7 @@ def message_email_send(*, message_id: int) -> str:
     body = (
         f"Dear {case.customer.name},\n\n{msg.body}\n\n"
         f"Your reference: {case.reference}\n"
-        f"Follow your case and reply here: {portal_url_for(case)}\n\n"
+        f"Follow your case and reply here: {portal_url(case)}\n\n"
         "Putright customer care"
     )
     email = EmailMessage(
@@ -77,13 +89,9 @@ def message_email_send(*, message_id: int) -> str:
 
 def _alert_handler_email_gave_up(msg: Message, error: str) -> None:
     """A message we could not email still stands on the customer's page; the handler must reach them."""
-    from putright.channels.services import alert_create
-
     case = msg.case
     recipient = case.assignee or case.created_by
     if recipient is None:
-        from putright.authority.selectors import staff_users
-
         recipient = staff_users().filter(groups__name="supervisor").first()
     alert_create(
         recipient=recipient,
@@ -136,3 +144,14 @@ def email_recover_stuck(*, now: datetime) -> int:
         email_status="failed"
     )
     return recovered
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    """Thin and retry-safe: the send claims the row with a conditional UPDATE first."""
+    return message_email_send(message_id=message_id)
+
+
+@task()
+def deliver_alert(alert_id: int) -> str:
+    return alert_email_send(alert_id=alert_id)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from django.db import transaction
 
 from putright import clock
+from putright.channels.delivery import alert_create, deliver_alert, deliver_message
 from putright.channels.models import Alert, Message
+
+__all__ = [
+    "alert_create",
+    "alert_enqueue",
+    "alert_mark_read",
+    "message_create_inbound",
+    "message_create_outbound",
+    "message_enqueue",
+]
 
 
 def message_create_outbound(
@@ -26,7 +36,7 @@ def message_create_outbound(
     )
     type(case).objects.filter(pk=case.pk).update(last_customer_update_at=now)
     case.last_customer_update_at = now
-    transaction.on_commit(lambda: _enqueue_message(msg.pk))
+    transaction.on_commit(lambda: message_enqueue(msg.pk))
     return msg
 
 
@@ -42,29 +52,15 @@ def message_create_inbound(*, case, body: str, subject: str = "Message from cust
     )
 
 
-def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
-    if recipient is None:
-        return None
-    alert = Alert.objects.create(
-        recipient=recipient, case=case, kind=kind, text=text[:300], created_at=clock.now()
-    )
-    transaction.on_commit(lambda: _enqueue_alert(alert.pk))
-    return alert
-
-
 def alert_mark_read(*, user, alert_id: int) -> bool:
     return bool(
         Alert.objects.filter(pk=alert_id, recipient=user, read_at__isnull=True).update(read_at=clock.now())
     )
 
 
-def _enqueue_message(message_id: int) -> None:
-    from putright.channels.tasks import deliver_message
-
+def message_enqueue(message_id: int) -> None:
     deliver_message.enqueue(message_id)
 
 
-def _enqueue_alert(alert_id: int) -> None:
-    from putright.channels.tasks import deliver_alert
-
+def alert_enqueue(alert_id: int) -> None:
     deliver_alert.enqueue(alert_id)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from putright.cases.choices import Channel, SourceKind, Status
 from putright.demo import stories
+from putright.vocab import Channel, SourceKind, Status
 
 STAFF_FOUND = {SourceKind.FOUND_INTERNALLY, SourceKind.SYSTEM_FAILURE, SourceKind.RESOURCES_OR_ERROR}
 SPOKEN = {Channel.PHONE, Channel.IN_PERSON}

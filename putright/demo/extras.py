@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from putright import clock
 from putright.cases import services as case_services
-from putright.cases.choices import OPEN_STATUSES, Channel, SourceKind
 from putright.cases.models import Case, Category
 from putright.demo import content
 from putright.engines.deadlines import ClockKind, add_months
@@ -27,6 +26,7 @@ from putright.problems.models import Problem, ProblemCase, ProblemStatus
 from putright.regulation import services as regulation_services
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
+from putright.vocab import OPEN_STATUSES, Channel, SourceKind
 
 # ---------------------------------------------------------------- S3: a burst of similar complaints
 

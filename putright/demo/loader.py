@@ -22,7 +22,6 @@ from putright import clock
 from putright.authority.defaults import roles_ensure
 from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
-from putright.cases.choices import Status
 from putright.cases.models import Case, Category
 from putright.demo import content, extras, outbox
 from putright.demo.bulk import BulkWriter
@@ -30,6 +29,7 @@ from putright.demo.planning import DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
+from putright.vocab import Status
 
 
 @dataclass

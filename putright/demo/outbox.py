@@ -26,7 +26,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import TASK_MIN_PRIORITY, Task
 
-from putright.channels import tasks as channel_tasks
+from putright.channels import delivery
 from putright.channels.delivery import RETRYABLE
 from putright.channels.models import Alert, Message
 
@@ -91,8 +91,8 @@ class TaskHold:
 def _already_delivered(results) -> set[tuple[str, int]]:
     """(task name, row id) of held deliveries whose message or alert needs no sending any more."""
     by_task = {
-        channel_tasks.deliver_message.module_path: Message,
-        channel_tasks.deliver_alert.module_path: Alert,
+        delivery.deliver_message.module_path: Message,
+        delivery.deliver_alert.module_path: Alert,
     }
     wanted: dict[str, list[int]] = {}
     for result in results:

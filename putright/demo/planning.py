@@ -17,11 +17,11 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from putright.cases.choices import Channel, SourceKind, Status
 from putright.demo import content, stories
 from putright.demo.acts import SPOKEN, STAFF_FOUND, Plan, local, snap
 from putright.demo.script import CaseScript
 from putright.engines.authority import limits as authority_engine
+from putright.vocab import Channel, SourceKind, Status
 
 
 def _weighted(rng: random.Random, weights: dict):

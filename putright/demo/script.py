@@ -11,9 +11,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from putright.cases.choices import AgreementMethod, Channel, JustificationFactor, Status
 from putright.demo import content, stories
 from putright.demo.acts import SPOKEN, STAFF_FOUND, Act, Plan, due_time, local
+from putright.vocab import AgreementMethod, Channel, JustificationFactor, Status
 
 if TYPE_CHECKING:
     from putright.demo.planning import DemoPlanner

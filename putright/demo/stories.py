@@ -22,8 +22,8 @@ from decimal import Decimal
 from functools import cache
 from string import Formatter
 
-from putright.cases.choices import SourceKind
 from putright.demo import content
+from putright.vocab import SourceKind
 
 
 class DemoDataError(ValueError):

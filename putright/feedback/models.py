@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from putright.cases.choices import Sentiment
+from putright.vocab import Sentiment
 
 
 class FeedbackItem(models.Model):

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from putright.cases import selectors as case_selectors
+from putright.cases.access import staff_required
 from putright.cases.models import Case
-from putright.cases.views import staff_required
 from putright.errors import DomainError
 from putright.feedback import selectors, services
 from putright.feedback.forms import FeedFilterForm, ShareFeedbackForm

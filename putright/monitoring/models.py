@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from putright.cases.choices import SourceKind
 from putright.monitoring import rules
+from putright.vocab import SourceKind
 
 
 class SignalThreshold(models.Model):

@@ -10,10 +10,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from putright.authority.selectors import is_staff_member
-from putright.cases.choices import OPEN_STATUSES
 from putright.cases.models import Case
 from putright.errors import PermissionDenied
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
+from putright.vocab import OPEN_STATUSES
 
 
 def _require_staff(user) -> None:

@@ -32,13 +32,13 @@ from putright import clock
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least, is_staff_member
 from putright.cases import services as case_services
-from putright.cases.choices import OPEN_STATUSES, Channel
 from putright.cases.models import Case
 from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.monitoring import rules
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
 from putright.validators import CASE_REFERENCE_RE
+from putright.vocab import OPEN_STATUSES, Channel
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least
-from putright.cases.views import staff_required
+from putright.cases.access import staff_required
 from putright.errors import DomainError
 from putright.monitoring import selectors, services
 from putright.monitoring.forms import NoticeForm, SignalFilterForm, notice_initial

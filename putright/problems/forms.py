@@ -6,11 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from putright.authority.selectors import staff_users
-from putright.cases.choices import SourceKind
 from putright.cases.forms import StaffChoiceField
 from putright.cases.models import Category
 from putright.problems.models import OPEN_PROBLEM_STATUSES, PROBLEM_TRANSITIONS, Problem, ProblemStatus
 from putright.validators import CASE_REFERENCE_RE, single_line
+from putright.vocab import SourceKind
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from putright.cases.choices import SourceKind
+from putright.vocab import SourceKind
 
 
 class ProblemStatus(models.TextChoices):

@@ -34,7 +34,6 @@ from putright import clock
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least, is_staff_member
 from putright.cases import services as case_services
-from putright.cases.choices import SourceKind
 from putright.cases.models import Case, Category
 from putright.channels import services as channels
 from putright.errors import DomainError, ErrorCode, PermissionDenied
@@ -50,6 +49,7 @@ from putright.problems.models import (
     ProblemStatus,
     RegroupRun,
 )
+from putright.vocab import SourceKind
 
 log = logging.getLogger(__name__)
 

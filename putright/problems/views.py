@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from putright import clock
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least
+from putright.cases.access import staff_required
 from putright.cases.models import Case
-from putright.cases.views import staff_required
 from putright.errors import DomainError
 from putright.problems import selectors, services
 from putright.problems.forms import (

@@ -8,4 +8,8 @@ class RegulationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from putright.regulation import signals  # noqa: F401 - connects the receivers
+        # Imported here, once the app registry is ready: the receivers and subscribers use models.
+        # Importing ``signals`` connects its receivers.
+        from putright.regulation import signals, subscribers  # noqa: F401, PLC0415 — AppConfig.ready()
+
+        subscribers.subscribe()

@@ -9,12 +9,12 @@ from django.db.models import Q, QuerySet
 
 from putright import clock
 from putright.authority.selectors import is_staff_member
-from putright.cases.choices import OPEN_STATUSES
 from putright.cases.models import Case
 from putright.engines import routes as routes_engine
 from putright.errors import PermissionDenied
 from putright.regulation import services
 from putright.regulation.models import CaseClock
+from putright.vocab import OPEN_STATUSES
 
 STATE_LABELS = {
     "running": "Running",

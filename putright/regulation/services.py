@@ -29,9 +29,9 @@ from django.utils import timezone
 from putright import clock
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least, is_staff_member
-from putright.cases.choices import OPEN_STATUSES, RemedyType, Status
+from putright.cases import services as case_services
 from putright.cases.models import Case
-from putright.cases.services import case_event, case_lock, customer_tell, require_staff
+from putright.cases.services import FinalResponse, case_event, case_lock, customer_tell, require_staff
 from putright.channels import services as channels
 from putright.engines import routes as routes_engine
 from putright.engines.deadlines import (
@@ -50,6 +50,7 @@ from putright.engines.deadlines import (
 from putright.engines.deadlines.regimes import clock_spec, final_response_due, payment_services_due
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.regulation.models import CaseClock, RegimeSettings
+from putright.vocab import OPEN_STATUSES, RemedyType, Status
 
 ALERT_AT_RISK = "deadline_at_risk"
 ALERT_MISSED = "deadline_missed"
@@ -642,14 +643,6 @@ class LetterChoices:
     supply: str = ""
 
 
-@dataclass(frozen=True)
-class PreparedLetter:
-    subject: str
-    body: str
-    route_lines: list[str]
-    rule_ids: list[str]
-
-
 def letter_input(
     *, actor, case: Case, reasons: str, choices: LetterChoices, extra_routes: list[str] | tuple[str, ...] = ()
 ) -> routes_engine.LetterInput:
@@ -708,7 +701,7 @@ def letter_input(
 
 def final_letter_prepare(
     *, actor, case: Case, reasons: str, letter: str, choices: LetterChoices, extra_routes: list[str]
-) -> PreparedLetter:
+) -> FinalResponse:
     """Check the letter the agent edited, and work out the routes and rules it was drafted from.
 
     The text goes out exactly as the agent left it (line endings made plain); the routes and rule ids
@@ -729,9 +722,40 @@ def final_letter_prepare(
     draft = routes_engine.draft_letter(
         letter_input(actor=actor, case=case, reasons=reasons, choices=choices, extra_routes=extra_routes)
     )
-    return PreparedLetter(
+    return FinalResponse(
         subject=draft.subject,
         body=body,
         route_lines=[r.line() for r in draft.routes],
         rule_ids=list(draft.rule_ids),
+    )
+
+
+def case_close_unresolved(
+    *,
+    actor,
+    case: Case,
+    reasons: str,
+    other_routes: list[str],
+    letter: str | None = None,
+    letter_choices: LetterChoices | None = None,
+) -> Case:
+    """A6: close without resolution, with the final response letter the agent edited when there is one.
+
+    With ``letter`` (drafted from the rules, then edited) exactly that text is sent, and the routes and
+    rule ids it was drafted from are recorded; ``other_routes`` are then the agent's own additions.
+    Without it the core's own message lists the reasons and ``other_routes``.
+    """
+    final = None
+    if letter is not None and letter.strip():
+        require_staff(actor)
+        final = final_letter_prepare(
+            actor=actor,
+            case=case,
+            reasons=case_services.close_reasons_check(reasons),
+            letter=letter,
+            choices=letter_choices or LetterChoices(),
+            extra_routes=[r.strip() for r in (other_routes or []) if r and r.strip()],
+        )
+    return case_services.case_close_unresolved(
+        actor=actor, case=case, reasons=reasons, other_routes=other_routes, final=final
     )

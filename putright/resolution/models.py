@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from putright.cases.choices import AgreementMethod, CustomerBenefit, PolicyFit, RemedyType
 from putright.engines.remedies.appraisal import DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS
+from putright.vocab import AgreementMethod, CustomerBenefit, PolicyFit, RemedyType
 
 CENT = Decimal("0.01")
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from putright import clock
 from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
 from putright.authority.selectors import is_staff_member, user_roles
-from putright.cases.choices import OptionSource, OptionStatus, RemedyType
 from putright.cases.models import Case, Option
 from putright.engines.authority import limits as authority_engine
 from putright.engines.remedies import appraisal as appraisal_engine
 from putright.resolution.models import AppraisalWeight, Offer, RemedyCatalogueEntry
+from putright.vocab import OptionSource, OptionStatus, RemedyType
 
 LIVE_OPTION_STATUSES = (OptionStatus.PROPOSED, OptionStatus.RECOMMENDED)
 

@@ -16,7 +16,6 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.authority.selectors import limit_for_user
 from putright.cases import services as cases
-from putright.cases.choices import AgreementMethod, JustificationFactor, OptionSource, OptionStatus, Status
 from putright.cases.models import Case, Option
 from putright.channels import services as channels
 from putright.channels.models import Alert
@@ -25,6 +24,7 @@ from putright.errors import DomainError, ErrorCode
 from putright.resolution import selectors
 from putright.resolution.models import Offer
 from putright.resolution.statutory import TEMPLATES, option_spec
+from putright.vocab import AgreementMethod, JustificationFactor, OptionSource, OptionStatus, Status
 
 MAX_TERMS = 5000
 MAX_MONEY = Decimal("9999999999.99")

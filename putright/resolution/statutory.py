@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from putright.cases.choices import CustomerBenefit, RemedyType
+from putright.vocab import CustomerBenefit, RemedyType
 
 CENT = Decimal("0.01")
 

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from putright import clock
 from putright.cases import services
-from putright.cases.choices import Status
 from putright.cases.models import Case
 from putright.regulation import services as regulation
+from putright.vocab import Status
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import case_link_from_email, email_body, expect_flash, sign_in
 from tests.conftest import aware, make_report

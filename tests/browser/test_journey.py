@@ -15,8 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from putright.audit.events import chain_verify
-from putright.cases.choices import Status
 from putright.cases.models import Case
+from putright.vocab import Status
 from tests.browser.helpers import (
     PHONE,
     assert_no_horizontal_scroll,

@@ -13,11 +13,11 @@ import pytest
 from playwright.sync_api import expect
 
 from putright import clock
-from putright.cases.choices import SourceKind
 from putright.channels.models import Message
 from putright.feedback import services as feedback_services
 from putright.monitoring import services as monitoring_services
 from putright.monitoring.models import SignalThreshold
+from putright.vocab import SourceKind
 from tests.browser.helpers import PHONE, assert_no_horizontal_scroll, email_body, expect_flash, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from putright.cases import services
-from putright.cases.choices import JustificationFactor, RemedyType, Status
+from putright.vocab import JustificationFactor, RemedyType, Status
 from tests.browser.helpers import case_link_from_email, customer_status, email_body, expect_flash, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

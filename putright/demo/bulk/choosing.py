@@ -6,16 +6,16 @@ from dataclasses import replace
 
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
-from putright.cases.choices import (
-    OptionStatus,
-    PolicyFit,
-    Status,
-)
 from putright.cases.models import Option
 from putright.channels.models import Alert
 from putright.demo.acts import Act
 from putright.demo.bulk.draft import CaseDraft, PayloadId, option_request
 from putright.engines.authority import limits as authority_engine
+from putright.vocab import (
+    OptionStatus,
+    PolicyFit,
+    Status,
+)
 
 
 class ChoosingActs(CaseDraft):

@@ -18,13 +18,6 @@ from putright.audit.events import GENESIS, _digest, _jsonable, actor_label_for
 from putright.audit.models import Event
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
-from putright.cases.choices import (
-    AssessedBy,
-    EmotionalState,
-    Priority,
-    PromiseStatus,
-    Status,
-)
 from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise, ReferenceCounter
 from putright.channels.models import Alert, Message
 from putright.customers.models import Customer
@@ -36,6 +29,13 @@ from putright.feedback.models import FeedbackItem
 from putright.problems.tasks import case_analyse
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
+from putright.vocab import (
+    AssessedBy,
+    EmotionalState,
+    Priority,
+    PromiseStatus,
+    Status,
+)
 
 if TYPE_CHECKING:
     from putright.demo.bulk.writer import BulkWriter

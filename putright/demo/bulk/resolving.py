@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from putright.cases.choices import (
-    AgreementMethod,
-    EmotionalState,
-    OptionStatus,
-    Priority,
-    PromiseStatus,
-    RemedyType,
-    Sentiment,
-    Status,
-)
 from putright.cases.models import ActionStep, Agreement, Option, Promise
 from putright.channels.models import Alert, Message
 from putright.demo.acts import Act
@@ -23,6 +13,16 @@ from putright.feedback.models import FeedbackItem
 from putright.feedback.services import sentiment_for
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
+from putright.vocab import (
+    AgreementMethod,
+    EmotionalState,
+    OptionStatus,
+    Priority,
+    PromiseStatus,
+    RemedyType,
+    Sentiment,
+    Status,
+)
 
 
 class ResolvingActs(CaseDraft):

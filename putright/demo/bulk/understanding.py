@@ -5,12 +5,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from putright.authority.models import Escalation
-from putright.cases.choices import (
-    AgreementMethod,
-    Channel,
-    Status,
-    Understanding,
-)
 from putright.cases.models import Case, Consultation
 from putright.channels.models import Alert
 from putright.customers.models import Customer
@@ -18,6 +12,12 @@ from putright.demo.acts import Act
 from putright.demo.bulk.draft import CONSENT_TEXT, CaseDraft, PayloadId, reference_next
 from putright.engines.deadlines import clocks_for
 from putright.regulation import services as regulation
+from putright.vocab import (
+    AgreementMethod,
+    Channel,
+    Status,
+    Understanding,
+)
 
 
 class UnderstandingActs(CaseDraft):

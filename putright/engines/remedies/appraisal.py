@@ -5,7 +5,7 @@ appraisal (every factor's value, weight and points), never a hidden score. The s
 comes with the factors that make it best, in plain English, so the agent can see *why* and choose
 another with a reason of their own.
 
-Factor names are the values of ``putright.cases.choices.JustificationFactor`` (this module cannot
+Factor names are the values of ``putright.vocab.JustificationFactor`` (this module cannot
 import Django), so a reason maps straight onto the factors an agent names when recommending.
 
 Scoring: each factor gives an option a value between 0 and 1, multiplied by the factor's weight.

@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from putright import clock
-from putright.cases.choices import Status
 from putright.cases.models import Case
 from putright.channels.portal_links import portal_url
 from putright.demo import content
 from putright.demo.loader import DemoLoader, DemoResult, progress_bar
+from putright.vocab import Status
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Choices as classes: each carries its label (and colour where pages show it)."""
+"""Shared vocabularies, at the bottom of the house: statuses, remedy types, channels, source kinds…
+
+Choices as classes: each carries its label (and colour where pages show it). Every room may import
+this module; it imports nothing from Putright."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from putright.channels import views
+from putright.portal import views
 
 # The customer-facing pages. Every /track/<token>/… URL checks the token again.
 app_name = "portal"

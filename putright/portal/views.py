@@ -20,8 +20,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from putright import ratelimit
 from putright.cases import selectors, services
-from putright.cases.choices import Channel, PromiseStatus, SourceKind, Status, Understanding
-from putright.channels.forms import (
+from putright.channels.models import Message
+from putright.channels.portal_links import portal_token, portal_url
+from putright.errors import DomainError, PermissionDenied
+from putright.portal.forms import (
     AgreementForm,
     CounterOfferForm,
     MessageForm,
@@ -29,11 +31,10 @@ from putright.channels.forms import (
     SatisfactionForm,
     UnderstandingForm,
 )
-from putright.channels.models import Message
-from putright.channels.portal_links import case_for_token, portal_token, portal_url
-from putright.errors import DomainError, PermissionDenied
+from putright.portal.tokens import case_for_token
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
+from putright.vocab import Channel, PromiseStatus, SourceKind, Status, Understanding
 
 # Status in the customer's words. An approval pending inside the organisation is ours to
 # sort out, so to the customer it reads the same as choosing a resolution.

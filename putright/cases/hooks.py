@@ -1,0 +1,185 @@
+"""Lifecycle hooks: how the case core tells the rooms above it what happened, without importing them.
+
+The core (``putright.cases.services``) announces each step of a case's life with ``announce(...)``.
+Rooms that extend the case (regulation, problems, feedback, monitoring, and later insights,
+improvements, surveys) subscribe in their ``AppConfig.ready()``; the core never imports a subscriber.
+
+Each subscriber says when it runs:
+
+- ``Phase.IN_TRANSACTION``: at once, inside the core's transaction and under the case row lock. It may
+  record events and add to what the core records (``event_after``), writes in its summary
+  (``summary_notes``) and tells the customer (``customer_notes``). If it raises, the whole change rolls
+  back: use it for what must be true together with the change (a regulator's clock starting).
+- ``Phase.AFTER_COMMIT``: once the change is committed (``transaction.on_commit``), for work that
+  must not hold the lock and must not undo the change (enqueueing an analysis).
+
+Subscribers of one hook run in the order they subscribed, which is the order of ``INSTALLED_APPS``
+(Django calls ``ready()`` in that order); ``tests/test_house.py`` pins the whole list.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from django.db import transaction
+
+
+class Phase(enum.Enum):
+    IN_TRANSACTION = "in transaction"
+    AFTER_COMMIT = "after commit"
+
+
+@dataclass
+class Additions:
+    """What in-transaction subscribers may add to the core's own record of the step."""
+
+    event_after: dict[str, Any] = field(default_factory=dict)
+    summary_notes: list[str] = field(default_factory=list)
+    customer_notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "".join(self.summary_notes)
+
+    def customer(self) -> str:
+        return "".join(self.customer_notes)
+
+
+@dataclass
+class CaseReported(Additions):
+    """S1: a case was created from a report, before its ``case.reported`` event and acknowledgement."""
+
+    case: Any = None
+    actor: Any = None
+
+
+@dataclass
+class CaseClassified:
+    """The source kind, category or regulated flag changed (after the ``case.classified`` event)."""
+
+    case: Any
+    actor: Any
+    became_regulated: bool
+
+
+@dataclass
+class UnderstandingConfirmed:
+    """S2: the customer confirmed (or the agent recorded) that we understood the problem."""
+
+    case: Any
+    actor: Any
+
+
+@dataclass
+class OptionAgreed(Additions):
+    """A1: the customer agreed to the recommended option, before the ``option.agreed`` event."""
+
+    case: Any = None
+    option: Any = None
+    agreement: Any = None
+    actor: Any = None
+
+
+@dataclass
+class CaseDelivered:
+    """A2: the agreed resolution was delivered; the case waits for the customer's confirmation."""
+
+    case: Any
+    actor: Any
+
+
+@dataclass
+class SatisfactionRecorded:
+    """A5: the customer's answer to "is it resolved?" (after its event, before the case settles)."""
+
+    case: Any
+    actor: Any
+    resolved: bool
+    comment: str
+
+
+@dataclass
+class CaseClosed:
+    """A5/A6: the case closed, resolved or not (after its event and the settling of promises)."""
+
+    case: Any
+    actor: Any
+    resolved: bool
+
+
+@dataclass
+class CaseReopened:
+    """A5: a case the customer said was not resolved goes back to choosing a resolution."""
+
+    case: Any
+    actor: Any
+    reason: str
+
+
+@dataclass
+class SweepTick:
+    """The worker's periodic sweep. Subscribers do their own periodic work and put their counts in
+    ``figures`` (names are ``SweepResult`` fields)."""
+
+    now: datetime
+    figures: dict[str, int] = field(default_factory=dict)
+
+
+HOOKS: tuple[type, ...] = (
+    CaseReported,
+    CaseClassified,
+    UnderstandingConfirmed,
+    OptionAgreed,
+    CaseDelivered,
+    SatisfactionRecorded,
+    CaseClosed,
+    CaseReopened,
+    SweepTick,
+)
+
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    hook: type
+    handler: Callable[[Any], None]
+    phase: Phase
+
+    @property
+    def name(self) -> str:
+        return f"{self.handler.__module__}.{self.handler.__qualname__}"
+
+
+_subscribers: dict[type, list[Subscriber]] = {hook: [] for hook in HOOKS}
+
+
+def subscribe(hook: type[E], handler: Callable[[E], None], *, phase: Phase) -> None:
+    """Run ``handler`` whenever the core announces ``hook``. Called from ``AppConfig.ready()``;
+    subscribing the same handler twice (a second ``ready()`` in tests) is ignored."""
+    if hook not in _subscribers:
+        raise ValueError(f"{hook!r} is not a lifecycle hook")
+    if not isinstance(phase, Phase):
+        raise TypeError("say whether the subscriber runs IN_TRANSACTION or AFTER_COMMIT")
+    entry = Subscriber(hook=hook, handler=handler, phase=phase)
+    if entry not in _subscribers[hook]:
+        _subscribers[hook].append(entry)
+
+
+def subscribers(hook: type) -> list[Subscriber]:
+    return list(_subscribers[hook])
+
+
+def announce(event: E) -> E:
+    """Tell every subscriber of ``type(event)``; returns the event with what in-transaction
+    subscribers added to it."""
+    for entry in _subscribers[type(event)]:
+        if entry.phase is Phase.IN_TRANSACTION:
+            entry.handler(event)
+        else:
+            transaction.on_commit(partial(entry.handler, event))
+    return event

@@ -1,0 +1,230 @@
+"""A5–A6: the customer's satisfaction, reopening, and closing without resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from putright import clock
+from putright.authority.models import Approval
+from putright.cases import hooks
+from putright.cases.models import (
+    Case,
+    Promise,
+)
+from putright.cases.services._common import (
+    _back_to_choosing,
+    _clean,
+    _event,
+    _guard,
+    _lock,
+    _require_staff,
+    _save,
+    _set_status,
+    _tell_customer,
+)
+from putright.channels import services as channels
+from putright.channels.models import Alert
+from putright.errors import DomainError, ErrorCode
+from putright.vocab import (
+    AgreementMethod,
+    PromiseStatus,
+    Status,
+)
+
+
+def case_satisfaction_record(
+    *, case: Case, resolved: bool, comment: str = "", actor=None, method: str = AgreementMethod.PORTAL
+) -> Case:
+    """A5: 'resolved' closes the case; 'not resolved' puts it on the agent's desk to reopen or close unresolved."""
+    if actor is not None:
+        _require_staff(actor)
+    comment = (comment or "").strip()[:5000]
+    if not resolved and not comment and actor is None:
+        raise DomainError(ErrorCode.REASONS_REQUIRED, "Please tell us what is still wrong.")
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "satisfaction")
+        before = {"status": case.status}
+        case.satisfaction_comment = comment
+        if resolved:
+            case.status = Status.CLOSED_RESOLVED
+            case.closed_at = clock.now()
+        else:
+            case.status = Status.NOT_RESOLVED
+        _save(case, "status", "satisfaction_comment", "closed_at")
+        how = "on their case link" if actor is None else f"{AgreementMethod(method).label.lower()}"
+        _event(
+            case,
+            actor,
+            "satisfaction.resolved" if resolved else "satisfaction.not_resolved",
+            f"Customer says the problem is {'resolved' if resolved else 'NOT resolved'} ({how})"
+            + (f": {comment}" if comment else ""),
+            before=before,
+            after={"status": case.status, "comment": comment},
+            customer_visible=True,
+            as_customer=True,
+        )
+        # S4: the answer joins the feedback feed, among what rooms above do with it.
+        hooks.announce(hooks.SatisfactionRecorded(case=case, actor=actor, resolved=resolved, comment=comment))
+        if resolved:
+            _settle_on_close(case, actor)
+            hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=True))
+            _tell_customer(
+                case,
+                "Your case is closed",
+                "Thank you for confirming your problem is resolved. We have closed your case.",
+            )
+        else:
+            _tell_customer(
+                case,
+                "We are sorry it is not resolved",
+                "Thank you for telling us the problem is not resolved. "
+                "The person handling your case will look at what else we can do and come back to you.",
+            )
+            channels.alert_create(
+                recipient=case.assignee,
+                case=case,
+                kind=Alert.Kind.CUSTOMER_MESSAGE,
+                text=f"{case.reference}: the customer says it is not resolved",
+            )
+    return case
+
+
+def _settle_on_close(case: Case, actor) -> None:
+    """A closed case leaves nothing dangling: outstanding promises are withdrawn (the final
+    message tells the customer where things stand) and pending approvals are withdrawn, so
+    they leave approvers' queues."""
+    for promise in Promise.objects.filter(
+        case=case, status__in=[PromiseStatus.OPEN, PromiseStatus.AT_RISK, PromiseStatus.BROKEN]
+    ):
+        before = {"promise_status": promise.status}
+        Promise.objects.filter(pk=promise.pk).update(status=PromiseStatus.WITHDRAWN)
+        _event(
+            case,
+            actor,
+            "promise.withdrawn",
+            f"Promise withdrawn as the case closed: {promise.description}",
+            before=before,
+            after={"promise": promise.pk, "promise_status": PromiseStatus.WITHDRAWN},
+        )
+    for approval in Approval.objects.filter(case=case, status=Approval.Status.PENDING):
+        Approval.objects.filter(pk=approval.pk).update(
+            status=Approval.Status.WITHDRAWN, decided_at=clock.now(), decision_note="The case was closed."
+        )
+        _event(
+            case,
+            actor,
+            "approval.withdrawn",
+            "Approval request withdrawn as the case closed",
+            before={"approval_status": Approval.Status.PENDING},
+            after={"approval": approval.pk, "approval_status": Approval.Status.WITHDRAWN},
+        )
+
+
+def case_reopen(*, actor, case: Case, reason: str) -> Case:
+    """A5: after 'not resolved', look for another way to put it right."""
+    _require_staff(actor)
+    reason = _clean(reason, field="Reason for reopening", max_len=2000)
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "reopen")
+        before = {"status": case.status}
+        _back_to_choosing(case, None, None)
+        _event(
+            case,
+            actor,
+            "case.reopened",
+            f"Reopened to find another way: {reason}",
+            before=before,
+            after={"status": case.status, "reason": reason},
+            customer_visible=True,
+        )
+        _tell_customer(
+            case,
+            "We are looking at this again",
+            f"We are sorry the problem is not resolved. We are looking at it again: {reason}",
+        )
+        hooks.announce(hooks.CaseReopened(case=case, actor=actor, reason=reason))
+    return case
+
+
+@dataclass(frozen=True)
+class FinalResponse:
+    """A final response letter prepared from the rules (``regulation.services.final_letter_prepare``)
+    and edited by the agent: sent exactly as written, with the routes and rule ids it was drafted from."""
+
+    subject: str
+    body: str
+    rule_ids: list[str]
+    route_lines: list[str]
+
+
+def close_reasons_check(reasons: str) -> str:
+    reasons = (reasons or "").strip()
+    if len(reasons) < 20:
+        raise DomainError(
+            ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence)."
+        )
+    return reasons
+
+
+def case_close_unresolved(
+    *,
+    actor,
+    case: Case,
+    reasons: str,
+    other_routes: list[str],
+    final: FinalResponse | None = None,
+) -> Case:
+    """A6: close without resolution. Clear reasons and other routes are required and sent to the customer.
+
+    With a ``final`` response letter (drafted by ``regulation`` and edited by the agent: use
+    ``regulation.services.case_close_unresolved``, which prepares it) exactly that text is sent, and the
+    routes and rule ids it was drafted from are recorded in place of ``other_routes``.
+    """
+    _require_staff(actor)
+    reasons = close_reasons_check(reasons)
+    routes = [r.strip() for r in (other_routes or []) if r and r.strip()]
+    if final is not None:
+        routes = list(final.route_lines)
+    if not routes:
+        raise DomainError(
+            ErrorCode.OTHER_ROUTES_REQUIRED, "Give the customer at least one other route to resolve it."
+        )
+    with transaction.atomic():
+        case = _lock(case)
+        _guard(case, "close_unresolved")
+        before = _set_status(case, Status.CLOSED_UNRESOLVED)
+        case.unresolved_reasons = reasons
+        case.other_routes = routes
+        case.closed_at = clock.now()
+        _save(case, "status", "unresolved_reasons", "other_routes", "closed_at")
+        after = {"status": case.status, "reasons": reasons, "other_routes": routes}
+        if final is not None:
+            after["letter"] = {"subject": final.subject, "body": final.body, "rule_ids": final.rule_ids}
+        _event(
+            case,
+            actor,
+            "case.closed_unresolved",
+            "Closed unresolved; reasons and other routes sent"
+            + (f" in our final response letter ({', '.join(final.rule_ids)})" if final is not None else ""),
+            before=before,
+            after=after,
+            customer_visible=True,
+        )
+        _settle_on_close(case, actor)
+        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
+        if final is not None:
+            _tell_customer(case, final.subject, final.body, author=actor)
+        else:
+            route_lines = "\n".join(f"  • {r}" for r in routes)
+            _tell_customer(
+                case,
+                "Our final response",
+                f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
+                f"Other ways you can take this forward:\n{route_lines}",
+                author=actor,
+            )
+    return case

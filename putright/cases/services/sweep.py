@@ -1,0 +1,66 @@
+"""The periodic sweep the worker runs: promises, cadence, the rooms' own periodic work and email retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Q
+
+from putright import clock
+from putright.cases import hooks
+from putright.cases.services.promises import cadence_sweep, promises_sweep
+from putright.channels.delivery import MAX_ATTEMPTS, email_recover_stuck
+from putright.channels.models import Alert, Message
+from putright.channels.services import alert_enqueue, message_enqueue
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    at_risk: int
+    broken: int
+    cadence_flagged: int
+    emails_retried: int
+    # E4: regulatory and service-level deadlines (putright.regulation.services.clocks_sweep).
+    deadlines_at_risk: int = 0
+    deadlines_missed: int = 0
+    signals_evaluated: int = 0
+
+
+def sweep_run(*, now: datetime | None = None) -> SweepResult:
+    """The periodic sweep the worker runs: promises, cadence, the rooms' own periodic work (deadlines,
+    signals, through the sweep hook) and email retries."""
+    now = now or clock.now()
+    at_risk, broken = promises_sweep(now=now)
+    flagged = cadence_sweep(now=now)
+    tick = hooks.announce(hooks.SweepTick(now=now))
+    email_recover_stuck(now=now)
+    retried = 0
+    # Failed sends are retried; one still pending after half an hour lost its task (a crash
+    # between commit and enqueue) and is enqueued again. Sending claims the row, so never twice.
+    retry = Q(email_status="failed", created_at__lt=now - timedelta(minutes=2)) | Q(
+        email_status="pending", created_at__lt=now - timedelta(minutes=30)
+    )
+    for pk in Message.objects.filter(retry, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
+        message_enqueue(pk)
+        retried += 1
+    for pk in Alert.objects.filter(retry, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
+        alert_enqueue(pk)
+        retried += 1
+    if connection.vendor == "sqlite":
+        # SQLite gathers planner statistics only when asked; without them the queue query sorts
+        # every open case (measured: 25 ms instead of 3 ms at 100,000 cases).
+        # analysis_limit samples each index, so this stays fast however large the database grows.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
+    return SweepResult(
+        at_risk=at_risk,
+        broken=broken,
+        cadence_flagged=flagged,
+        emails_retried=retried,
+        deadlines_at_risk=tick.figures.get("deadlines_at_risk", 0),
+        deadlines_missed=tick.figures.get("deadlines_missed", 0),
+        signals_evaluated=tick.figures.get("signals_evaluated", 0),
+    )

@@ -1,0 +1,221 @@
+"""Workspace forms from the agreement to closing: the plan, promises, messages, satisfaction, reopening
+and closing unresolved (with the final response letter)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+
+from putright.cases import services
+from putright.cases.access import detail_url, workspace_post
+from putright.cases.forms import (
+    AgreementFromCallForm,
+    CloseUnresolvedForm,
+    MessageForm,
+    PromiseForm,
+    ReopenForm,
+    SatisfactionFromCallForm,
+    StepForm,
+)
+from putright.cases.models import ActionStep, Promise
+from putright.errors import DomainError
+from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
+from putright.regulation import services as regulation_services
+from putright.regulation.services import LetterChoices
+from putright.vocab import (
+    Status,
+)
+
+
+@workspace_post
+def agreement_record(request, case):
+    form = AgreementFromCallForm(request.POST, auto_id=auto_id("agreement"))
+    return workspace_act(
+        request,
+        case,
+        key="agreement",
+        form=form,
+        anchor="agreement",
+        perform=lambda d: services.option_customer_respond(
+            case=case, agree=d["agreed"], actor=request.user, method=d["method"], comment=d["comment"]
+        ),
+        success="The customer's answer is recorded.",
+    )
+
+
+@workspace_post
+def step_add(request, case):
+    form = StepForm(request.POST, auto_id=auto_id("step"))
+    return workspace_act(
+        request,
+        case,
+        key="step",
+        form=form,
+        anchor="plan",
+        perform=lambda d: services.step_add(
+            actor=request.user,
+            case=case,
+            description=d["description"],
+            owner=d["owner"],
+            due_date=d["due_date"],
+        ),
+        success="Step added to the plan.",
+    )
+
+
+@workspace_post
+def step_complete(request, case, step_id: int):
+    step = get_object_or_404(ActionStep, pk=step_id, case=case)
+    error = None
+    try:
+        services.step_complete(actor=request.user, step=step)
+    except DomainError as exc:
+        error = exc.message
+    if request.htmx:
+        # htmx swaps just the list of steps, with the outcome said inline.
+        case.refresh_from_db()
+        return render(
+            request,
+            "cases/_plan_steps.html",
+            {
+                "case": case,
+                "steps": list(case.steps.select_related("owner", "done_by")),
+                "can_tick": case.status == Status.IN_PROGRESS,
+                "plan_error": error,
+                "plan_notice": None if error else f"Done: {step.description}",
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Done: {step.description}")
+    return redirect(detail_url(case, "plan"))
+
+
+@workspace_post
+def deliver(request, case):
+    return workspace_act(
+        request,
+        case,
+        key="deliver",
+        form=NoFields(),
+        anchor="outcome",
+        perform=lambda d: services.case_mark_delivered(actor=request.user, case=case),
+        success="Marked as delivered; the customer is asked whether it is resolved.",
+    )
+
+
+@workspace_post
+def promise_make(request, case):
+    form = PromiseForm(request.POST, auto_id=auto_id("promise"))
+    return workspace_act(
+        request,
+        case,
+        key="promise",
+        form=form,
+        anchor="promises",
+        perform=lambda d: services.promise_make(
+            actor=request.user, case=case, description=d["description"], owner=d["owner"], due_at=d["due_at"]
+        ),
+        success="Promise made and sent to the customer.",
+    )
+
+
+@workspace_post
+def promise_keep(request, case, promise_id: int):
+    promise = get_object_or_404(Promise, pk=promise_id, case=case)
+    return workspace_act(
+        request,
+        case,
+        key="keep",
+        form=NoFields(),
+        anchor="promises",
+        perform=lambda d: services.promise_keep(actor=request.user, promise=promise),
+        success=f"Promise kept: {promise.description}",
+    )
+
+
+@workspace_post
+def message_send(request, case):
+    form = MessageForm(request.POST, auto_id=auto_id("message"))
+    return workspace_act(
+        request,
+        case,
+        key="message",
+        form=form,
+        anchor="messages",
+        perform=lambda d: services.message_send(
+            actor=request.user,
+            case=case,
+            body=d["body"],
+            requested=d["prompt"] == "requested",
+            subject=d["subject"],
+        ),
+        success="Message sent to the customer.",
+    )
+
+
+@workspace_post
+def satisfaction_record(request, case):
+    form = SatisfactionFromCallForm(request.POST, auto_id=auto_id("satisfaction"))
+    return workspace_act(
+        request,
+        case,
+        key="satisfaction",
+        form=form,
+        anchor="outcome",
+        perform=lambda d: services.case_satisfaction_record(
+            case=case, resolved=d["resolved"], comment=d["comment"], actor=request.user, method=d["method"]
+        ),
+        success="The customer's answer is recorded.",
+    )
+
+
+@workspace_post
+def reopen(request, case):
+    form = ReopenForm(request.POST, auto_id=auto_id("reopen"))
+    return workspace_act(
+        request,
+        case,
+        key="reopen",
+        form=form,
+        anchor="options",
+        perform=lambda d: services.case_reopen(actor=request.user, case=case, reason=d["reason"]),
+        success="Reopened: list another way to put it right.",
+    )
+
+
+@workspace_post
+def close_unresolved(request, case):
+    form = CloseUnresolvedForm(request.POST, auto_id=auto_id("close"))
+    if form.is_valid() and form.cleaned_data["letter"].strip():
+        # P5/A6: the drafted and edited letter is sent exactly as written. If it is refused, it comes
+        # back in the form with the reason beside it, so the agent's edits are never lost.
+        d = form.cleaned_data
+        try:
+            regulation_services.case_close_unresolved(
+                actor=request.user,
+                case=case,
+                reasons=d["reasons"],
+                other_routes=d["all_routes"],
+                letter=d["letter"],
+                letter_choices=LetterChoices(
+                    decision=d["decision"], region=d["customer_region"], supply=d["supply"]
+                ),
+            )
+        except DomainError as exc:
+            form.add_error("letter", exc.message)
+            return render_workspace(request, case, {"close": form}, status=400)
+        messages.success(request, "Closed unresolved; our final response letter was sent to the customer.")
+        return redirect(detail_url(case, "outcome"))
+    return workspace_act(
+        request,
+        case,
+        key="close",
+        form=form,
+        anchor="outcome",
+        perform=lambda d: services.case_close_unresolved(
+            actor=request.user, case=case, reasons=d["reasons"], other_routes=d["all_routes"]
+        ),
+        success="Closed unresolved; the reasons and other routes were sent to the customer.",
+    )

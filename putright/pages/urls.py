@@ -1,0 +1,64 @@
+"""The staff pages' addresses. The names keep their namespaces: ``cases:…`` for the workspace and the
+desk, ``resolution:…`` for the purchase facts, statutory options and negotiation forms.
+
+Each workspace form posts to its own URL under the case, so a handler does one thing.
+"""
+
+from django.urls import path
+
+from putright.pages import desk, handling, outcome, record, resolution, workspace
+
+_case = "cases/<str:reference>/"
+
+case_urlpatterns = [
+    path("", desk.home, name="home"),
+    path("cases/", desk.queue, name="queue"),
+    path("cases/new/", desk.log_call, name="log_call"),
+    path(_case, workspace.detail, name="detail"),
+    path(_case + "record/", record.record_html, name="record_html"),
+    path(_case + "record.json", record.record_json, name="record_json"),
+    path(_case + "assign/", handling.assign_me, name="assign_me"),
+    path(_case + "escalate/", handling.escalate, name="escalate"),
+    path(_case + "classify/", handling.classify, name="classify"),
+    path(_case + "emotion/", handling.emotion_set, name="emotion_set"),
+    path(
+        _case + "recommendation/withdraw/", handling.recommendation_withdraw, name="recommendation_withdraw"
+    ),
+    path(_case + "link/renew/", handling.portal_link_renew, name="portal_link_renew"),
+    path(_case + "understanding/", handling.understanding_summarise, name="understanding_summarise"),
+    path(_case + "understanding/confirm/", handling.understanding_confirm, name="understanding_confirm"),
+    path(_case + "understanding/skip/", handling.understanding_skip, name="understanding_skip"),
+    path(_case + "options/", handling.option_add, name="option_add"),
+    path(_case + "options/<int:option_id>/withdraw/", handling.option_withdraw, name="option_withdraw"),
+    path(_case + "options/<int:option_id>/recommend/", handling.option_recommend, name="option_recommend"),
+    path(_case + "consultations/", handling.consultation_request, name="consultation_request"),
+    path(
+        _case + "consultations/<int:consultation_id>/answer/",
+        handling.consultation_answer,
+        name="consultation_answer",
+    ),
+    path(_case + "agreement/", outcome.agreement_record, name="agreement_record"),
+    path(_case + "steps/", outcome.step_add, name="step_add"),
+    path(_case + "steps/<int:step_id>/done/", outcome.step_complete, name="step_complete"),
+    path(_case + "deliver/", outcome.deliver, name="deliver"),
+    path(_case + "promises/", outcome.promise_make, name="promise_make"),
+    path(_case + "promises/<int:promise_id>/keep/", outcome.promise_keep, name="promise_keep"),
+    path(_case + "messages/", outcome.message_send, name="message_send"),
+    path(_case + "satisfaction/", outcome.satisfaction_record, name="satisfaction_record"),
+    path(_case + "reopen/", outcome.reopen, name="reopen"),
+    path(_case + "close-unresolved/", outcome.close_unresolved, name="close_unresolved"),
+    path("approvals/", desk.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/decide/", desk.approval_decide, name="approval_decide"),
+    path("escalations/", desk.escalations, name="escalations"),
+    path("alerts/", desk.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/read/", desk.alert_read, name="alert_read"),
+]
+
+resolution_urlpatterns = [
+    path(_case + "facts/", resolution.facts_record, name="facts_record"),
+    path(_case + "options/statutory/", resolution.statutory_options_add, name="statutory_options_add"),
+    path(_case + "offers/", resolution.offer_make, name="offer_make"),
+    path(_case + "offers/counter/", resolution.offer_counter, name="offer_counter"),
+    path(_case + "offers/<int:offer_id>/settle/", resolution.offer_settle, name="offer_settle"),
+    path(_case + "offers/<int:offer_id>/reject/", resolution.offer_reject, name="offer_reject"),
+]

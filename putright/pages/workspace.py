@@ -1,0 +1,252 @@
+"""The case workspace: one page that shows a case at every stage and re-renders with a form's errors.
+
+Views are thin. Each one checks the user is staff, loads the case through the permission-checking
+selector, validates its form, then calls one service (the one way in). A ``DomainError`` becomes a page
+message, ``PermissionDenied`` a 403, an unknown object a 404 — never a 500. Every form works as a plain
+POST + redirect; a few small ones (ticking a step, marking an alert read) also answer htmx with a fragment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from putright.authority.models import Approval
+from putright.cases import selectors
+from putright.cases.access import case_or_404, detail_url, staff_required
+from putright.cases.forms import (
+    AgreementFromCallForm,
+    ClassifyForm,
+    CloseUnresolvedForm,
+    ConfirmFromCallForm,
+    ConsultationAnswerForm,
+    ConsultationRequestForm,
+    EmotionForm,
+    EscalateForm,
+    MessageForm,
+    OptionForm,
+    PromiseForm,
+    ReasonForm,
+    RecommendForm,
+    ReopenForm,
+    SatisfactionFromCallForm,
+    SkipUnderstandingForm,
+    StepForm,
+    SummaryForm,
+    WithdrawOptionForm,
+)
+from putright.cases.models import Case
+from putright.channels.models import Message
+from putright.pages import resolution_sections as resolution_views
+from putright.vocab import (
+    JustificationFactor,
+    OptionStatus,
+    PromiseStatus,
+    Status,
+    Understanding,
+)
+from putright.web import form_act
+
+OPTION_COLOURS = {
+    OptionStatus.PROPOSED: "grey",
+    OptionStatus.RECOMMENDED: "blue",
+    OptionStatus.WITHDRAWN: "dark",
+    OptionStatus.REJECTED: "red",
+    OptionStatus.DECLINED: "red",
+    OptionStatus.AGREED: "green",
+}
+
+
+PROMISE_COLOURS = {
+    PromiseStatus.OPEN: "blue",
+    PromiseStatus.AT_RISK: "amber",
+    PromiseStatus.BROKEN: "red",
+    PromiseStatus.KEPT: "green",
+    PromiseStatus.KEPT_LATE: "amber",
+    PromiseStatus.WITHDRAWN: "dark",
+}
+
+
+APPROVAL_COLOURS = {
+    Approval.Status.PENDING: "amber",
+    Approval.Status.APPROVED: "green",
+    Approval.Status.REJECTED: "red",
+    Approval.Status.WITHDRAWN: "dark",
+}
+
+
+EMAIL_COLOURS = {
+    Message.EmailStatus.NOT_EMAILED: "grey",
+    Message.EmailStatus.PENDING: "amber",
+    Message.EmailStatus.SENT: "green",
+    Message.EmailStatus.FAILED: "red",
+}
+
+
+UNDERSTANDING_COLOURS = {
+    Understanding.NOT_STARTED: "grey",
+    Understanding.AWAITING_CUSTOMER: "amber",
+    Understanding.CONFIRMED: "green",
+    Understanding.CORRECTED: "red",
+    Understanding.SKIPPED: "dark",
+}
+
+
+def auto_id(key: str) -> str:
+    """Every form on the workspace gets its own id prefix so labels point at the right input."""
+    return f"id_{key}_%s"
+
+
+def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
+    """Everything the workspace shows, with each form either fresh or (after a failed POST) bound."""
+    user = request.user
+
+    def form(key: str, cls, **kwargs):
+        return bound.get(key) or cls(auto_id=auto_id(key), **kwargs)
+
+    is_open = not case.is_closed
+    can_work_options = case.status == Status.OPTIONS and case.understanding_settled
+
+    # P1/P3/K3: purchase facts, the statutory position, the appraisal and the negotiation.
+    options = list(case.options.select_related("created_by"))
+    resolution = resolution_views.workspace_context(request, case, bound, options)
+    option_rows = []
+    for option in options:
+        option.badge = OPTION_COLOURS.get(option.status, "grey")
+        listed = option.status == OptionStatus.PROPOSED and can_work_options
+        appraised = resolution["appraisal"].for_option(option.pk)
+        # The suggested best comes with the factors that make it best already ticked.
+        reasons = resolution["appraisal"].result.reason_factors if appraised and appraised.is_best else ()
+        option_rows.append(
+            {
+                "option": option,
+                "appraisal": appraised,
+                "recommend_form": form(f"rec{option.pk}", RecommendForm, initial={"factors": list(reasons)})
+                if listed
+                else None,
+                "withdraw_form": form(f"wd{option.pk}", WithdrawOptionForm) if listed else None,
+            }
+        )
+
+    consultation_rows = []
+    for consultation in case.consultations.select_related("asked_by", "colleague"):
+        can_answer = consultation.colleague_id == user.pk and consultation.answered_at is None
+        consultation_rows.append(
+            {
+                "consultation": consultation,
+                "answer_form": form(f"ans{consultation.pk}", ConsultationAnswerForm) if can_answer else None,
+            }
+        )
+
+    approvals = list(case.approvals.select_related("option", "requested_by", "assigned_to", "decided_by"))
+    for approval in approvals:
+        approval.badge = APPROVAL_COLOURS.get(approval.status, "grey")
+
+    promises = list(case.promises.select_related("owner"))
+    for promise in promises:
+        promise.badge = PROMISE_COLOURS.get(promise.status, "grey")
+
+    case_messages = list(case.messages.select_related("author"))
+    for msg in case_messages:
+        msg.badge = EMAIL_COLOURS.get(msg.email_status, "grey")
+
+    error_form = next((f for f in bound.values() if f.errors), None)
+    return {
+        "case": case,
+        "nav": "mine" if case.assignee_id == user.pk else "team",
+        "understanding_badge": UNDERSTANDING_COLOURS.get(case.understanding, "grey"),
+        "factor_labels": factor_labels(case.recommendation_factors),
+        "is_open": is_open,
+        "can_work_options": can_work_options,
+        "can_summarise": case.status in (Status.NEW, Status.OPTIONS),
+        "can_confirm": case.status == Status.NEW and case.understanding == Understanding.AWAITING_CUSTOMER,
+        "can_skip": case.status == Status.NEW,
+        "option_rows": option_rows,
+        "consultation_rows": consultation_rows,
+        "approvals": approvals,
+        "agreements": list(case.agreements.select_related("option", "recorded_by")),
+        "steps": list(case.steps.select_related("owner", "done_by")),
+        "can_tick": case.status == Status.IN_PROGRESS,
+        "promises": promises,
+        "case_messages": case_messages,
+        "escalations": list(case.escalations.select_related("from_user", "to_user")),
+        "timeline": list(selectors.case_timeline(case=case)),
+        "summary_form": form("summary", SummaryForm),
+        "confirm_form": form("confirm", ConfirmFromCallForm),
+        "skip_form": form("skip", SkipUnderstandingForm),
+        "option_form": form(
+            "option", OptionForm, initial=resolution_views.option_form_initial(request, case)
+        ),
+        **resolution,
+        "consult_form": form("consult", ConsultationRequestForm, user=user),
+        "agreement_form": form("agreement", AgreementFromCallForm),
+        "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),
+        "promise_form": form("promise", PromiseForm, initial={"owner": case.assignee_id or user.pk}),
+        "message_form": form("message", MessageForm),
+        "satisfaction_form": form("satisfaction", SatisfactionFromCallForm),
+        "reopen_form": form("reopen", ReopenForm),
+        "close_form": form("close", CloseUnresolvedForm),
+        "escalate_form": form("escalate", EscalateForm, user=user),
+        "unrecommend_form": form("unrecommend", ReasonForm),
+        "relink_form": form("relink", ReasonForm),
+        "emotion_form": form(
+            "emotion", EmotionForm, initial={"emotion": case.emotion or "calm", "priority": ""}
+        ),
+        "heat": case.emotion in ("angry", "distressed"),
+        "can_unrecommend": case.status in (Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER),
+        "classify_form": form(
+            "classify",
+            ClassifyForm,
+            initial={
+                "source_kind": case.source_kind,
+                "category": case.category_id,
+                "regulated": case.is_regulated_complaint,
+            },
+        ),
+        "error_form": error_form,
+    }
+
+
+def factor_labels(values) -> list[str]:
+    return [JustificationFactor(v).label for v in values or [] if v in JustificationFactor.values]
+
+
+def render_workspace(request: HttpRequest, case: Case, bound: dict | None = None, status: int = 200):
+    return render(request, "cases/detail.html", _workspace_context(request, case, bound or {}), status=status)
+
+
+@staff_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return render_workspace(request, case_or_404(request, reference))
+
+
+def workspace_act(
+    request: HttpRequest,
+    case: Case,
+    *,
+    key: str,
+    form,
+    perform: Callable[[dict], object],
+    success: str,
+    anchor: str,
+) -> HttpResponse:
+    """A workspace POST (see ``putright.web.form_act``): an invalid form re-renders the workspace."""
+    return form_act(
+        request,
+        form=form,
+        perform=perform,
+        success=success,
+        rerender=lambda: render_workspace(request, case, {key: form}, status=400),
+        done_url=detail_url(case, anchor),
+    )
+
+
+class NoFields:
+    """Stands in for a form on buttons that carry no input (assign to me, mark delivered, keep a promise)."""
+
+    cleaned_data: dict = {}
+    errors: dict = {}
+
+    def is_valid(self) -> bool:
+        return True

@@ -1,0 +1,15 @@
+"""What problems does when the case core announces a step (``putright.cases.hooks``)."""
+
+from __future__ import annotations
+
+from putright.cases import hooks
+from putright.problems import tasks
+
+
+def on_reported(event: hooks.CaseReported) -> None:
+    """S3: once the report is committed, the worker compares its words with other customers' recent cases."""
+    tasks.case_analyse.enqueue(event.case.pk)
+
+
+def subscribe() -> None:
+    hooks.subscribe(hooks.CaseReported, on_reported, phase=hooks.Phase.AFTER_COMMIT)
