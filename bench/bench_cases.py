@@ -200,7 +200,8 @@ def staff_create():
 
 def story_pool(rng: random.Random, size: int) -> list:
     """Realistic subjects and descriptions, written once by the demo's story generator and reused."""
-    from putright.cases import demo_data as demo
+    from putright.demo import content
+    from putright.demo import stories as demo
     from putright.vocab import SourceKind
 
     kinds = list(SourceKind)
@@ -210,7 +211,7 @@ def story_pool(rng: random.Random, size: int) -> list:
         ctx = demo.Ctx(
             rng,
             reported_on=today - timedelta(days=i % 700),
-            tone=rng.choice(demo.TONES),
+            tone=rng.choice(content.data("organisation")["tones"]),
             handler_first="Alex",
         )
         kind = kinds[0] if rng.random() < 0.7 else rng.choice(kinds)
@@ -385,9 +386,9 @@ def run(args, db: Database) -> int:
 
     from putright.audit.models import Event
     from putright.cases import selectors
-    from putright.cases.demo_data import CATEGORIES
     from putright.cases.models import Case, Category
     from putright.customers.models import Customer
+    from putright.demo.content import categories as demo_categories
     from putright.progress import ProgressBar
     from putright.vocab import Status
 
@@ -408,7 +409,7 @@ def run(args, db: Database) -> int:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     out.write(f"Migrated a fresh {db.vendor} database ({db.where}) in {time.perf_counter() - t0:.1f}s\n")
-    for name, slug, description in CATEGORIES:
+    for name, slug, description in demo_categories():
         Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     users, token = staff_create()
     pool = story_pool(rng, 600)
@@ -435,7 +436,7 @@ def run(args, db: Database) -> int:
 
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     results: list[Result] = []
-    slugs = [slug for _, slug, _ in CATEGORIES]
+    slugs = [slug for _, slug, _ in demo_categories()]
 
     # (a) case creation through the API.
     replays: list[tuple[str, dict, str]] = []

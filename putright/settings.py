@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "putright.problems",
     "putright.feedback",
     "putright.monitoring",
+    "putright.demo",
 ]
 
 MIDDLEWARE = [

@@ -139,22 +139,17 @@ def test_a_back_import_from_the_core_to_a_room_above_breaks_the_contracts(tmp_pa
 # ---------------------------------------------------------------- sizes and imports
 
 
-# The demo's story is still Python inside the case core until it moves to its own room as data files.
-DEMO_IN_THE_CORE = {"putright/cases/demo_data.py", "putright/cases/management/commands/demo_load.py"}
-
-
 def test_no_python_module_in_the_package_is_over_800_lines():
     long = {
         str(p.relative_to(ROOT)): n
         for p in _python_files(PACKAGE)
         if (n := len(p.read_text().splitlines())) > 800
     }
-    assert set(long) <= DEMO_IN_THE_CORE, long
+    assert long == {}
 
 
 def test_the_case_core_is_under_4000_lines_of_python():
-    core = [p for p in _python_files(PACKAGE / "cases") if str(p.relative_to(ROOT)) not in DEMO_IN_THE_CORE]
-    assert sum(len(p.read_text().splitlines()) for p in core) < 4000
+    assert sum(len(p.read_text().splitlines()) for p in _python_files(PACKAGE / "cases")) < 4000
 
 
 def _imports_in_functions(path: Path):

@@ -11,14 +11,20 @@ from django.db import transaction
 
 from putright.audit.models import Event
 from putright.channels.models import Message
+from putright.demo import content
 from putright.feedback.models import FeedbackItem
 from putright.feedback.selectors import FeedFilters, feedback_themes
-from putright.monitoring.demo import AFFECTED, NOTICE_SUBJECT, THRESHOLD_NAME
 from putright.monitoring.models import Signal, SignalBreach
 from putright.problems.models import ProblemCase
 from putright.vocab import OPEN_STATUSES
 
 CASES = 40
+SIGNALS = content.extras()["signals"]
+AFFECTED, NOTICE_SUBJECT, THRESHOLD_NAME = (
+    SIGNALS["affected"],
+    SIGNALS["notice_subject"],
+    SIGNALS["threshold_name"],
+)
 
 
 @pytest.fixture(scope="module")

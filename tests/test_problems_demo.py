@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from putright.cases.models import Case
 from putright.channels.models import Alert
+from putright.demo.extras import BURST
 from putright.problems import services
-from putright.problems.demo import BURST
 from putright.problems.models import Problem, ProblemStatus
 
 CASES = 80  # enough everyday complaints around the burst for their words to be weighed
@@ -49,7 +50,5 @@ def test_the_burst_raises_a_suspected_problem_routed_to_the_delivery_owner_who_i
 
 @pytest.mark.django_db
 def test_the_burst_is_part_of_the_count_asked_for(demo):
-    from putright.cases.models import Case
-
     assert Case.objects.count() == CASES
     assert f"{CASES} cases loaded" in demo["stdout"]

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 from putright import clock
-from putright.cases import demo_data
 from putright.cases import services as case_services
 from putright.cases.models import Category
 from putright.channels.models import Alert
+from putright.demo import content, stories
+from putright.demo.extras import BURST
 from putright.errors import DomainError, PermissionDenied
 from putright.problems import services
-from putright.problems.demo import BURST
 from putright.problems.models import Problem, ProblemCase, ProblemEvent, ProblemStatus, RegroupRun
 from tests.conftest import aware, make_report
 
@@ -47,14 +47,14 @@ def background_stories() -> list[tuple[str, str]]:
     in every text and so carry no weight at all.
     """
     rng = random.Random(7)
-    scenarios = [f for f, _ in demo_data.CUSTOMER_SCENARIOS if f is not demo_data.delivery_not_received]
-    scenarios += [f for f, _ in demo_data.EXPECTATION_GAP_SCENARIOS]
-    stories = []
-    for scenario in scenarios * 2:
-        ctx = demo_data.Ctx(rng, reported_on=date(2026, 3, 1), tone="neutral", handler_first="Amira")
-        story = scenario(ctx)
-        stories.append((story.subject, story.description))
-    return stories
+    scenarios = content.data("stories")["scenarios"]
+    names = [s["story"] for s in scenarios["a"] + scenarios["c"] if s["story"] != "delivery_not_received"]
+    written = []
+    for name in names * 2:
+        ctx = stories.Ctx(rng, reported_on=date(2026, 3, 1), tone="neutral", handler_first="Amira")
+        story = stories.story_write(name, ctx)
+        written.append((story.subject, story.description))
+    return written
 
 
 BACKGROUND = background_stories()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from putright import clock
 from putright.cases import services
 from putright.channels.models import Alert, Message
+from putright.demo.extras import regulation_demo_load
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock, RegimeSettings
@@ -571,8 +572,6 @@ def test_the_seeded_settings_are_a_retailer_s():
 
 @pytest.mark.django_db
 def test_the_demo_has_a_deadline_at_risk_and_one_missed(alice, bob, helen):
-    from putright.regulation.demo import regulation_demo_load
-
     for n in range(3):
         with clock.frozen(aware(2026, 11, 20, 9 + n)):
             case, _ = services.case_report(report=make_report(customer_email=f"c{n}@example.com"))

@@ -15,6 +15,7 @@ from putright.authority.models import Approval
 from putright.cases import services as case_services
 from putright.cases.models import Case, Option
 from putright.cases.selectors import case_record
+from putright.demo.extras import demo_enrich
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.resolution import selectors, services
 from putright.resolution.defaults import defaults_ensure
@@ -491,8 +492,6 @@ def test_negotiation_refuses_outsiders_closed_cases_and_bad_input(alice, charlie
 
 
 def test_demo_enrich_records_facts_on_matching_open_cases(report_case, alice):
-    from putright.resolution.demo import demo_enrich
-
     kettle = report_case(subject="Kettle switches off", description="My Lumo kettle switches itself off.")
     laptop = report_case(
         subject="Laptop screen flickers", description="My laptop came back from repair, still broken."

@@ -81,6 +81,60 @@ def actor_label_for(user) -> str:
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
+def event_build(
+    *,
+    case,
+    seq: int,
+    prev_hash: str,
+    kind: str,
+    summary: str,
+    actor=None,
+    actor_label: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    customer_visible: bool = False,
+    created_at: datetime,
+) -> Event:
+    """One event, hashed onto the chain after ``prev_hash`` and not yet saved.
+
+    ``event_record`` appends one this way under the case lock; a bulk writer (the demo's history)
+    builds a whole timeline with it and saves the events together, ending the case at the last hash.
+    """
+    # Round-trip through JSON so the stored value is exactly what was hashed.
+    before_j = json.loads(json.dumps(_jsonable(before or {})))
+    after_j = json.loads(json.dumps(_jsonable(after or {})))
+    actor_id = actor.pk if actor is not None else None
+    label = actor_label or actor_label_for(actor)
+    summary = summary[:500]
+    digest = _digest(
+        prev_hash=prev_hash,
+        case_id=case.pk,
+        seq=seq,
+        actor_id=actor_id,
+        actor_label=label,
+        kind=kind,
+        summary=summary,
+        before=before_j,
+        after=after_j,
+        customer_visible=customer_visible,
+        created_at=created_at,
+    )
+    return Event(
+        case=case,
+        seq=seq,
+        actor_id=actor_id,
+        actor_label=label,
+        kind=kind,
+        summary=summary,
+        before=before_j,
+        after=after_j,
+        customer_visible=customer_visible,
+        created_at=created_at,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
 def event_record(
     *,
     case,
@@ -100,44 +154,23 @@ def event_record(
     """
     case_model = _case_model()
     head = case_model.objects.filter(pk=case.pk).values("audit_seq", "audit_head").get()
-    seq = head["audit_seq"] + 1
-    prev_hash = head["audit_head"] or GENESIS
-    # Round-trip through JSON so the stored value is exactly what was hashed.
-    before_j = json.loads(json.dumps(_jsonable(before or {})))
-    after_j = json.loads(json.dumps(_jsonable(after or {})))
-    created_at = clock.now()
-    actor_id = actor.pk if actor is not None else None
-    label = actor_label or actor_label_for(actor)
-    summary = summary[:500]
-    digest = _digest(
-        prev_hash=prev_hash,
-        case_id=case.pk,
-        seq=seq,
-        actor_id=actor_id,
-        actor_label=label,
-        kind=kind,
-        summary=summary,
-        before=before_j,
-        after=after_j,
-        customer_visible=customer_visible,
-        created_at=created_at,
-    )
-    case_model.objects.filter(pk=case.pk).update(audit_seq=seq, audit_head=digest)
-    case.audit_seq, case.audit_head = seq, digest
-    return Event.objects.create(
+    event = event_build(
         case=case,
-        seq=seq,
-        actor_id=actor_id,
-        actor_label=label,
+        seq=head["audit_seq"] + 1,
+        prev_hash=head["audit_head"] or GENESIS,
         kind=kind,
         summary=summary,
-        before=before_j,
-        after=after_j,
+        actor=actor,
+        actor_label=actor_label,
+        before=before,
+        after=after,
         customer_visible=customer_visible,
-        created_at=created_at,
-        prev_hash=prev_hash,
-        hash=digest,
+        created_at=clock.now(),
     )
+    case_model.objects.filter(pk=case.pk).update(audit_seq=event.seq, audit_head=event.hash)
+    case.audit_seq, case.audit_head = event.seq, event.hash
+    event.save()
+    return event
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from putright.cases.services._common import (
     case_lock,
     case_touch,
     customer_tell,
+    option_request,
     require_staff,
 )
 from putright.cases.services.agreement import (
@@ -48,6 +49,7 @@ from putright.cases.services.intake import (
     case_emotion_set,
     case_escalate,
     case_report,
+    reference_next,
 )
 from putright.cases.services.options import (
     OptionInput,
@@ -80,6 +82,8 @@ from putright.cases.services.understanding import (
 )
 
 __all__ = [
+    "option_request",
+    "reference_next",
     "ALLOWED_FROM",
     "CUSTOMER_LABEL",
     "FinalResponse",

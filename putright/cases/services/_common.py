@@ -122,7 +122,7 @@ def _tell_customer(case: Case, subject: str, body: str, *, author=None, requeste
     )
 
 
-def _option_request(option: Option) -> authority_engine.OptionRequest:
+def option_request(option: Option) -> authority_engine.OptionRequest:
     return authority_engine.OptionRequest(
         remedy_type=option.remedy_type, amount=Decimal(option.amount), is_exception=option.is_exception
     )

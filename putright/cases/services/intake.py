@@ -47,7 +47,7 @@ from putright.vocab import (
 )
 
 
-def _next_reference(now: datetime) -> str:
+def reference_next(now: datetime) -> str:
     year = now.year
     # An UPDATE first takes the write lock on both databases, so two reports never share a number.
     updated = ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
@@ -159,7 +159,7 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         created_at=now,
     )
     case = Case.objects.create(
-        reference=_next_reference(now),
+        reference=reference_next(now),
         customer=customer,
         channel=report.channel,
         source_kind=report.source_kind,

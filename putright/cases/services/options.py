@@ -23,10 +23,10 @@ from putright.cases.services._common import (
     _event,
     _guard,
     _lock,
-    _option_request,
     _require_staff,
     _save,
     _tell_customer,
+    option_request,
 )
 from putright.channels import services as channels
 from putright.channels.models import Alert
@@ -279,7 +279,7 @@ def option_recommend(
         case.recommended_option = option
         case.recommendation_justification = justification
         case.recommendation_factors = factors
-        decision = authority_engine.decide(limit_for_user(actor), _option_request(option))
+        decision = authority_engine.decide(limit_for_user(actor), option_request(option))
         before = {"status": case.status}
         summary = f"Recommended: {option.title}"
         after = {
@@ -310,7 +310,7 @@ def option_recommend(
 
 
 def _approval_request(*, actor, case: Case, option: Option, decision, before: dict) -> Approval:
-    approvers = approvers_for(_option_request(option), exclude_user_id=actor.pk)
+    approvers = approvers_for(option_request(option), exclude_user_id=actor.pk)
     if not approvers:
         # Refuse rather than park the case where nobody's approvals page would ever show it.
         raise DomainError(
@@ -397,7 +397,7 @@ def approval_decide(*, actor, approval: Approval, approve: bool, note: str = "")
                 ErrorCode.SECOND_PERSON_REQUIRED, "A second person must approve; you requested it."
             )
         option = approval.option
-        if not authority_engine.may_approve(limit_for_user(actor), _option_request(option)):
+        if not authority_engine.may_approve(limit_for_user(actor), option_request(option)):
             raise DomainError(
                 ErrorCode.APPROVER_LACKS_AUTHORITY, "Your authority does not cover this option."
             )
