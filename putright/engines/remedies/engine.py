@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from putright.engines.remedies.dates import add_months, add_years, days_after, days_beginning_with, spoken
+from putright.engines.remedies.dates import (
+    add_months,
+    add_years,
+    days_after,
+    days_beginning_with,
+    months_beginning_with,
+    spoken,
+    spoken_period,
+)
 from putright.engines.remedies.facts import Facts
 from putright.engines.remedies.rules import REGION_NAMES, RULES, RulesConfig
 
@@ -195,7 +203,8 @@ def _goods(found: _Findings) -> None:
     today = facts.today
     limitation = _limitation(found)
     long_open = limitation.is_open(today)
-    # G1 and G7 count from the latest of delivery and the trader's notice that installation is finished.
+    # G1 and G7 count from the latest of delivery and the trader's notice that installation is finished
+    # (ownership is taken to pass on delivery).
     start = max(d for d in (facts.delivery_date, facts.installation_completed_date) if d is not None)
     start_words = (
         "installation was finished"
@@ -223,7 +232,7 @@ def _goods(found: _Findings) -> None:
             found.offer("final_reject", "G6", limitation.end)
 
     if found.offered("final_reject"):
-        _deduction_for_use(found, start)
+        _deduction_for_use(found, start, start_words)
     elif found.offered("short_term_reject"):
         found.deduction = False
 
@@ -317,15 +326,26 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def _deduction_for_use(found: _Findings, start: date) -> None:
+def _deduction_for_use(found: _Findings, start: date, start_words: str) -> None:
+    """G7/G8: whether a refund on final rejection today may be reduced for use.
+
+    s24(10)-(11): no deduction within the 6 months beginning with the first day after delivery, the
+    transfer of ownership and any installation have all happened. Ownership is taken to pass on
+    delivery (the facts do not record it separately), so the period begins the day after ``start``,
+    the later of delivery and the end of installation: delivered 30 April, it runs 1 May - 31 October.
+    """
     facts = found.facts
-    last_free_day = add_months(start, NO_DEDUCTION_MONTHS)
+    first_free_day = days_after(start, 1)
+    last_free_day = months_beginning_with(first_free_day, NO_DEDUCTION_MONTHS)
+    period = (
+        f"the six months beginning with the day after {start_words} ({spoken_period(first_free_day, last_free_day)}; "
+        "ownership is taken to have passed on delivery)"
+    )
     if facts.today > last_free_day:
         found.deduction = True
         found.line(
             "G7",
-            f"The six months after delivery ended on {spoken(last_free_day)}, so a refund on final rejection "
-            "may be reduced for the use the customer has had",
+            f"A refund on final rejection may be reduced for the use the customer has had: {period} have ended",
         )
     elif facts.motor_vehicle and found.config.motor_vehicle_deduction:
         found.deduction = True
@@ -334,23 +354,23 @@ def _deduction_for_use(found: _Findings, start: date) -> None:
         )
         found.line(
             "G8",
-            f"The goods are a motor vehicle, so that deduction is allowed even within the first six months "
-            f"(to {spoken(last_free_day)})",
+            f"The goods are a motor vehicle, so that deduction is allowed even within {period}",
         )
     else:
         found.deduction = False
         found.line(
             "G7",
-            "A refund on final rejection may not be reduced for use while it is within six months of delivery, "
-            f"until {spoken(last_free_day)}",
+            f"A refund on final rejection may not be reduced for use if the customer rejects within {period}",
         )
 
 
 def _burden_of_proof(found: _Findings) -> None:
+    """G9/G10: s19(14)-(15) presumes a fault was there at delivery if it shows within the 6 months
+    beginning with the day of delivery: delivered 15 January, the last day is 14 July."""
     facts = found.facts
     assert facts.delivery_date is not None
-    # Six months beginning with the day after delivery: the last day presumed is the corresponding date.
-    last_presumed = add_months(facts.delivery_date, PRESUMPTION_MONTHS)
+    last_presumed = months_beginning_with(facts.delivery_date, PRESUMPTION_MONTHS)
+    period = f"the six months beginning with the day of delivery ({spoken_period(facts.delivery_date, last_presumed)})"
     # The fault had shown by the earliest of its report and the request for repair (today at the latest).
     showed = min(
         d for d in (facts.fault_reported_date, facts.repair_requested_date, facts.today) if d is not None
@@ -359,9 +379,8 @@ def _burden_of_proof(found: _Findings) -> None:
         found.burden = "trader"
         found.line(
             "G9",
-            f"The fault showed within six months of delivery (by {spoken(last_presumed)}), so for repair, "
-            "replacement, price reduction or final rejection it is presumed to have been there at delivery "
-            "unless the trader proves otherwise",
+            f"The fault showed within {period}, so for repair, replacement, price reduction or final "
+            "rejection it is presumed to have been there at delivery unless the trader proves otherwise",
         )
         if found.offered("short_term_reject"):
             found.line(
@@ -371,10 +390,12 @@ def _burden_of_proof(found: _Findings) -> None:
             )
     else:
         found.burden = "consumer"
+        # With no report or repair request dated, all that is known is that it has shown by today.
+        when = "on" if showed in (facts.fault_reported_date, facts.repair_requested_date) else "by"
         found.line(
             "G10",
-            f"The fault showed after the six months following delivery ended on {spoken(last_presumed)}, so the "
-            "customer must show it was there at delivery",
+            f"The fault showed {when} {spoken(showed)}, after {period}, so the customer must show it was there "
+            "at delivery",
         )
 
 
@@ -557,8 +578,10 @@ def _cancellation_end(facts: Facts, start: date | None) -> tuple[date | None, st
             "that or 14 days after delivery, whichever is later"
         )
     # Information given within the 12 months beginning with the period's first day ends it 14 days after
-    # receipt; never sooner than the normal period, which the consumer had anyway.
-    if received <= add_months(start, C2_EXTRA_MONTHS):
+    # receipt; never sooner than the normal period, which the consumer had anyway. The cancellation period
+    # begins when the contract is made (CCR reg 29(2)), for goods too: their delivery only sets its end.
+    last_in_time = months_beginning_with(facts.contract_date, C2_EXTRA_MONTHS)
+    if received <= last_in_time:
         end = max(normal_end, days_after(received, CANCEL_DAYS))
         return end, (
             f"The cancellation information came late, on {spoken(received)}, so the period ends 14 days after "
@@ -566,8 +589,9 @@ def _cancellation_end(facts: Facts, start: date | None) -> tuple[date | None, st
         )
     end = add_months(normal_end, C2_EXTRA_MONTHS)
     return end, (
-        "The cancellation information came more than 12 months late, so the period ended 12 months after its "
-        f"normal end, on {spoken(end)}"
+        f"The cancellation information came on {spoken(received)}, after the 12 months beginning with the day "
+        f"of the contract ({spoken_period(facts.contract_date, last_in_time)}), so the period ends 12 months "
+        f"after its normal end, on {spoken(end)}"
     )
 
 
