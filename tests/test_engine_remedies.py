@@ -987,11 +987,123 @@ def test_refund_and_return_after_cancelling_in_time(facts, rules, line_c3, line_
     result = assess(**facts)
 
     assert set(result.rules) == rules
-    assert "cancel" not in offered(result)  # already used
     assert line_c3 in line_for(result, "C3")[0]
     if line_c4:
         assert line_c4 in line_for(result, "C4")[0]
     assert "cancelled in time" in result.explanation
+
+
+@pytest.mark.parametrize(
+    ("facts", "item", "explanation_ends"),
+    [
+        pytest.param(
+            distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22"),
+            {"available_until": "2026-05-24", "refund_by": None, "return_by": "2026-06-03"},
+            "cancelled in time on 20 May 2026, so a refund is due.",
+            id="goods-delivered-refund-runs-from-their-return",
+        ),
+        pytest.param(
+            distance("goods", cancellation_requested_date="2026-05-24", today="2026-06-30"),
+            {"available_until": "2026-05-24", "refund_by": None, "return_by": "2026-06-07"},
+            "cancelled in time on 24 May 2026, so a refund is due.",
+            id="goods-cancelled-on-the-last-day-still-offered-after-the-period",
+        ),
+        pytest.param(
+            {**distance("goods", cancellation_requested_date="2026-05-05"), "delivery_date": None},
+            {"available_until": None, "refund_by": "2026-05-19", "return_by": None},
+            "cancelled in time on 5 May 2026, so a refund is due by 19 May 2026.",
+            id="goods-cancelled-before-delivery",
+        ),
+        pytest.param(
+            distance("service", cancellation_requested_date="2026-05-15", today="2026-05-16"),
+            {"available_until": "2026-05-15", "refund_by": "2026-05-29", "return_by": None},
+            "cancelled in time on 15 May 2026, so a refund is due by 29 May 2026.",
+            id="service-cancelled-on-the-last-day",
+        ),
+        pytest.param(
+            distance("digital_content", cancellation_requested_date="2026-05-02", today="2026-05-12"),
+            {"available_until": "2026-05-15", "refund_by": "2026-05-16", "return_by": None},
+            "cancelled in time on 2 May 2026, so a refund is due by 16 May 2026.",
+            id="digital-content-cancelled",
+        ),
+        pytest.param(
+            distance(
+                "service",
+                cancellation_info_given=False,
+                cancellation_requested_date="2027-05-10",
+                today="2027-05-12",
+            ),
+            {"available_until": "2027-05-15", "refund_by": "2027-05-24", "return_by": None},
+            "cancelled in time on 10 May 2027, so a refund is due by 24 May 2027.",
+            id="C2-extended-period-12-months-and-14-days",
+        ),
+        pytest.param(
+            distance(
+                "goods",
+                cancellation_info_given=False,
+                cancellation_requested_date="2027-05-24",
+                today="2027-05-24",
+            ),
+            {"available_until": "2027-05-24", "refund_by": None, "return_by": "2027-06-07"},
+            "cancelled in time on 24 May 2027, so a refund is due.",
+            id="C2-goods-cancelled-on-the-last-extended-day",
+        ),
+    ],
+)
+def test_a_cancellation_made_in_time_is_offered_as_the_customer_s_remedy(facts, item, explanation_ends):
+    facts = {key: value for key, value in facts.items() if value is not None}
+    answer = assess(**facts).to_dict()
+
+    assert answer["remedies"] == [{"remedy": "cancel", "rule": "C1", **item}]
+    assert str(answer["explanation"]).endswith(explanation_ends)
+
+
+def test_the_cancellation_lines_give_the_period_refund_and_return():  # C1, C3, C4
+    result = assess(**distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22"))
+
+    assert list(result.lines) == [
+        "The customer cancelled on 20 May 2026, within the cancellation period, whose last day is 24 May 2026 "
+        "(C1).",
+        "Refund of the price and standard delivery, by the same payment method, within 14 days after the "
+        "trader gets the goods back or evidence they were sent back, whichever is first (by 3 June 2026, 14 "
+        "days after being told, if the trader offered to collect them) (C3).",
+        "The customer must send the goods back by 3 June 2026, 14 days after cancelling; they pay the return "
+        "cost only if told so beforehand, and the trader may deduct for handling beyond what inspecting them "
+        "needed (C4).",
+    ]
+
+
+def test_an_open_right_to_cancel_carries_no_refund_or_return_date_yet():  # C1
+    answer = assess(**distance("goods", today="2026-05-20")).to_dict()
+
+    assert answer["remedies"] == [
+        {
+            "remedy": "cancel",
+            "rule": "C1",
+            "available_until": "2026-05-24",
+            "refund_by": None,
+            "return_by": None,
+        }
+    ]
+
+
+def test_a_cancellation_beside_a_fault_keeps_the_breach_remedies_keys_unchanged():  # C1 beside G1
+    answer = assess(
+        **faulty_goods(distance_sale=True, cancellation_requested_date="2026-03-10", today="2026-03-12")
+    ).to_dict()
+
+    remedies = answer["remedies"]
+    assert isinstance(remedies, list)
+    assert [sorted(item) for item in remedies if item["remedy"] != "cancel"] == [
+        ["available_until", "remedy", "rule"]
+    ] * 3
+    assert remedies[-1] == {
+        "remedy": "cancel",
+        "rule": "C1",
+        "available_until": "2026-03-17",
+        "refund_by": None,
+        "return_by": "2026-03-24",
+    }
 
 
 def test_a_late_cancellation_gets_no_refund_rules():  # C1 ended; no C3/C4
@@ -1461,10 +1573,26 @@ def test_valid_facts_always_get_a_consistent_answer(data, config):
     facts = facts_from_dict(data)
     result = evaluate(facts, config)
 
+    cancelled = facts.cancellation_requested_date
     for option in result.remedies:
         assert option.remedy in REMEDY_NAMES
         assert option.rule in result.rules
-        assert option.available_until is None or option.available_until >= facts.today
+        used = option.refund_by is not None or option.return_by is not None
+        assert not used or option.remedy == "cancel"
+        # Only a cancellation already made may have a period that has ended.
+        assert option.available_until is None or option.available_until >= facts.today or used
+        if used:
+            assert cancelled is not None and {"C1", "C3"} <= set(result.rules)
+            assert option.available_until is None or cancelled <= option.available_until
+            assert option.refund_by in (None, cancelled + timedelta(days=14))
+            assert option.return_by in (None, cancelled + timedelta(days=14))
+            assert (option.return_by is not None) is ("C4" in result.rules)
+        item = option.to_dict()
+        assert list(item) == ["remedy", "rule", "available_until"] + (
+            ["refund_by", "return_by"] if option.remedy == "cancel" else []
+        )
+    if "C3" in result.rules:
+        assert any(option.remedy == "cancel" and option.rule == "C1" for option in result.remedies)
     assert len({option.remedy for option in result.remedies}) == len(result.remedies)
     assert set(result.rules) <= set(RULES)
     assert result.unconfirmed == tuple(rule for rule in result.rules if RULES[rule].unconfirmed)

@@ -1,4 +1,5 @@
-"""The remedies engine's entry points: the API, the `remedies evaluate` command, and the engine itself.
+"""The remedies engine's entry points: the API, the `remedies evaluate` command, the case page, and the
+engine itself.
 
 Every example facts file in docs/examples/remedies gives the same answer through each; bad facts are
 refused the same way (the field named) by each.
@@ -9,15 +10,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.html import escape
 
+from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import ApiToken
+from putright.cases import services as case_services
 from putright.engines.remedies import evaluate, facts_from_dict
+from putright.resolution import selectors
+from putright.resolution import services as resolution_services
+from tests.conftest import aware
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "docs" / "examples" / "remedies").glob("*.json"))
@@ -88,6 +97,117 @@ def test_each_example_gives_the_same_answer_through_every_entry_point(client, st
     assert response.json() == expected
     assert from_file == expected
     assert from_stdin == expected
+
+
+# What the issue's worked examples must answer, through every entry point.
+ISSUE_EXAMPLES = {
+    "goods-final-rejection-at-month-end": {
+        "deduction_for_use_allowed": False,
+        "burden_of_proof": "trader",
+        "line": "A refund on final rejection may not be reduced for use if the customer rejects within the six "
+        "months beginning with the day after delivery (1 May – 31 October 2026; ownership is taken to have "
+        "passed on delivery) (G7).",
+        "cancel": None,
+    },
+    "goods-fault-after-presumption": {
+        "deduction_for_use_allowed": None,
+        "burden_of_proof": "consumer",
+        "line": "The fault showed on 15 July 2026, after the six months beginning with the day of delivery "
+        "(15 January – 14 July 2026), so the customer must show it was there at delivery (G10).",
+        "cancel": None,
+    },
+    "distance-sale-cancellation": {
+        "deduction_for_use_allowed": None,
+        "burden_of_proof": None,
+        "line": "The customer cancelled on 18 May 2026, within the cancellation period, whose last day is 24 May "
+        "2026 (C1).",
+        "cancel": {
+            "remedy": "cancel",
+            "rule": "C1",
+            "available_until": "2026-05-24",
+            "refund_by": None,
+            "return_by": "2026-06-01",
+        },
+    },
+    "service-cancelled-without-information": {
+        "deduction_for_use_allowed": None,
+        "burden_of_proof": None,
+        "line": "The trader never gave the cancellation information, so the period is 12 months longer: it ends "
+        "on 15 May 2027 (C2).",
+        "cancel": {
+            "remedy": "cancel",
+            "rule": "C1",
+            "available_until": "2027-05-15",
+            "refund_by": "2027-05-24",
+            "return_by": None,
+        },
+    },
+}
+
+
+def case_page_for(client, user, report_case, facts: dict):
+    """A case ready for options whose facts (all but `today`) are recorded on their `today`, and its page
+    read that day."""
+    today = date.fromisoformat(facts["today"])
+    with clock.frozen(aware(today.year, today.month, today.day, 10)):
+        case = report_case()
+        case_services.case_summarise_understanding(actor=user, case=case, summary="As reported.")
+        case_services.case_confirm_understanding(actor=None, case=case)
+        stored = {key: value for key, value in facts.items() if key != "today"}
+        case = resolution_services.case_facts_record(actor=user, case=case, facts=stored)
+        client.force_login(user)
+        html = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+        position = selectors.statutory_position(case)
+    return case, position, html
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_EXAMPLES))
+def test_the_issue_examples_give_exact_answers_through_every_entry_point(
+    client, staff_token, alice, report_case, name
+):
+    path = ROOT / "docs" / "examples" / "remedies" / f"{name}.json"
+    facts = json.loads(path.read_text())
+    want = ISSUE_EXAMPLES[name]
+
+    answers = {
+        "engine": engine_answer(facts),
+        "api": post(client, facts, staff_token).json(),
+        "command": command_answer(str(path)),
+    }
+    _, position, html = case_page_for(client, alice, report_case, facts)
+    answers["case page"] = position.assessment.to_dict()
+
+    for where, answer in answers.items():
+        assert answer["deduction_for_use_allowed"] is want["deduction_for_use_allowed"], where
+        assert answer["burden_of_proof"] == want["burden_of_proof"], where
+        assert want["line"] in answer["lines"], where
+        cancel = [item for item in answer["remedies"] if item["remedy"] == "cancel"]
+        assert cancel == ([want["cancel"]] if want["cancel"] else []), where
+        assert answer == answers["engine"], where
+    # The page shows every line the engine gives, and offers to list the cancellation as an option.
+    for line in answers["engine"]["lines"]:
+        assert escape(line) in html
+    assert ("Add the statutory remedies as options" in html) is bool(answers["engine"]["remedies"])
+
+
+def test_a_cancellation_from_the_case_page_becomes_an_option_like_the_other_remedies(
+    client, alice, report_case
+):
+    facts = json.loads(
+        (ROOT / "docs" / "examples" / "remedies" / "distance-sale-cancellation.json").read_text()
+    )
+    case, position, _ = case_page_for(client, alice, report_case, facts)
+    with clock.frozen(aware(2026, 5, 20, 11)):
+        response = client.post(
+            reverse("resolution:statutory_options_add", args=[case.reference]), follow=True
+        )
+
+    assert [r.remedy for r in position.assessment.remedies] == ["cancel"]
+    assert response.status_code == 200
+    [option] = case.options.all()
+    assert (option.statutory_remedy, option.rule_ids) == ("cancel", ["C1", "C3", "C4"])
+    assert "The customer sends the goods back by 1 June 2026 (C4)." in option.description
+    assert escape(option.title) in response.content.decode()
 
 
 def test_a_real_console_process_gives_the_same_answer():

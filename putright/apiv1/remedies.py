@@ -97,14 +97,28 @@ class RemedyOptionOut(Schema):
     remedy: RemedyName
     rule: str = Field(description="The rule id the remedy comes from, e.g. G1.")
     available_until: date | None = Field(
-        description="The last day it can be used; null when no end can be worked out yet."
+        description="The last day it can be used; null when no end can be worked out yet. For a "
+        "cancellation the customer has made, the last day of the cancellation period."
+    )
+    # Only the engine's "cancel" item carries these two; the endpoint leaves unset fields out.
+    refund_by: date | None = Field(
+        None,
+        description="`cancel` only (C3): once the customer has cancelled in time, the last day to refund "
+        "when it runs from the cancellation; null for goods they have, whose refund runs from their return.",
+    )
+    return_by: date | None = Field(
+        None,
+        description="`cancel` only (C4): once the customer has cancelled goods they have, the last day to "
+        "send them back.",
     )
 
 
 class RemedyAssessmentOut(Schema):
     statutory_breach: bool
     rules: list[str] = Field(description="Every rule id that applies, in the order of uk-rules.md.")
-    remedies: list[RemedyOptionOut] = Field(description="The remedies still open today.")
+    remedies: list[RemedyOptionOut] = Field(
+        description="The remedies still open today, and a cancellation the customer has made in time."
+    )
     burden_of_proof: Literal["trader", "consumer"] | None
     deduction_for_use_allowed: bool | None
     unconfirmed: list[str] = Field(description="Rule ids applied whose detail is unconfirmed.")
@@ -116,6 +130,8 @@ class RemedyAssessmentOut(Schema):
     "/remedies/evaluate",
     response={200: RemedyAssessmentOut, **COMMON_ERRORS},
     summary="Work out a consumer's statutory remedies from the facts of a purchase (E4)",
+    # Keys the engine leaves out stay out (refund_by and return_by belong to a cancellation only).
+    exclude_unset=True,
 )
 def remedies_evaluate(request, payload: RemedyFactsIn):
     """Changes nothing: the same facts always give the same answer. 422 names the field to correct."""

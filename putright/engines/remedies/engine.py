@@ -56,7 +56,29 @@ class RemedyOption:
     rule: str
     # The last day the remedy can be used; None when it is open with no end that can be worked out yet
     # (a paused short-term right, cancelling goods not yet delivered, a time limit with no start date).
+    # For a cancellation the customer has made, the last day of the cancellation period they used.
     available_until: date | None
+    # "cancel" only, once the customer has cancelled in time. refund_by (C3): the last day to refund when
+    # it runs from the cancellation (a service, digital content, goods not yet delivered); None for goods
+    # delivered, whose refund runs from their return. return_by (C4): the last day to send goods back.
+    refund_by: date | None = None
+    return_by: date | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """One remedy as JSON; only a cancellation carries ``refund_by`` and ``return_by``."""
+        item: dict[str, object] = {
+            "remedy": self.remedy,
+            "rule": self.rule,
+            "available_until": _iso(self.available_until),
+        }
+        if self.remedy == "cancel":
+            item["refund_by"] = _iso(self.refund_by)
+            item["return_by"] = _iso(self.return_by)
+        return item
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 @dataclass(frozen=True)
@@ -79,14 +101,7 @@ class Assessment:
         return {
             "statutory_breach": self.statutory_breach,
             "rules": list(self.rules),
-            "remedies": [
-                {
-                    "remedy": option.remedy,
-                    "rule": option.rule,
-                    "available_until": option.available_until.isoformat() if option.available_until else None,
-                }
-                for option in self.remedies
-            ],
+            "remedies": [option.to_dict() for option in self.remedies],
             "burden_of_proof": self.burden_of_proof,
             "deduction_for_use_allowed": self.deduction_for_use_allowed,
             "unconfirmed": list(self.unconfirmed),
@@ -523,7 +538,8 @@ def _cancellation(found: _Findings) -> None:
     requested = facts.cancellation_requested_date
     cancelled = requested is not None and (end is None or requested <= end)
     if requested is not None and cancelled:
-        found.line("C1", f"The customer cancelled on {spoken(requested)}, within the cancellation period")
+        within = "within the cancellation period" + (f", whose last day is {spoken(end)}" if end else "")
+        found.line("C1", f"The customer cancelled on {spoken(requested)}, {within}")
     elif requested is not None and end is not None:
         found.line(
             "C1",
@@ -543,7 +559,7 @@ def _cancellation(found: _Findings) -> None:
     if longer:
         found.line("C2", longer)
     if requested is not None and cancelled:
-        _after_cancelling(found, requested)
+        _after_cancelling(found, requested, end)
 
     if (
         facts.supply == "service"
@@ -595,25 +611,38 @@ def _cancellation_end(facts: Facts, start: date | None) -> tuple[date | None, st
     )
 
 
-def _after_cancelling(found: _Findings, requested: date) -> None:
+def _after_cancelling(found: _Findings, requested: date, end: date | None) -> None:
+    """C3/C4 after a cancellation made in time, and the cancellation itself as the customer's remedy.
+
+    It is offered even once the period has ended: the customer used the right in time, and what it gives
+    them (the refund) is still owed.
+    """
     facts = found.facts
     what = "the price and standard delivery, by the same payment method"
+    told_plus_14 = days_after(requested, CANCEL_DAYS)
+    refund_by: date | None
+    return_by: date | None
     if facts.supply == "goods" and facts.delivery_date is not None:
+        # CCR reg 34: for goods the customer has, the 14 days run from the trader getting them back or
+        # evidence they were sent, which the facts do not date; from being told only if it offered to collect.
+        refund_by, return_by = None, told_plus_14
         found.line(
             "C3",
             f"Refund of {what}, within 14 days after the trader gets the goods back or evidence they were sent "
-            "back, whichever is first",
+            f"back, whichever is first (by {spoken(told_plus_14)}, 14 days after being told, if the trader "
+            "offered to collect them)",
         )
-        return_by = days_after(requested, CANCEL_DAYS)
         found.line(
             "C4",
             f"The customer must send the goods back by {spoken(return_by)}, 14 days after cancelling; they pay "
             "the return cost only if told so beforehand, and the trader may deduct for handling beyond what "
             "inspecting them needed",
         )
-        return
-    refund_by = days_after(requested, CANCEL_DAYS)
-    found.line("C3", f"Refund of {what}, by {spoken(refund_by)}: 14 days after the trader was told")
+    else:
+        refund_by, return_by = told_plus_14, None
+        found.line("C3", f"Refund of {what}, by {spoken(refund_by)}: 14 days after the trader was told")
+    # Not through offer(): a right used in time stays the customer's remedy after the period ends.
+    found.remedies.append(RemedyOption("cancel", "C1", end, refund_by=refund_by, return_by=return_by))
 
 
 # ---------------------------------------------------------------- the paragraph
@@ -678,7 +707,11 @@ def _cancellation_story(found: _Findings) -> str:
         return f"{lead}, but the right to cancel does not apply to it."
     cancel = next((option for option in found.remedies if option.remedy == "cancel"), None)
     if "C3" in found.applied and facts.cancellation_requested_date is not None:
-        return f"{lead}: the customer cancelled in time on {spoken(facts.cancellation_requested_date)}, so a refund is due."
+        due = f" by {spoken(cancel.refund_by)}" if cancel is not None and cancel.refund_by else ""
+        return (
+            f"{lead}: the customer cancelled in time on {spoken(facts.cancellation_requested_date)}, so a refund "
+            f"is due{due}."
+        )
     if cancel is not None:
         return f"{lead}: the customer may {_until(cancel)}."
     return f"{lead}, but the time to cancel has passed."
