@@ -252,6 +252,9 @@ def test_a_cancellation_made_in_time_becomes_an_option_with_its_refund_and_retur
         "they were sent (C3). The customer sends the goods back by 22 March 2026 (C4)."
     )
     assert (cancel.amount, cancel.cost_to_organisation) == (Decimal("39.99"), Decimal("39.99"))
+    # An agent may agree it without a supervisor (within the money limit).
+    appraisal = selectors.case_appraisal(case=kettle_case, user=alice)
+    assert appraisal.for_option(cancel.pk).authority.label == "Within your authority"
 
 
 def test_a_service_cancelled_in_time_lists_its_refund_date(alice, kettle_case):
@@ -333,12 +336,17 @@ def test_authority_needed_is_worked_out_for_the_person_looking(alice, bob, case_
         amount=Decimal("449"),
     )
     small = _listed(alice, case_with_options, title="£20 credit", amount=Decimal("20"))
+    compensation = _listed(
+        alice, case_with_options, title="Pay for the damage", remedy_type=RemedyType.COMPENSATION
+    )
+    # Agents may honour a cancellation (C1) themselves, within their money limit.
     cancel = _listed(alice, case_with_options, title="Cancel", remedy_type=RemedyType.CANCELLATION)
 
     for_alice = selectors.case_appraisal(case=case_with_options, user=alice)
     assert for_alice.for_option(big.pk).authority.label == "Needs approval from a supervisor"
     assert for_alice.for_option(small.pk).authority.label == "Within your authority"
-    assert for_alice.for_option(cancel.pk).authority.label == "Needs approval from a supervisor"
+    assert for_alice.for_option(compensation.pk).authority.label == "Needs approval from a supervisor"
+    assert for_alice.for_option(cancel.pk).authority.label == "Within your authority"
     assert for_alice.for_option(big.pk).score.factor("feasibility").points == Decimal("0.00")
 
     for_bob = selectors.case_appraisal(case=case_with_options, user=bob)
