@@ -279,6 +279,24 @@ def test_the_command_refuses_bad_input_with_status_2_naming_the_problem(tmp_path
     assert message in str(caught.value)
 
 
+def test_the_command_reads_a_file_with_a_byte_order_mark_as_the_api_does(tmp_path, client, staff_token):
+    path = ROOT / "docs" / "examples" / "remedies" / "goods-faulty-within-30-days.json"
+    text = path.read_text()
+    with_bom = tmp_path / "facts.json"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    expected = engine_answer(json.loads(text))
+
+    assert command_answer(str(with_bom)) == expected
+    assert command_answer("-", stdin="\ufeff" + text) == expected
+    response = client.post(
+        URL,
+        data=with_bom.read_bytes(),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {staff_token}"},
+    )
+    assert response.json() == expected
+
+
 def test_the_command_refuses_an_unreadable_file(tmp_path):
     with pytest.raises(CommandError) as caught:
         command_answer(str(tmp_path / "missing.json"))
@@ -368,6 +386,41 @@ def test_the_api_refuses_bad_facts_with_422_naming_the_field(client, staff_token
     assert detail[0]["loc"] == ["body", "payload", field]
     assert detail[0]["type"] == kind
     assert detail[0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "msg", "kind"),
+    [
+        pytest.param(
+            '{"supply": "goods", "today": ',
+            "facts are not valid JSON: Expecting value: line 1 column 30 (char 29)",
+            "json_invalid",
+            id="broken-json",
+        ),
+        pytest.param(
+            '{"supply": "goods", "today": NaN}',
+            "facts are not valid JSON: NaN is not valid JSON",
+            "json_invalid",
+            id="nan",
+        ),
+        pytest.param("", "facts must be a JSON object", "model_type", id="empty-body"),
+        pytest.param("[1, 2]", "facts must be a JSON object", "model_type", id="a-list"),
+        pytest.param("null", "facts must be a JSON object", "model_type", id="null"),
+    ],
+)
+def test_the_api_refuses_a_body_that_is_not_a_json_object_with_a_field_style_422(
+    client, staff_token, raw, msg, kind
+):
+    response = post(client, raw, staff_token)
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"loc": ["body", "payload"], "msg": msg, "type": kind}]}
+
+
+def test_the_api_asks_for_a_token_before_reading_the_body(client, db):
+    response = client.post(URL, data="{not json", content_type="application/json")
+
+    assert response.status_code == 401
 
 
 def test_the_api_gives_the_engines_own_message_for_cross_field_errors(client, staff_token):

@@ -3,7 +3,8 @@
 The request schema shows the facts in the OpenAPI document and refuses unknown fields and wrong types;
 ``facts_from_dict`` then applies the engine's own checks (real dates, none after ``today``, dates in a
 possible order), so the API, the ``putright remedies evaluate`` command and the case page give the same
-answer, or the same refusal, for the same facts.
+answer, or the same refusal, for the same facts. A body that is not a JSON object of facts (empty, not
+JSON, a list) is refused like any other bad facts: 422 with a field-style error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import date
 from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
+from ninja.errors import ValidationError
+from ninja.params.models import Body, BodyModel
 from pydantic import StrictBool, StrictInt, StringConstraints, WithJsonSchema
 
 from putright.apiv1.errors import COMMON_ERRORS, field_error
@@ -93,6 +96,37 @@ class RemedyFactsIn(In):
     )
 
 
+def _body_error(message: str, kind: str) -> ValidationError:
+    return ValidationError([{"loc": ["body", "payload"], "msg": message, "type": kind}])
+
+
+class _FactsBodyModel(BodyModel):
+    """The request body as facts. ninja answers JSON it cannot parse with a 400 and an empty body with
+    "Field required"; here both are the field-style 422 every other bad fact gets."""
+
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        if not request.body:
+            raise _body_error("facts must be a JSON object", "model_type")
+        try:
+            data = api.parser.parse_body(request)
+        except ValueError as exc:  # JSON that does not parse, or bytes that are not UTF-8
+            raise _body_error(f"facts are not valid JSON: {exc}", "json_invalid") from None
+        if not isinstance(data, dict):
+            raise _body_error("facts must be a JSON object", "model_type")
+        return {cls.__read_from_single_attr__: data}
+
+
+class _FactsBody(Body):
+    """A JSON body read by ``_FactsBodyModel``; the OpenAPI document shows it as any other body."""
+
+    _model = _FactsBodyModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "body"
+
+
 class RemedyOptionOut(Schema):
     remedy: RemedyName
     rule: str = Field(description="The rule id the remedy comes from, e.g. G1.")
@@ -133,7 +167,7 @@ class RemedyAssessmentOut(Schema):
     # Keys the engine leaves out stay out (refund_by and return_by belong to a cancellation only).
     exclude_unset=True,
 )
-def remedies_evaluate(request, payload: RemedyFactsIn):
+def remedies_evaluate(request, payload: Annotated[RemedyFactsIn, _FactsBody(...)]):
     """Changes nothing: the same facts always give the same answer. 422 names the field to correct."""
     try:
         facts = facts_from_dict(payload.model_dump(exclude_none=True))

@@ -2,7 +2,8 @@
 
 Prints the answer as JSON (the same as ``POST /api/remedies/evaluate``) to stdout. Facts the engine
 refuses, an unreadable file or text that is not JSON exit with status 2 and a message naming the problem
-(the field, for bad facts) on stderr. ``remedies`` takes subcommands so it can grow more.
+(the field, for bad facts) on stderr. A file written with a byte-order mark (as Windows editors save
+UTF-8) reads as it does through the API. ``remedies`` takes subcommands so it can grow more.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {self._name(source)}: {exc}", returncode=BAD_INPUT) from None
         if len(text) > MAX_FACTS_BYTES:
             raise CommandError(f"{self._name(source)} is too large for a facts file", returncode=BAD_INPUT)
-        return text
+        # A byte-order mark is not JSON, but the API's parser skips it: so does the console.
+        return text.removeprefix("\ufeff")
 
     @staticmethod
     def _name(source: str) -> str:
