@@ -1611,3 +1611,121 @@ def test_rules_config_needs_a_time_limit_for_every_region_and_can_key_a_cache():
         RulesConfig(limitation_years={"ENG": 6})
 
     assert hash(RulesConfig()) == hash(RulesConfig())
+
+
+# ---------------------------------------------------------------- what the corrected counting changes
+
+
+def changes(since: str, **facts: object) -> tuple[str, ...]:
+    from putright.engines.remedies.recheck import position_changes
+
+    return position_changes(facts_from_dict(facts), d(since))
+
+
+@pytest.mark.parametrize(
+    ("since", "overrides", "changed"),
+    [
+        pytest.param(
+            "2026-07-16", {"fault_reported_date": "2026-07-15"}, True, id="G10-shown-on-the-old-last-day"
+        ),
+        pytest.param("2026-07-16", {"fault_reported_date": "2026-07-14"}, False, id="G9-shown-within-both"),
+        pytest.param("2026-07-16", {"fault_reported_date": "2026-07-16"}, False, id="G10-shown-after-both"),
+        pytest.param("2026-07-01", {}, True, id="G10-unreported-and-open-on-the-old-last-day"),
+        pytest.param("2026-07-16", {}, False, id="G10-unreported-opened-after-it"),
+        pytest.param(
+            "2026-07-16",
+            {"delivery_date": "2025-08-31", "contract_date": "2025-08-31"},
+            False,
+            id="G9-month-end-unchanged",
+        ),
+    ],
+)
+def test_recheck_finds_faults_the_presumption_no_longer_covers(since, overrides, changed):  # G9/G10
+    facts = faulty_goods(contract_date="2026-01-15", delivery_date="2026-01-15", today="2026-07-20")
+    facts.update(overrides)
+
+    found = changes(since, **facts)
+
+    assert bool(found) is changed
+    if changed:
+        assert found == (
+            "The presumption that the fault was there at delivery ended on 14 July 2026, not 15 July 2026: a "
+            "fault that showed on 15 July 2026 must now be shown by the customer (G10).",
+        )
+
+
+@pytest.mark.parametrize(
+    ("since", "today", "overrides", "changed"),
+    [
+        pytest.param("2026-06-01", "2026-10-31", {}, True, id="G7-open-on-31-october"),
+        pytest.param("2026-06-01", "2026-10-30", {}, False, id="G7-not-yet-31-october"),
+        pytest.param("2026-11-01", "2026-11-05", {}, False, id="G7-opened-after-the-period"),
+        pytest.param(
+            "2026-06-01", "2026-11-05", {"motor_vehicle": True}, False, id="G8-deduction-either-way"
+        ),
+        pytest.param(
+            "2026-06-01",
+            "2026-11-05",
+            {"repairs_or_replacements_attempted": 0},
+            False,
+            id="G7-no-final-rejection",
+        ),
+    ],
+)
+def test_recheck_finds_final_rejections_now_free_of_a_deduction(since, today, overrides, changed):  # G7
+    facts = faulty_goods(
+        contract_date="2026-04-30",
+        delivery_date="2026-04-30",
+        fault_reported_date="2026-05-02",
+        repairs_or_replacements_attempted=1,
+        today=today,
+    )
+    facts.update(overrides)
+
+    found = changes(since, **facts)
+
+    assert found == (
+        (
+            "A final rejection up to 31 October 2026 is free of any deduction for use; the earlier counting "
+            "allowed one from 31 October 2026 (G7).",
+        )
+        if changed
+        else ()
+    )
+
+
+def test_recheck_finds_cancellations_made_in_time_but_not_late_ones():  # C1
+    in_time = changes(
+        "2026-05-01", **distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22")
+    )
+    late = changes(
+        "2026-05-01", **distance("goods", cancellation_requested_date="2026-05-25", today="2026-05-26")
+    )
+
+    assert in_time == (
+        "The customer cancelled in time on 20 May 2026: the cancellation is now offered as their remedy, with "
+        "its refund and return dates, and its refund counts from the cancellation (C1).",
+    )
+    assert late == ()
+
+
+@pytest.mark.parametrize(
+    ("today", "changed"), [("2027-05-19", False), ("2027-05-20", True)], ids=["old-end", "day-after-old-end"]
+)
+def test_recheck_finds_late_information_now_counted_from_the_contract(today, changed):  # C2
+    facts = distance("goods", cancellation_info_received_date="2027-05-05", today=today)
+
+    assert changes("2027-05-01", **facts) == (
+        ("The right to cancel lasts until 24 May 2027; the earlier counting ended it on 19 May 2027 (C2).",)
+        if changed
+        else ()
+    )
+
+
+def test_recheck_finds_nothing_for_a_business_customer_or_unaffected_dates():
+    assert changes("2026-01-01", **faulty_goods(consumer=False, today="2026-07-20")) == ()
+    # Delivered 3 March, the fault reported on 10 March: both counts end G7's six months on 3 September.
+    reported = faulty_goods(
+        repairs_or_replacements_attempted=1, fault_reported_date="2026-03-10", today="2026-09-20"
+    )
+    assert changes("2026-03-03", **reported) == ()

@@ -2,7 +2,8 @@
 engine itself.
 
 Every example facts file in docs/examples/remedies gives the same answer through each; bad facts are
-refused the same way (the field named) by each.
+refused the same way (the field named) by each. `remedies recheck` lists the open cases whose position
+the corrected six-month periods and cancellations changed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import ApiToken
 from putright.cases import services as case_services
+from putright.cases.choices import Status
 from putright.engines.remedies import evaluate, facts_from_dict
 from putright.resolution import selectors
 from putright.resolution import services as resolution_services
@@ -514,3 +516,64 @@ def test_the_openapi_document_shows_the_facts_schema(client, db):
         "region",
     } <= set(schema["properties"])
     assert set(operation["responses"]) >= {"200", "401", "403", "422"}
+
+
+# ---------------------------------------------------------------- remedies recheck
+
+
+def recheck_output() -> list[str]:
+    out = StringIO()
+    call_command("remedies", "recheck", stdout=out, stderr=StringIO())
+    return out.getvalue().splitlines()
+
+
+def test_recheck_lists_the_open_cases_whose_position_the_corrections_changed(report_case, alice):
+    with clock.frozen(aware(2026, 7, 1, 9)):
+        presumed = report_case(subject="Toaster fault")
+        untouched = report_case(subject="Kettle fault")
+        closed = report_case(subject="Closed toaster")
+        cancelled = report_case(subject="Changed my mind")
+    presumed.purchase_facts = {
+        "supply": "goods",
+        "delivery_date": "2026-01-15",
+        "fault": True,
+        "fault_reported_date": "2026-07-15",
+    }
+    untouched.purchase_facts = {
+        "supply": "goods",
+        "delivery_date": "2026-01-15",
+        "fault": True,
+        "fault_reported_date": "2026-07-10",
+    }
+    closed.purchase_facts = presumed.purchase_facts
+    closed.status = Status.CLOSED_RESOLVED
+    cancelled.purchase_facts = {
+        "supply": "goods",
+        "contract_date": "2026-07-01",
+        "delivery_date": "2026-07-10",
+        "distance_sale": True,
+        "cancellation_requested_date": "2026-07-18",
+    }
+    for case in (presumed, untouched, closed, cancelled):
+        case.save(update_fields=["purchase_facts", "status"])
+    events = Event.objects.count()
+
+    with clock.frozen(aware(2026, 7, 20, 9)):
+        lines = recheck_output()
+
+    assert lines == [
+        f"{presumed.reference}: Toaster fault",
+        "  - The presumption that the fault was there at delivery ended on 14 July 2026, not 15 July 2026: a "
+        "fault that showed on 15 July 2026 must now be shown by the customer (G10).",
+        f"{cancelled.reference}: Changed my mind",
+        "  - The customer cancelled in time on 18 July 2026: the cancellation is now offered as their remedy, "
+        "with its refund and return dates, and its refund counts from the cancellation (C1).",
+        "2 open cases to recheck (assessed on 2026-07-20).",
+    ]
+    assert Event.objects.count() == events  # it changes nothing
+
+
+def test_recheck_with_nothing_to_recheck_says_so(db):
+    assert recheck_output() == [
+        f"0 open cases to recheck (assessed on {selectors.assessment_today().isoformat()})."
+    ]
