@@ -24,7 +24,7 @@ from putright.engines.remedies import (
     evaluate,
     facts_from_dict,
 )
-from putright.engines.remedies.dates import add_months, spoken
+from putright.engines.remedies.dates import add_months, months_beginning_with, spoken, spoken_period
 from putright.engines.remedies.facts import FIELD_NAMES, SUPPLIES
 
 LINE = re.compile(r"^[A-Z].* \(([A-Z]\d+)\)\.$")
@@ -319,6 +319,108 @@ def test_deduction_for_use_on_final_rejection(overrides, config, allowed, rules_
     assert ("G8" in result.unconfirmed) is ("G8" in rules_in)
 
 
+def no_deduction(delivered: str, last_free_day: str, installed: str | None = None) -> list[object]:
+    """The last day a final rejection is free of any deduction for use (G7), and the first day it is not."""
+    last = d(last_free_day)
+    extra = {"installation_completed_date": installed} if installed else {}
+    name = delivered + (f"-installed-{installed}" if installed else "")
+    return [
+        pytest.param(delivered, extra, last_free_day, False, id=f"G7-{name}-last-free-day"),
+        pytest.param(
+            delivered, extra, (last + timedelta(days=1)).isoformat(), True, id=f"G7-{name}-day-after"
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("delivered", "extra", "today", "allowed"),
+    [
+        # s24(10)-(11): the 6 months begin with the first day *after* delivery (and any installation).
+        *no_deduction("2026-04-30", "2026-10-31"),  # the issue's example: 1 May - 31 October
+        *no_deduction("2026-01-15", "2026-07-15"),
+        *no_deduction("2026-01-31", "2026-07-31"),
+        *no_deduction("2026-02-28", "2026-08-31"),
+        *no_deduction("2024-02-28", "2024-08-28"),  # leap year: the period begins on 29 February
+        *no_deduction("2024-02-29", "2024-08-31"),
+        *no_deduction("2025-08-30", "2026-02-28"),
+        *no_deduction("2025-08-31", "2026-02-28"),
+        *no_deduction("2023-08-31", "2024-02-29"),
+        *no_deduction("2026-06-30", "2026-12-31"),
+        *no_deduction("2025-12-31", "2026-06-30"),
+        *no_deduction("2026-04-28", "2026-10-31", installed="2026-04-30"),
+        *no_deduction("2025-08-20", "2026-02-28", installed="2025-08-31"),
+    ],
+)
+def test_no_deduction_for_use_within_six_months_beginning_the_day_after_delivery(
+    delivered, extra, today, allowed
+):  # G7
+    result = assess(
+        **faulty_goods(
+            contract_date=delivered,
+            delivery_date=delivered,
+            repairs_or_replacements_attempted=1,
+            today=today,
+            **extra,
+        )
+    )
+
+    assert "final_reject" in offered(result)
+    assert result.deduction_for_use_allowed is allowed
+    assert "G8" not in result.rules
+
+
+def test_the_issue_example_rejecting_on_31_october_gets_no_deduction():  # G7
+    facts = faulty_goods(
+        contract_date="2026-04-28",
+        delivery_date="2026-04-30",
+        fault_reported_date="2026-06-01",
+        repairs_or_replacements_attempted=1,
+        today="2026-10-31",
+    )
+    on_the_day = assess(**facts)
+    next_day = assess(**{**facts, "today": "2026-11-01"})
+    installed = assess(
+        **{**facts, "delivery_date": "2026-04-29", "installation_completed_date": "2026-04-30"}
+    )
+
+    assert on_the_day.deduction_for_use_allowed is False
+    assert line_for(on_the_day, "G7") == [
+        "A refund on final rejection may not be reduced for use if the customer rejects within the six months "
+        "beginning with the day after delivery (1 May – 31 October 2026; ownership is taken to have passed on "
+        "delivery) (G7)."
+    ]
+    assert next_day.deduction_for_use_allowed is True
+    assert line_for(next_day, "G7") == [
+        "A refund on final rejection may be reduced for the use the customer has had: the six months "
+        "beginning with the day after delivery (1 May – 31 October 2026; ownership is taken to have passed "
+        "on delivery) have ended (G7)."
+    ]
+    assert installed.deduction_for_use_allowed is False
+    assert (
+        "beginning with the day after installation was finished (1 May – 31 October 2026;"
+        in (line_for(installed, "G7")[0])
+    )
+
+
+def test_a_motor_vehicle_line_names_the_six_months_it_overrides():  # G8
+    result = assess(
+        **faulty_goods(
+            contract_date="2026-04-30",
+            delivery_date="2026-04-30",
+            repairs_or_replacements_attempted=1,
+            motor_vehicle=True,
+            today="2026-10-31",
+        )
+    )
+
+    assert result.deduction_for_use_allowed is True
+    assert line_for(result, "G8") == [
+        "The goods are a motor vehicle, so that deduction is allowed even within the six months beginning "
+        "with the day after delivery (1 May – 31 October 2026; ownership is taken to have passed on delivery) "
+        "(G8)."
+    ]
+
+
 def test_no_deduction_question_without_a_rejection_remedy():  # G7 applies only to final rejection
     result = assess(**faulty_goods(today="2026-05-01"))
 
@@ -330,33 +432,36 @@ def test_no_deduction_question_without_a_rejection_remedy():  # G7 applies only 
 # ---------------------------------------------------------------- G9, G10: burden of proof
 
 
+def presumption(delivered: str, last_day: str, why: str) -> list[object]:
+    """The last day a fault is presumed (G9) and the first day it is not (G10), for goods delivered then."""
+    last = d(last_day)
+    day_after = (last + timedelta(days=1)).isoformat()
+    today = (last + timedelta(days=5)).isoformat()
+    return [
+        pytest.param(delivered, last_day, today, "trader", {"G9"}, {"G10"}, id=f"G9-{delivered}-last-day"),
+        pytest.param(
+            delivered, day_after, today, "consumer", {"G10"}, {"G9"}, id=f"G10-{delivered}-day-after"
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("delivered", "fault_shown", "today", "burden", "rules_in", "rules_out"),
     [
-        pytest.param(
-            "2026-01-15", "2026-07-15", "2026-07-20", "trader", {"G9"}, {"G10"}, id="G9-last-day-presumed"
-        ),
-        pytest.param(
-            "2026-01-15",
-            "2026-07-16",
-            "2026-07-20",
-            "consumer",
-            {"G10"},
-            {"G9"},
-            id="G10-first-day-not-presumed",
-        ),
-        pytest.param(
-            "2025-08-31", "2026-02-28", "2026-03-05", "trader", {"G9"}, {"G10"}, id="G9-month-end-last-day"
-        ),
-        pytest.param(
-            "2025-08-31",
-            "2026-03-01",
-            "2026-03-05",
-            "consumer",
-            {"G10"},
-            {"G9"},
-            id="G10-month-end-day-after",
-        ),
+        # s19(14): the 6 months *beginning with* the day of delivery end the day before the same-numbered
+        # day 6 months later; when that month has no such day, on its last day.
+        *presumption("2026-01-15", "2026-07-14", "the issue's example"),
+        *presumption("2026-02-28", "2026-08-27", "the issue's example"),
+        *presumption("2026-01-31", "2026-07-30", "31 days both ends"),
+        *presumption("2026-03-31", "2026-09-30", "September has no 31st"),
+        *presumption("2026-04-30", "2026-10-29", "30th to a 31-day month"),
+        *presumption("2025-08-31", "2026-02-28", "February has no 31st"),
+        *presumption("2023-08-31", "2024-02-29", "leap-year February"),
+        *presumption("2023-08-29", "2024-02-28", "29 February exists in 2024"),
+        *presumption("2025-08-29", "2026-02-28", "29 February does not exist in 2026"),
+        *presumption("2024-02-29", "2024-08-28", "delivered on a leap day"),
+        *presumption("2025-12-31", "2026-06-30", "June has no 31st"),
+        *presumption("2026-01-01", "2026-06-30", "the first of a month"),
         pytest.param(
             "2026-03-03",
             "2026-03-10",
@@ -382,17 +487,54 @@ def test_six_month_presumption_that_the_fault_was_there_at_delivery(
     assert not rules_out & set(result.rules)
 
 
-def test_without_a_reported_date_the_repair_request_dates_the_fault():  # G9
+@pytest.mark.parametrize(
+    ("requested", "burden"), [("2026-07-14", "trader"), ("2026-07-15", "consumer")], ids=["G9", "G10"]
+)
+def test_without_a_reported_date_the_repair_request_dates_the_fault(requested, burden):  # G9, G10
     result = assess(
         **faulty_goods(
             contract_date="2026-01-15",
             delivery_date="2026-01-15",
-            repair_requested_date="2026-07-15",
+            repair_requested_date=requested,
             today="2026-08-01",
         )
     )
 
-    assert result.burden_of_proof == "trader"
+    assert result.burden_of_proof == burden
+
+
+def test_the_presumption_lines_show_the_six_months_as_a_range():  # G9, G10 (the issue's examples)
+    within = assess(
+        **faulty_goods(
+            contract_date="2026-01-15",
+            delivery_date="2026-01-15",
+            fault_reported_date="2026-07-14",
+            today="2026-07-20",
+        )
+    )
+    after = assess(
+        **faulty_goods(
+            contract_date="2026-02-28",
+            delivery_date="2026-02-28",
+            fault_reported_date="2026-08-28",
+            today="2026-09-01",
+        )
+    )
+    unreported = assess(
+        **faulty_goods(contract_date="2026-01-15", delivery_date="2026-01-15", today="2026-07-15")
+    )
+
+    assert line_for(within, "G9") == [
+        "The fault showed within the six months beginning with the day of delivery (15 January – 14 July "
+        "2026), so for repair, replacement, price reduction or final rejection it is presumed to have been "
+        "there at delivery unless the trader proves otherwise (G9)."
+    ]
+    assert line_for(after, "G10") == [
+        "The fault showed on 28 August 2026, after the six months beginning with the day of delivery "
+        "(28 February – 27 August 2026), so the customer must show it was there at delivery (G10)."
+    ]
+    assert (after.burden_of_proof, unreported.burden_of_proof) == ("consumer", "consumer")
+    assert line_for(unreported, "G10")[0].startswith("The fault showed by 15 July 2026, after the six months")
 
 
 # ---------------------------------------------------------------- G11, G12: refund and return costs
@@ -732,6 +874,24 @@ def test_no_cancellation_rules_without_a_distance_sale():  # C1 needs a distance
 
 
 @pytest.mark.parametrize(
+    ("received", "last_day"),
+    [
+        # CCR reg 31: information given within the 12 months beginning with the first day of the
+        # cancellation period (the day of the contract, reg 29(2)) ends it 14 days after it came...
+        pytest.param("2027-04-30", "2027-05-14", id="C2-info-on-the-last-day-of-the-12-months"),
+        # ...later than that, the period ends 12 months after its normal end (24 May 2026 for goods
+        # delivered 10 May 2026).
+        pytest.param("2027-05-01", "2027-05-24", id="C2-info-the-day-after-the-12-months"),
+    ],
+)
+def test_late_information_counts_12_months_beginning_with_the_contract(received, last_day):  # C2
+    result = assess(**distance("goods", cancellation_info_received_date=received, today="2027-05-02"))
+
+    assert until(result, "cancel") == d(last_day)
+    assert spoken(d(last_day)) in line_for(result, "C2")[0]
+
+
+@pytest.mark.parametrize(
     ("facts", "last_day", "open_"),
     [
         pytest.param(
@@ -827,11 +987,123 @@ def test_refund_and_return_after_cancelling_in_time(facts, rules, line_c3, line_
     result = assess(**facts)
 
     assert set(result.rules) == rules
-    assert "cancel" not in offered(result)  # already used
     assert line_c3 in line_for(result, "C3")[0]
     if line_c4:
         assert line_c4 in line_for(result, "C4")[0]
     assert "cancelled in time" in result.explanation
+
+
+@pytest.mark.parametrize(
+    ("facts", "item", "explanation_ends"),
+    [
+        pytest.param(
+            distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22"),
+            {"available_until": "2026-05-24", "refund_by": None, "return_by": "2026-06-03"},
+            "cancelled in time on 20 May 2026, so a refund is due.",
+            id="goods-delivered-refund-runs-from-their-return",
+        ),
+        pytest.param(
+            distance("goods", cancellation_requested_date="2026-05-24", today="2026-06-30"),
+            {"available_until": "2026-05-24", "refund_by": None, "return_by": "2026-06-07"},
+            "cancelled in time on 24 May 2026, so a refund is due.",
+            id="goods-cancelled-on-the-last-day-still-offered-after-the-period",
+        ),
+        pytest.param(
+            {**distance("goods", cancellation_requested_date="2026-05-05"), "delivery_date": None},
+            {"available_until": None, "refund_by": "2026-05-19", "return_by": None},
+            "cancelled in time on 5 May 2026, so a refund is due by 19 May 2026.",
+            id="goods-cancelled-before-delivery",
+        ),
+        pytest.param(
+            distance("service", cancellation_requested_date="2026-05-15", today="2026-05-16"),
+            {"available_until": "2026-05-15", "refund_by": "2026-05-29", "return_by": None},
+            "cancelled in time on 15 May 2026, so a refund is due by 29 May 2026.",
+            id="service-cancelled-on-the-last-day",
+        ),
+        pytest.param(
+            distance("digital_content", cancellation_requested_date="2026-05-02", today="2026-05-12"),
+            {"available_until": "2026-05-15", "refund_by": "2026-05-16", "return_by": None},
+            "cancelled in time on 2 May 2026, so a refund is due by 16 May 2026.",
+            id="digital-content-cancelled",
+        ),
+        pytest.param(
+            distance(
+                "service",
+                cancellation_info_given=False,
+                cancellation_requested_date="2027-05-10",
+                today="2027-05-12",
+            ),
+            {"available_until": "2027-05-15", "refund_by": "2027-05-24", "return_by": None},
+            "cancelled in time on 10 May 2027, so a refund is due by 24 May 2027.",
+            id="C2-extended-period-12-months-and-14-days",
+        ),
+        pytest.param(
+            distance(
+                "goods",
+                cancellation_info_given=False,
+                cancellation_requested_date="2027-05-24",
+                today="2027-05-24",
+            ),
+            {"available_until": "2027-05-24", "refund_by": None, "return_by": "2027-06-07"},
+            "cancelled in time on 24 May 2027, so a refund is due.",
+            id="C2-goods-cancelled-on-the-last-extended-day",
+        ),
+    ],
+)
+def test_a_cancellation_made_in_time_is_offered_as_the_customer_s_remedy(facts, item, explanation_ends):
+    facts = {key: value for key, value in facts.items() if value is not None}
+    answer = assess(**facts).to_dict()
+
+    assert answer["remedies"] == [{"remedy": "cancel", "rule": "C1", **item}]
+    assert str(answer["explanation"]).endswith(explanation_ends)
+
+
+def test_the_cancellation_lines_give_the_period_refund_and_return():  # C1, C3, C4
+    result = assess(**distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22"))
+
+    assert list(result.lines) == [
+        "The customer cancelled on 20 May 2026, within the cancellation period, whose last day is 24 May 2026 "
+        "(C1).",
+        "Refund of the price and standard delivery, by the same payment method, within 14 days after the "
+        "trader gets the goods back or evidence they were sent back, whichever is first (by 3 June 2026, 14 "
+        "days after being told, if the trader offered to collect them) (C3).",
+        "The customer must send the goods back by 3 June 2026, 14 days after cancelling; they pay the return "
+        "cost only if told so beforehand, and the trader may deduct for handling beyond what inspecting them "
+        "needed (C4).",
+    ]
+
+
+def test_an_open_right_to_cancel_carries_no_refund_or_return_date_yet():  # C1
+    answer = assess(**distance("goods", today="2026-05-20")).to_dict()
+
+    assert answer["remedies"] == [
+        {
+            "remedy": "cancel",
+            "rule": "C1",
+            "available_until": "2026-05-24",
+            "refund_by": None,
+            "return_by": None,
+        }
+    ]
+
+
+def test_a_cancellation_beside_a_fault_keeps_the_breach_remedies_keys_unchanged():  # C1 beside G1
+    answer = assess(
+        **faulty_goods(distance_sale=True, cancellation_requested_date="2026-03-10", today="2026-03-12")
+    ).to_dict()
+
+    remedies = answer["remedies"]
+    assert isinstance(remedies, list)
+    assert [sorted(item) for item in remedies if item["remedy"] != "cancel"] == [
+        ["available_until", "remedy", "rule"]
+    ] * 3
+    assert remedies[-1] == {
+        "remedy": "cancel",
+        "rule": "C1",
+        "available_until": "2026-03-17",
+        "refund_by": None,
+        "return_by": "2026-03-24",
+    }
 
 
 def test_a_late_cancellation_gets_no_refund_rules():  # C1 ended; no C3/C4
@@ -942,8 +1214,94 @@ def test_the_catalogue_names_every_rule_and_flags_the_unconfirmed_ones():
 
 def test_dates_are_written_the_way_a_letter_writes_them():
     assert spoken(date(2026, 4, 2)) == "2 April 2026"
+    assert spoken_period(date(2026, 5, 1), date(2026, 10, 31)) == "1 May – 31 October 2026"
+    assert spoken_period(date(2025, 9, 1), date(2026, 2, 28)) == "1 September 2025 – 28 February 2026"
     assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
     assert add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("first", "months", "last"),
+    [
+        # The issue's examples.
+        ("2026-05-01", 6, "2026-10-31"),
+        ("2026-01-15", 6, "2026-07-14"),
+        ("2026-02-28", 6, "2026-08-27"),
+        # Every month end of 2025, six months on.
+        ("2025-01-31", 6, "2025-07-30"),
+        ("2025-02-28", 6, "2025-08-27"),
+        ("2025-03-31", 6, "2025-09-30"),
+        ("2025-04-30", 6, "2025-10-29"),
+        ("2025-05-31", 6, "2025-11-30"),
+        ("2025-06-30", 6, "2025-12-29"),
+        ("2025-07-31", 6, "2026-01-30"),
+        ("2025-08-31", 6, "2026-02-28"),
+        ("2025-09-30", 6, "2026-03-29"),
+        ("2025-10-31", 6, "2026-04-30"),
+        ("2025-11-30", 6, "2026-05-29"),
+        ("2025-12-31", 6, "2026-06-30"),
+        # Leap years: into, from and around 29 February.
+        ("2023-08-31", 6, "2024-02-29"),
+        ("2023-08-30", 6, "2024-02-29"),
+        ("2023-08-29", 6, "2024-02-28"),
+        ("2023-09-01", 6, "2024-02-29"),
+        ("2025-08-29", 6, "2026-02-28"),
+        ("2025-09-01", 6, "2026-02-28"),
+        ("2024-02-29", 6, "2024-08-28"),
+        ("2024-02-29", 12, "2025-02-28"),
+        ("2024-03-01", 12, "2025-02-28"),
+        ("2023-03-01", 12, "2024-02-29"),
+        ("2100-08-31", 6, "2101-02-28"),  # 2100 is not a leap year
+        ("2099-08-31", 6, "2100-02-28"),
+        ("1999-08-31", 6, "2000-02-29"),  # 2000 is
+        # One month, and across a year end.
+        ("2026-01-31", 1, "2026-02-28"),
+        ("2026-01-28", 1, "2026-02-27"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2026-12-01", 1, "2026-12-31"),
+        ("2026-12-31", 1, "2027-01-30"),
+        ("2026-01-01", 12, "2026-12-31"),
+    ],
+)
+def test_months_beginning_with_a_day_end_the_day_before_the_same_day_n_months_later(first, months, last):
+    assert months_beginning_with(d(first), months) == d(last)
+
+
+def test_a_period_of_months_has_at_least_one_month():
+    with pytest.raises(ValueError):
+        months_beginning_with(date(2026, 1, 1), 0)
+
+
+def reference_period_end(first: date, months: int) -> date:
+    """An independent, slow implementation of "N months beginning with day D", written from the words."""
+    year, month = first.year, first.month
+    for _ in range(months):
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    # The month's last day: step back one day from the first of the month after it.
+    next_first = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    month_last = next_first - timedelta(days=1)
+    if first.day > month_last.day:  # that month has no same-numbered day: it ends on its last day
+        return month_last
+    return date(year, month, first.day) - timedelta(days=1)
+
+
+@settings(max_examples=2000)
+@given(st.dates(date(1900, 1, 1), date(2900, 12, 31)), st.integers(1, 120))
+def test_months_beginning_with_agrees_with_a_simple_reading_of_the_rule(first, months):
+    last = months_beginning_with(first, months)
+
+    assert last == reference_period_end(first, months)
+    assert first <= last
+    # The period's day after its end is the same-numbered day N months on, or the 1st of the month after
+    # a month too short to have one.
+    following = last + timedelta(days=1)
+    assert following.day == first.day or (following.day == 1 and first.day > last.day)
+    # Between 28 and 31 days a month, less a day.
+    assert 28 * months - 1 <= (last - first).days <= 31 * months
+    # A later first day never gives an earlier end.
+    assert months_beginning_with(first + timedelta(days=1), months) >= last
 
 
 # ---------------------------------------------------------------- bad facts
@@ -1215,10 +1573,26 @@ def test_valid_facts_always_get_a_consistent_answer(data, config):
     facts = facts_from_dict(data)
     result = evaluate(facts, config)
 
+    cancelled = facts.cancellation_requested_date
     for option in result.remedies:
         assert option.remedy in REMEDY_NAMES
         assert option.rule in result.rules
-        assert option.available_until is None or option.available_until >= facts.today
+        used = option.refund_by is not None or option.return_by is not None
+        assert not used or option.remedy == "cancel"
+        # Only a cancellation already made may have a period that has ended.
+        assert option.available_until is None or option.available_until >= facts.today or used
+        if used:
+            assert cancelled is not None and {"C1", "C3"} <= set(result.rules)
+            assert option.available_until is None or cancelled <= option.available_until
+            assert option.refund_by in (None, cancelled + timedelta(days=14))
+            assert option.return_by in (None, cancelled + timedelta(days=14))
+            assert (option.return_by is not None) is ("C4" in result.rules)
+        item = option.to_dict()
+        assert list(item) == ["remedy", "rule", "available_until"] + (
+            ["refund_by", "return_by"] if option.remedy == "cancel" else []
+        )
+    if "C3" in result.rules:
+        assert any(option.remedy == "cancel" and option.rule == "C1" for option in result.remedies)
     assert len({option.remedy for option in result.remedies}) == len(result.remedies)
     assert set(result.rules) <= set(RULES)
     assert result.unconfirmed == tuple(rule for rule in result.rules if RULES[rule].unconfirmed)
@@ -1237,3 +1611,121 @@ def test_rules_config_needs_a_time_limit_for_every_region_and_can_key_a_cache():
         RulesConfig(limitation_years={"ENG": 6})
 
     assert hash(RulesConfig()) == hash(RulesConfig())
+
+
+# ---------------------------------------------------------------- what the corrected counting changes
+
+
+def changes(since: str, **facts: object) -> tuple[str, ...]:
+    from putright.engines.remedies.recheck import position_changes
+
+    return position_changes(facts_from_dict(facts), d(since))
+
+
+@pytest.mark.parametrize(
+    ("since", "overrides", "changed"),
+    [
+        pytest.param(
+            "2026-07-16", {"fault_reported_date": "2026-07-15"}, True, id="G10-shown-on-the-old-last-day"
+        ),
+        pytest.param("2026-07-16", {"fault_reported_date": "2026-07-14"}, False, id="G9-shown-within-both"),
+        pytest.param("2026-07-16", {"fault_reported_date": "2026-07-16"}, False, id="G10-shown-after-both"),
+        pytest.param("2026-07-01", {}, True, id="G10-unreported-and-open-on-the-old-last-day"),
+        pytest.param("2026-07-16", {}, False, id="G10-unreported-opened-after-it"),
+        pytest.param(
+            "2026-07-16",
+            {"delivery_date": "2025-08-31", "contract_date": "2025-08-31"},
+            False,
+            id="G9-month-end-unchanged",
+        ),
+    ],
+)
+def test_recheck_finds_faults_the_presumption_no_longer_covers(since, overrides, changed):  # G9/G10
+    facts = faulty_goods(contract_date="2026-01-15", delivery_date="2026-01-15", today="2026-07-20")
+    facts.update(overrides)
+
+    found = changes(since, **facts)
+
+    assert bool(found) is changed
+    if changed:
+        assert found == (
+            "The presumption that the fault was there at delivery ended on 14 July 2026, not 15 July 2026: a "
+            "fault that showed on 15 July 2026 must now be shown by the customer (G10).",
+        )
+
+
+@pytest.mark.parametrize(
+    ("since", "today", "overrides", "changed"),
+    [
+        pytest.param("2026-06-01", "2026-10-31", {}, True, id="G7-open-on-31-october"),
+        pytest.param("2026-06-01", "2026-10-30", {}, False, id="G7-not-yet-31-october"),
+        pytest.param("2026-11-01", "2026-11-05", {}, False, id="G7-opened-after-the-period"),
+        pytest.param(
+            "2026-06-01", "2026-11-05", {"motor_vehicle": True}, False, id="G8-deduction-either-way"
+        ),
+        pytest.param(
+            "2026-06-01",
+            "2026-11-05",
+            {"repairs_or_replacements_attempted": 0},
+            False,
+            id="G7-no-final-rejection",
+        ),
+    ],
+)
+def test_recheck_finds_final_rejections_now_free_of_a_deduction(since, today, overrides, changed):  # G7
+    facts = faulty_goods(
+        contract_date="2026-04-30",
+        delivery_date="2026-04-30",
+        fault_reported_date="2026-05-02",
+        repairs_or_replacements_attempted=1,
+        today=today,
+    )
+    facts.update(overrides)
+
+    found = changes(since, **facts)
+
+    assert found == (
+        (
+            "A final rejection up to 31 October 2026 is free of any deduction for use; the earlier counting "
+            "allowed one from 31 October 2026 (G7).",
+        )
+        if changed
+        else ()
+    )
+
+
+def test_recheck_finds_cancellations_made_in_time_but_not_late_ones():  # C1
+    in_time = changes(
+        "2026-05-01", **distance("goods", cancellation_requested_date="2026-05-20", today="2026-05-22")
+    )
+    late = changes(
+        "2026-05-01", **distance("goods", cancellation_requested_date="2026-05-25", today="2026-05-26")
+    )
+
+    assert in_time == (
+        "The customer cancelled in time on 20 May 2026: the cancellation is now offered as their remedy, with "
+        "its refund and return dates, and its refund counts from the cancellation (C1).",
+    )
+    assert late == ()
+
+
+@pytest.mark.parametrize(
+    ("today", "changed"), [("2027-05-19", False), ("2027-05-20", True)], ids=["old-end", "day-after-old-end"]
+)
+def test_recheck_finds_late_information_now_counted_from_the_contract(today, changed):  # C2
+    facts = distance("goods", cancellation_info_received_date="2027-05-05", today=today)
+
+    assert changes("2027-05-01", **facts) == (
+        ("The right to cancel lasts until 24 May 2027; the earlier counting ended it on 19 May 2027 (C2).",)
+        if changed
+        else ()
+    )
+
+
+def test_recheck_finds_nothing_for_a_business_customer_or_unaffected_dates():
+    assert changes("2026-01-01", **faulty_goods(consumer=False, today="2026-07-20")) == ()
+    # Delivered 3 March, the fault reported on 10 March: both counts end G7's six months on 3 September.
+    reported = faulty_goods(
+        repairs_or_replacements_attempted=1, fault_reported_date="2026-03-10", today="2026-09-20"
+    )
+    assert changes("2026-03-03", **reported) == ()

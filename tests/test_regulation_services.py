@@ -266,6 +266,45 @@ def test_an_agreed_cancellation_starts_the_c3_clock(case_with_options, bob):
 
 
 @pytest.mark.django_db
+def test_a_cancellation_s_refund_clock_counts_from_the_cancellation_not_the_agreement(
+    case_with_options, alice
+):
+    case_with_options.purchase_facts = {
+        "supply": "service",
+        "contract_date": "2026-11-02",
+        "distance_sale": True,
+        "cancellation_requested_date": "2026-11-05",
+    }
+    case_with_options.save(update_fields=["purchase_facts"])
+    with clock.frozen(aware(2026, 11, 16, 10)):
+        _agree(case_with_options, alice, RemedyType.CANCELLATION, "40.00")
+    refund = clocks(case_with_options)["cancellation_refund"]
+    # Told on 5 November: 14 days after is 19 November, whatever day the option was agreed (C3).
+    assert (refund.rule_id, refund.counts_from, refund.due_date) == (
+        "C3",
+        date(2026, 11, 5),
+        date(2026, 11, 19),
+    )
+    event = case_with_options.events.get(kind="option.agreed")
+    assert event.summary.endswith("refund due by Thu 19 Nov 2026")
+
+
+@pytest.mark.django_db
+def test_a_late_cancellation_s_refund_clock_counts_from_the_agreement(case_with_options, alice):
+    case_with_options.purchase_facts = {
+        "supply": "service",
+        "contract_date": "2026-10-01",
+        "distance_sale": True,
+        "cancellation_requested_date": "2026-11-05",  # the 14 days ended on 15 October
+    }
+    case_with_options.save(update_fields=["purchase_facts"])
+    with clock.frozen(aware(2026, 11, 16, 10)):
+        _agree(case_with_options, alice, RemedyType.CANCELLATION, "40.00")
+    refund = clocks(case_with_options)["cancellation_refund"]
+    assert (refund.counts_from, refund.due_date) == (date(2026, 11, 16), date(2026, 11, 30))
+
+
+@pytest.mark.django_db
 def test_no_refund_clock_for_other_remedies_or_when_switched_off(case_with_options, alice, regimes):
     _agree(case_with_options, alice, RemedyType.REPLACEMENT)
     assert "refund" not in clocks(case_with_options)

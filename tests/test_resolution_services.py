@@ -224,6 +224,76 @@ def test_a_failed_repair_opens_the_final_right_to_reject_without_listing_repair_
     assert final.title == "Final right to reject: refund (G6)"
 
 
+DISTANCE_SALE = {
+    "supply": "goods",
+    "contract_date": "2026-03-01",
+    "delivery_date": "2026-03-03",
+    "distance_sale": True,
+    "cancellation_requested_date": "2026-03-08",
+}
+
+
+def test_a_cancellation_made_in_time_becomes_an_option_with_its_refund_and_return(alice, kettle_case):
+    case = services.case_facts_record(actor=alice, case=kettle_case, facts=DISTANCE_SALE)
+    position = selectors.statutory_position(case)
+    assert [r.remedy for r in position.assessment.remedies] == ["cancel"]
+    assert selectors.statutory_unlisted(case, position) == ["cancel"]
+
+    [cancel] = services.statutory_options_add(actor=alice, case=kettle_case)
+
+    assert (cancel.title, cancel.rule_ids, cancel.remedy_type, cancel.statutory_remedy) == (
+        "Cancel the contract: full refund (C1)",
+        ["C1", "C3", "C4"],
+        RemedyType.CANCELLATION,
+        "cancel",
+    )
+    assert cancel.description == (
+        "Right to cancel a distance or off-premises contract (C1). The customer cancelled within the period, "
+        "whose last day is 17 March 2026 (C1). Refund within 14 days after we get the goods back or evidence "
+        "they were sent (C3). The customer sends the goods back by 22 March 2026 (C4)."
+    )
+    assert (cancel.amount, cancel.cost_to_organisation) == (Decimal("39.99"), Decimal("39.99"))
+    # An agent may agree it without a supervisor (within the money limit).
+    appraisal = selectors.case_appraisal(case=kettle_case, user=alice)
+    assert appraisal.for_option(cancel.pk).authority.label == "Within your authority"
+
+
+def test_a_service_cancelled_in_time_lists_its_refund_date(alice, kettle_case):
+    services.case_facts_record(
+        actor=alice,
+        case=kettle_case,
+        facts={
+            "supply": "service",
+            "contract_date": "2026-03-01",
+            "distance_sale": True,
+            "cancellation_requested_date": "2026-03-09",
+        },
+    )
+
+    [cancel] = services.statutory_options_add(actor=alice, case=kettle_case)
+
+    assert cancel.rule_ids == ["C1", "C3"]
+    assert cancel.description == (
+        "Right to cancel a distance or off-premises contract (C1). The customer cancelled within the period, "
+        "whose last day is 15 March 2026 (C1). Refund by 23 March 2026 (C3)."
+    )
+
+
+def test_an_open_right_to_cancel_is_listed_with_its_last_day(alice, kettle_case):
+    services.case_facts_record(
+        actor=alice,
+        case=kettle_case,
+        facts={k: v for k, v in DISTANCE_SALE.items() if k != "cancellation_requested_date"},
+    )
+
+    [cancel] = services.statutory_options_add(actor=alice, case=kettle_case)
+
+    assert cancel.rule_ids == ["C1", "C3"]
+    assert cancel.description == (
+        "Right to cancel a distance or off-premises contract (C1). Available until 17 March 2026 (C1)."
+    )
+
+
 # ---------------------------------------------------------------- the catalogue
 
 
@@ -267,12 +337,17 @@ def test_authority_needed_is_worked_out_for_the_person_looking(alice, bob, case_
         amount=Decimal("449"),
     )
     small = _listed(alice, case_with_options, title="£20 credit", amount=Decimal("20"))
+    compensation = _listed(
+        alice, case_with_options, title="Pay for the damage", remedy_type=RemedyType.COMPENSATION
+    )
+    # Agents may honour a cancellation (C1) themselves, within their money limit.
     cancel = _listed(alice, case_with_options, title="Cancel", remedy_type=RemedyType.CANCELLATION)
 
     for_alice = selectors.case_appraisal(case=case_with_options, user=alice)
     assert for_alice.for_option(big.pk).authority.label == "Needs approval from a supervisor"
     assert for_alice.for_option(small.pk).authority.label == "Within your authority"
-    assert for_alice.for_option(cancel.pk).authority.label == "Needs approval from a supervisor"
+    assert for_alice.for_option(compensation.pk).authority.label == "Needs approval from a supervisor"
+    assert for_alice.for_option(cancel.pk).authority.label == "Within your authority"
     assert for_alice.for_option(big.pk).score.factor("feasibility").points == Decimal("0.00")
 
     for_bob = selectors.case_appraisal(case=case_with_options, user=bob)

@@ -179,3 +179,38 @@ def test_closing_a_case_withdraws_its_pending_approval_from_the_queue(case_with_
     assert approval.status == Approval.Status.WITHDRAWN
     assert approvals_for_user(user=bob) == []
     assert case_with_options.events.filter(kind="approval.withdrawn").count() == 1
+
+
+def test_an_agent_may_honour_a_cancellation_without_approval(case_with_options, alice):
+    _recommend(
+        case_with_options,
+        alice,
+        title="Cancel the order",
+        remedy_type=RemedyType.CANCELLATION,
+        amount=Decimal("80.00"),
+    )
+
+    assert case_with_options.status == Status.AWAITING_CUSTOMER
+    assert not Approval.objects.filter(case=case_with_options).exists()
+
+
+def test_the_migration_adds_cancellation_to_the_agent_s_starting_types_only():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("putright.authority.migrations.0004_agent_may_honour_cancellations")
+    agent = AuthorityLimit.objects.get(group__name="agent")
+    assert "cancellation" in agent.remedy_types  # a migrated database has it
+
+    agent.remedy_types = migration.OLD_AGENT_TYPES
+    agent.save()
+    migration.add_cancellation(apps, None)
+    agent.refresh_from_db()
+    assert agent.remedy_types == migration.NEW_AGENT_TYPES
+
+    agent.remedy_types = ["refund", "apology"]  # an administrator's own choice stands
+    agent.save()
+    migration.add_cancellation(apps, None)
+    agent.refresh_from_db()
+    assert agent.remedy_types == ["refund", "apology"]

@@ -3,7 +3,8 @@
 The request schema shows the facts in the OpenAPI document and refuses unknown fields and wrong types;
 ``facts_from_dict`` then applies the engine's own checks (real dates, none after ``today``, dates in a
 possible order), so the API, the ``putright remedies evaluate`` command and the case page give the same
-answer, or the same refusal, for the same facts.
+answer, or the same refusal, for the same facts. A body that is not a JSON object of facts (empty, not
+JSON, a list) is refused like any other bad facts: 422 with a field-style error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import date
 from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
+from ninja.errors import ValidationError
+from ninja.params.models import Body, BodyModel
 from pydantic import StrictBool, StrictInt, StringConstraints, WithJsonSchema
 
 from putright.apiv1.errors import COMMON_ERRORS, field_error
@@ -93,18 +96,63 @@ class RemedyFactsIn(In):
     )
 
 
+def _body_error(message: str, kind: str) -> ValidationError:
+    return ValidationError([{"loc": ["body", "payload"], "msg": message, "type": kind}])
+
+
+class _FactsBodyModel(BodyModel):
+    """The request body as facts. ninja answers JSON it cannot parse with a 400 and an empty body with
+    "Field required"; here both are the field-style 422 every other bad fact gets."""
+
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        if not request.body:
+            raise _body_error("facts must be a JSON object", "model_type")
+        try:
+            data = api.parser.parse_body(request)
+        except ValueError as exc:  # JSON that does not parse, or bytes that are not UTF-8
+            raise _body_error(f"facts are not valid JSON: {exc}", "json_invalid") from None
+        if not isinstance(data, dict):
+            raise _body_error("facts must be a JSON object", "model_type")
+        return {cls.__read_from_single_attr__: data}
+
+
+class _FactsBody(Body):
+    """A JSON body read by ``_FactsBodyModel``; the OpenAPI document shows it as any other body."""
+
+    _model = _FactsBodyModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "body"
+
+
 class RemedyOptionOut(Schema):
     remedy: RemedyName
     rule: str = Field(description="The rule id the remedy comes from, e.g. G1.")
     available_until: date | None = Field(
-        description="The last day it can be used; null when no end can be worked out yet."
+        description="The last day it can be used; null when no end can be worked out yet. For a "
+        "cancellation the customer has made, the last day of the cancellation period."
+    )
+    # Only the engine's "cancel" item carries these two; the endpoint leaves unset fields out.
+    refund_by: date | None = Field(
+        None,
+        description="`cancel` only (C3): once the customer has cancelled in time, the last day to refund "
+        "when it runs from the cancellation; null for goods they have, whose refund runs from their return.",
+    )
+    return_by: date | None = Field(
+        None,
+        description="`cancel` only (C4): once the customer has cancelled goods they have, the last day to "
+        "send them back.",
     )
 
 
 class RemedyAssessmentOut(Schema):
     statutory_breach: bool
     rules: list[str] = Field(description="Every rule id that applies, in the order of uk-rules.md.")
-    remedies: list[RemedyOptionOut] = Field(description="The remedies still open today.")
+    remedies: list[RemedyOptionOut] = Field(
+        description="The remedies still open today, and a cancellation the customer has made in time."
+    )
     burden_of_proof: Literal["trader", "consumer"] | None
     deduction_for_use_allowed: bool | None
     unconfirmed: list[str] = Field(description="Rule ids applied whose detail is unconfirmed.")
@@ -116,8 +164,10 @@ class RemedyAssessmentOut(Schema):
     "/remedies/evaluate",
     response={200: RemedyAssessmentOut, **COMMON_ERRORS},
     summary="Work out a consumer's statutory remedies from the facts of a purchase (E4)",
+    # Keys the engine leaves out stay out (refund_by and return_by belong to a cancellation only).
+    exclude_unset=True,
 )
-def remedies_evaluate(request, payload: RemedyFactsIn):
+def remedies_evaluate(request, payload: Annotated[RemedyFactsIn, _FactsBody(...)]):
     """Changes nothing: the same facts always give the same answer. 422 names the field to correct."""
     try:
         facts = facts_from_dict(payload.model_dump(exclude_none=True))

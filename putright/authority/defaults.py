@@ -21,6 +21,8 @@ ALL_TYPES = [
     "apology",
     "other",
 ]
+# Agents may honour a customer's statutory cancellation (CCR 2013, C1) without waiting for a supervisor;
+# the money limit still applies.
 AGENT_TYPES = [
     "refund",
     "partial_refund",
@@ -28,6 +30,7 @@ AGENT_TYPES = [
     "replacement",
     "redelivery",
     "goodwill_credit",
+    "cancellation",
     "apology",
 ]
 # (role, money limit, remedy types, rank, may approve exceptions to usual practice)

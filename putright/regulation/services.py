@@ -227,17 +227,46 @@ def acknowledgement_note(clocks: list[CaseClock]) -> str:
 
 def refund_clock_on_agreement(*, case: Case, option, agreed_at: datetime) -> CaseClock | None:
     """G11/C3: an agreed refund must be paid within 14 days. Called by ``option_customer_respond`` with
-    the case locked; the agreement's own event records the clock (``clock_record``)."""
+    the case locked; the agreement's own event records the clock (``clock_record``).
+
+    A refund agreed as due (G11) counts from the agreement. A cancellation's refund (C3) counts from the
+    day we were told of the cancellation, which the agreement does not move: the day the customer
+    cancelled when the purchase facts record a cancellation made in time, else the agreement itself.
+    """
     settings_row = regime_settings_get()
     if not settings_row.refund_clock_on:
         return None
     if option.remedy_type not in (RemedyType.REFUND, RemedyType.PARTIAL_REFUND, RemedyType.CANCELLATION):
         return None
     agreed = local_day(agreed_at)
-    spec = refund_clock(agreed, cancellation=option.remedy_type == RemedyType.CANCELLATION)
+    cancellation = option.remedy_type == RemedyType.CANCELLATION
+    counts_from = _cancelled_on(case, agreed) if cancellation else agreed
+    spec = refund_clock(counts_from, cancellation=cancellation)
     return _clock_create(
-        case, spec, counts_from=agreed, started_at=agreed_at, started_by=None, settings_row=settings_row
+        case, spec, counts_from=counts_from, started_at=agreed_at, started_by=None, settings_row=settings_row
     )
+
+
+def _cancelled_on(case: Case, agreed: date) -> date:
+    """The day the customer cancelled in time (C1), from the case's purchase facts; else ``agreed``.
+
+    For goods the customer has, C3's 14 days run from getting them back (or evidence they were sent),
+    which is never before the cancellation: counting from it gives the earliest the refund can be due.
+    """
+    from putright.engines.remedies import FactsError, evaluate, facts_from_dict
+
+    facts = case.purchase_facts or {}
+    if not facts.get("cancellation_requested_date"):
+        return agreed
+    try:
+        assessment = evaluate(facts_from_dict({**facts, "today": agreed.isoformat()}))
+    except FactsError:
+        return agreed
+    made_in_time = any(
+        r.remedy == "cancel" and (r.refund_by is not None or r.return_by is not None)
+        for r in assessment.remedies
+    )
+    return date.fromisoformat(facts["cancellation_requested_date"]) if made_in_time else agreed
 
 
 def clock_record(row: CaseClock) -> dict:

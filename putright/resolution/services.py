@@ -145,6 +145,8 @@ def statutory_options_add(*, actor, case: Case) -> list[Option]:
                 available_until=remedy.available_until,
                 price=case.amount_in_dispute,
                 deduction_for_use_allowed=bool(assessment.deduction_for_use_allowed),
+                refund_by=remedy.refund_by,
+                return_by=remedy.return_by,
             )
             created.append(
                 cases.option_add(

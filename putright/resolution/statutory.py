@@ -197,7 +197,11 @@ def option_spec(
     available_until: date | None,
     price: Decimal | None,
     deduction_for_use_allowed: bool,
+    refund_by: date | None = None,
+    return_by: date | None = None,
 ) -> StatutoryOptionSpec:
+    """The option for one remedy the engine offers. ``refund_by``/``return_by`` come with a cancellation
+    the customer has already made (C3/C4): the option then records it and its dates, not a right to use."""
     template = TEMPLATES[remedy]
     rule_ids = [rule, *(r for r in template.extra_rules if r != rule)]
     texts = {
@@ -218,7 +222,22 @@ def option_spec(
             texts["customer_advantages"] += " No deduction for use (G7)."
         rule_ids.append("G7")
     description = f"{rule_title} ({rule})."
-    if available_until is not None:
+    cancelled = remedy == "cancel" and (refund_by is not None or return_by is not None)
+    if cancelled:
+        if available_until is not None:
+            description += f" The customer cancelled within the period, whose last day is {spoken(available_until)} ({rule})."
+        else:
+            description += f" The customer cancelled before delivery, within the period ({rule})."
+        if refund_by is not None:
+            description += f" Refund by {spoken(refund_by)} (C3)."
+        else:
+            description += (
+                " Refund within 14 days after we get the goods back or evidence they were sent (C3)."
+            )
+        if return_by is not None:
+            description += f" The customer sends the goods back by {spoken(return_by)} (C4)."
+            rule_ids.append("C4")
+    elif available_until is not None:
         description += f" Available until {spoken(available_until)} ({rule})."
     return StatutoryOptionSpec(
         remedy=remedy,

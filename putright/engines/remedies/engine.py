@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from putright.engines.remedies.dates import add_months, add_years, days_after, days_beginning_with, spoken
+from putright.engines.remedies.dates import (
+    add_months,
+    add_years,
+    days_after,
+    days_beginning_with,
+    months_beginning_with,
+    spoken,
+    spoken_period,
+)
 from putright.engines.remedies.facts import Facts
 from putright.engines.remedies.rules import REGION_NAMES, RULES, RulesConfig
 
@@ -48,7 +56,29 @@ class RemedyOption:
     rule: str
     # The last day the remedy can be used; None when it is open with no end that can be worked out yet
     # (a paused short-term right, cancelling goods not yet delivered, a time limit with no start date).
+    # For a cancellation the customer has made, the last day of the cancellation period they used.
     available_until: date | None
+    # "cancel" only, once the customer has cancelled in time. refund_by (C3): the last day to refund when
+    # it runs from the cancellation (a service, digital content, goods not yet delivered); None for goods
+    # delivered, whose refund runs from their return. return_by (C4): the last day to send goods back.
+    refund_by: date | None = None
+    return_by: date | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """One remedy as JSON; only a cancellation carries ``refund_by`` and ``return_by``."""
+        item: dict[str, object] = {
+            "remedy": self.remedy,
+            "rule": self.rule,
+            "available_until": _iso(self.available_until),
+        }
+        if self.remedy == "cancel":
+            item["refund_by"] = _iso(self.refund_by)
+            item["return_by"] = _iso(self.return_by)
+        return item
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 @dataclass(frozen=True)
@@ -71,14 +101,7 @@ class Assessment:
         return {
             "statutory_breach": self.statutory_breach,
             "rules": list(self.rules),
-            "remedies": [
-                {
-                    "remedy": option.remedy,
-                    "rule": option.rule,
-                    "available_until": option.available_until.isoformat() if option.available_until else None,
-                }
-                for option in self.remedies
-            ],
+            "remedies": [option.to_dict() for option in self.remedies],
             "burden_of_proof": self.burden_of_proof,
             "deduction_for_use_allowed": self.deduction_for_use_allowed,
             "unconfirmed": list(self.unconfirmed),
@@ -195,7 +218,8 @@ def _goods(found: _Findings) -> None:
     today = facts.today
     limitation = _limitation(found)
     long_open = limitation.is_open(today)
-    # G1 and G7 count from the latest of delivery and the trader's notice that installation is finished.
+    # G1 and G7 count from the latest of delivery and the trader's notice that installation is finished
+    # (ownership is taken to pass on delivery).
     start = max(d for d in (facts.delivery_date, facts.installation_completed_date) if d is not None)
     start_words = (
         "installation was finished"
@@ -223,7 +247,7 @@ def _goods(found: _Findings) -> None:
             found.offer("final_reject", "G6", limitation.end)
 
     if found.offered("final_reject"):
-        _deduction_for_use(found, start)
+        _deduction_for_use(found, start, start_words)
     elif found.offered("short_term_reject"):
         found.deduction = False
 
@@ -317,15 +341,26 @@ def _days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
 
 
-def _deduction_for_use(found: _Findings, start: date) -> None:
+def _deduction_for_use(found: _Findings, start: date, start_words: str) -> None:
+    """G7/G8: whether a refund on final rejection today may be reduced for use.
+
+    s24(10)-(11): no deduction within the 6 months beginning with the first day after delivery, the
+    transfer of ownership and any installation have all happened. Ownership is taken to pass on
+    delivery (the facts do not record it separately), so the period begins the day after ``start``,
+    the later of delivery and the end of installation: delivered 30 April, it runs 1 May - 31 October.
+    """
     facts = found.facts
-    last_free_day = add_months(start, NO_DEDUCTION_MONTHS)
+    first_free_day = days_after(start, 1)
+    last_free_day = months_beginning_with(first_free_day, NO_DEDUCTION_MONTHS)
+    period = (
+        f"the six months beginning with the day after {start_words} ({spoken_period(first_free_day, last_free_day)}; "
+        "ownership is taken to have passed on delivery)"
+    )
     if facts.today > last_free_day:
         found.deduction = True
         found.line(
             "G7",
-            f"The six months after delivery ended on {spoken(last_free_day)}, so a refund on final rejection "
-            "may be reduced for the use the customer has had",
+            f"A refund on final rejection may be reduced for the use the customer has had: {period} have ended",
         )
     elif facts.motor_vehicle and found.config.motor_vehicle_deduction:
         found.deduction = True
@@ -334,23 +369,23 @@ def _deduction_for_use(found: _Findings, start: date) -> None:
         )
         found.line(
             "G8",
-            f"The goods are a motor vehicle, so that deduction is allowed even within the first six months "
-            f"(to {spoken(last_free_day)})",
+            f"The goods are a motor vehicle, so that deduction is allowed even within {period}",
         )
     else:
         found.deduction = False
         found.line(
             "G7",
-            "A refund on final rejection may not be reduced for use while it is within six months of delivery, "
-            f"until {spoken(last_free_day)}",
+            f"A refund on final rejection may not be reduced for use if the customer rejects within {period}",
         )
 
 
 def _burden_of_proof(found: _Findings) -> None:
+    """G9/G10: s19(14)-(15) presumes a fault was there at delivery if it shows within the 6 months
+    beginning with the day of delivery: delivered 15 January, the last day is 14 July."""
     facts = found.facts
     assert facts.delivery_date is not None
-    # Six months beginning with the day after delivery: the last day presumed is the corresponding date.
-    last_presumed = add_months(facts.delivery_date, PRESUMPTION_MONTHS)
+    last_presumed = months_beginning_with(facts.delivery_date, PRESUMPTION_MONTHS)
+    period = f"the six months beginning with the day of delivery ({spoken_period(facts.delivery_date, last_presumed)})"
     # The fault had shown by the earliest of its report and the request for repair (today at the latest).
     showed = min(
         d for d in (facts.fault_reported_date, facts.repair_requested_date, facts.today) if d is not None
@@ -359,9 +394,8 @@ def _burden_of_proof(found: _Findings) -> None:
         found.burden = "trader"
         found.line(
             "G9",
-            f"The fault showed within six months of delivery (by {spoken(last_presumed)}), so for repair, "
-            "replacement, price reduction or final rejection it is presumed to have been there at delivery "
-            "unless the trader proves otherwise",
+            f"The fault showed within {period}, so for repair, replacement, price reduction or final "
+            "rejection it is presumed to have been there at delivery unless the trader proves otherwise",
         )
         if found.offered("short_term_reject"):
             found.line(
@@ -371,10 +405,12 @@ def _burden_of_proof(found: _Findings) -> None:
             )
     else:
         found.burden = "consumer"
+        # With no report or repair request dated, all that is known is that it has shown by today.
+        when = "on" if showed in (facts.fault_reported_date, facts.repair_requested_date) else "by"
         found.line(
             "G10",
-            f"The fault showed after the six months following delivery ended on {spoken(last_presumed)}, so the "
-            "customer must show it was there at delivery",
+            f"The fault showed {when} {spoken(showed)}, after {period}, so the customer must show it was there "
+            "at delivery",
         )
 
 
@@ -502,7 +538,8 @@ def _cancellation(found: _Findings) -> None:
     requested = facts.cancellation_requested_date
     cancelled = requested is not None and (end is None or requested <= end)
     if requested is not None and cancelled:
-        found.line("C1", f"The customer cancelled on {spoken(requested)}, within the cancellation period")
+        within = "within the cancellation period" + (f", whose last day is {spoken(end)}" if end else "")
+        found.line("C1", f"The customer cancelled on {spoken(requested)}, {within}")
     elif requested is not None and end is not None:
         found.line(
             "C1",
@@ -522,7 +559,7 @@ def _cancellation(found: _Findings) -> None:
     if longer:
         found.line("C2", longer)
     if requested is not None and cancelled:
-        _after_cancelling(found, requested)
+        _after_cancelling(found, requested, end)
 
     if (
         facts.supply == "service"
@@ -557,8 +594,10 @@ def _cancellation_end(facts: Facts, start: date | None) -> tuple[date | None, st
             "that or 14 days after delivery, whichever is later"
         )
     # Information given within the 12 months beginning with the period's first day ends it 14 days after
-    # receipt; never sooner than the normal period, which the consumer had anyway.
-    if received <= add_months(start, C2_EXTRA_MONTHS):
+    # receipt; never sooner than the normal period, which the consumer had anyway. The cancellation period
+    # begins when the contract is made (CCR reg 29(2)), for goods too: their delivery only sets its end.
+    last_in_time = months_beginning_with(facts.contract_date, C2_EXTRA_MONTHS)
+    if received <= last_in_time:
         end = max(normal_end, days_after(received, CANCEL_DAYS))
         return end, (
             f"The cancellation information came late, on {spoken(received)}, so the period ends 14 days after "
@@ -566,30 +605,44 @@ def _cancellation_end(facts: Facts, start: date | None) -> tuple[date | None, st
         )
     end = add_months(normal_end, C2_EXTRA_MONTHS)
     return end, (
-        "The cancellation information came more than 12 months late, so the period ended 12 months after its "
-        f"normal end, on {spoken(end)}"
+        f"The cancellation information came on {spoken(received)}, after the 12 months beginning with the day "
+        f"of the contract ({spoken_period(facts.contract_date, last_in_time)}), so the period ends 12 months "
+        f"after its normal end, on {spoken(end)}"
     )
 
 
-def _after_cancelling(found: _Findings, requested: date) -> None:
+def _after_cancelling(found: _Findings, requested: date, end: date | None) -> None:
+    """C3/C4 after a cancellation made in time, and the cancellation itself as the customer's remedy.
+
+    It is offered even once the period has ended: the customer used the right in time, and what it gives
+    them (the refund) is still owed.
+    """
     facts = found.facts
     what = "the price and standard delivery, by the same payment method"
+    told_plus_14 = days_after(requested, CANCEL_DAYS)
+    refund_by: date | None
+    return_by: date | None
     if facts.supply == "goods" and facts.delivery_date is not None:
+        # CCR reg 34: for goods the customer has, the 14 days run from the trader getting them back or
+        # evidence they were sent, which the facts do not date; from being told only if it offered to collect.
+        refund_by, return_by = None, told_plus_14
         found.line(
             "C3",
             f"Refund of {what}, within 14 days after the trader gets the goods back or evidence they were sent "
-            "back, whichever is first",
+            f"back, whichever is first (by {spoken(told_plus_14)}, 14 days after being told, if the trader "
+            "offered to collect them)",
         )
-        return_by = days_after(requested, CANCEL_DAYS)
         found.line(
             "C4",
             f"The customer must send the goods back by {spoken(return_by)}, 14 days after cancelling; they pay "
             "the return cost only if told so beforehand, and the trader may deduct for handling beyond what "
             "inspecting them needed",
         )
-        return
-    refund_by = days_after(requested, CANCEL_DAYS)
-    found.line("C3", f"Refund of {what}, by {spoken(refund_by)}: 14 days after the trader was told")
+    else:
+        refund_by, return_by = told_plus_14, None
+        found.line("C3", f"Refund of {what}, by {spoken(refund_by)}: 14 days after the trader was told")
+    # Not through offer(): a right used in time stays the customer's remedy after the period ends.
+    found.remedies.append(RemedyOption("cancel", "C1", end, refund_by=refund_by, return_by=return_by))
 
 
 # ---------------------------------------------------------------- the paragraph
@@ -654,7 +707,11 @@ def _cancellation_story(found: _Findings) -> str:
         return f"{lead}, but the right to cancel does not apply to it."
     cancel = next((option for option in found.remedies if option.remedy == "cancel"), None)
     if "C3" in found.applied and facts.cancellation_requested_date is not None:
-        return f"{lead}: the customer cancelled in time on {spoken(facts.cancellation_requested_date)}, so a refund is due."
+        due = f" by {spoken(cancel.refund_by)}" if cancel is not None and cancel.refund_by else ""
+        return (
+            f"{lead}: the customer cancelled in time on {spoken(facts.cancellation_requested_date)}, so a refund "
+            f"is due{due}."
+        )
     if cancel is not None:
         return f"{lead}: the customer may {_until(cancel)}."
     return f"{lead}, but the time to cancel has passed."

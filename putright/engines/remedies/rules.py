@@ -43,7 +43,7 @@ RULES: dict[str, RuleInfo] = _catalogue(
     RuleInfo("G4", "The 30 days can be extended but not shortened", "CRA 2015 s22(1)-(2)"),
     RuleInfo("G5", "Repair or replacement", "CRA 2015 s23"),
     RuleInfo("G6", "Second tier: price reduction or final right to reject", "CRA 2015 s24(5)"),
-    RuleInfo("G7", "Deduction for use on final rejection", "CRA 2015 s24(8)-(10)"),
+    RuleInfo("G7", "Deduction for use on final rejection", "CRA 2015 s24(8)-(11)"),
     RuleInfo("G8", "Motor vehicles: deduction within six months", "CRA 2015 s24(10)(a)", unconfirmed=True),
     RuleInfo("G9", "Six-month presumption that the fault was there at delivery", "CRA 2015 s19(14)-(15)"),
     RuleInfo("G10", "No presumption: the consumer proves the fault", "CRA 2015 s19"),

@@ -2,7 +2,12 @@
 
 Prints the answer as JSON (the same as ``POST /api/remedies/evaluate``) to stdout. Facts the engine
 refuses, an unreadable file or text that is not JSON exit with status 2 and a message naming the problem
-(the field, for bad facts) on stderr. ``remedies`` takes subcommands so it can grow more.
+(the field, for bad facts) on stderr. A file written with a byte-order mark (as Windows editors save
+UTF-8) reads as it does through the API. ``remedies`` takes subcommands so it can grow more.
+
+``putright remedies recheck`` lists the open cases whose legal position changed when the six-month
+periods (G7, G9/G10), late cancellation information (C2) and cancellations made in time (C1/C3/C4) were
+corrected, each with what changed, so staff can recheck them. It changes nothing.
 """
 
 from __future__ import annotations
@@ -40,10 +45,17 @@ class Command(BaseCommand):
             "evaluate", help="print the statutory remedies for the facts in a JSON file"
         )
         evaluate_parser.add_argument("facts", help="a JSON file of facts, or - to read them from stdin")
+        subcommands.add_parser(
+            "recheck",
+            help="list open cases whose legal position changed with the corrected six-month periods and "
+            "cancellations",
+        )
 
     def handle(self, *args, **options):
         if options["subcommand"] == "evaluate":
             self._evaluate(options["facts"], options.get("stdin") or sys.stdin)
+        elif options["subcommand"] == "recheck":
+            self._recheck()
 
     def _evaluate(self, source: str, stdin) -> None:
         text = self._read(source, stdin)
@@ -74,7 +86,38 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {self._name(source)}: {exc}", returncode=BAD_INPUT) from None
         if len(text) > MAX_FACTS_BYTES:
             raise CommandError(f"{self._name(source)} is too large for a facts file", returncode=BAD_INPUT)
-        return text
+        # A byte-order mark is not JSON, but the API's parser skips it: so does the console.
+        return text.removeprefix("\ufeff")
+
+    def _recheck(self) -> None:
+        # Imported here: `evaluate` needs no database, and so no models.
+        from django.utils import timezone
+
+        from putright.cases.choices import OPEN_STATUSES
+        from putright.cases.models import Case
+        from putright.engines.remedies.recheck import position_changes
+        from putright.resolution.selectors import assessment_today
+
+        today = assessment_today()
+        listed = 0
+        cases = Case.objects.filter(status__in=OPEN_STATUSES).order_by("created_at", "pk")
+        for case in cases.only("reference", "subject", "purchase_facts", "created_at").iterator():
+            if not case.purchase_facts:
+                continue
+            try:
+                facts = facts_from_dict({**case.purchase_facts, "today": today.isoformat()})
+            except FactsError:
+                continue  # the case page already asks for these facts to be corrected
+            changes = position_changes(facts, timezone.localdate(case.created_at))
+            if not changes:
+                continue
+            listed += 1
+            self.stdout.write(f"{case.reference}: {case.subject}")
+            for change in changes:
+                self.stdout.write(f"  - {change}")
+        self.stdout.write(
+            f"{listed} open case{'' if listed == 1 else 's'} to recheck (assessed on {today.isoformat()})."
+        )
 
     @staticmethod
     def _name(source: str) -> str:
