@@ -24,10 +24,10 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import ApiToken
 from putright.cases import services as case_services
-from putright.cases.choices import Status
 from putright.engines.remedies import evaluate, facts_from_dict
 from putright.resolution import selectors
 from putright.resolution import services as resolution_services
+from putright.vocab import Status
 from tests.conftest import aware
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """S4: the one way feedback enters the shared feed.
 
-Three ways in, each a function here: a customer's satisfaction answer (called by
-``cases.services.case_satisfaction_record`` inside its transaction, in a
+Three ways in, each a function here: a customer's satisfaction answer (through the
+``SatisfactionRecorded`` case hook, inside the core's transaction, in a
 savepoint so a failure here never undoes the customer's answer), a colleague
 sharing a note from a case (recorded on the case's timeline), and survey
 responses or comments sent by other systems through the API (idempotent on the
@@ -57,7 +57,7 @@ def _clean_text(text: str | None, *, required: bool) -> str:
 def feedback_from_satisfaction(*, case: Case, resolved: bool, comment: str) -> FeedbackItem | None:
     """A5 → S4: the customer's answer to "is it resolved?" joins the feed.
 
-    Called by ``case_satisfaction_record`` under the case lock. Runs in its own savepoint and
+    Run through the ``SatisfactionRecorded`` case hook, under the case lock. Runs in its own savepoint and
     swallows (and logs) any failure: losing one feed item is better than losing the answer.
     """
     try:

@@ -1,8 +1,8 @@
 """The one way in for regimes, clocks and the final letter (E4, P5, A6).
 
-Clocks start when a case is reported (``clocks_start``, called by ``cases.services.case_report``
-inside its transaction), when a refund is agreed (``refund_clock_on_agreement``) or when a colleague
-starts one (``clock_start``: a subject access request, a payment-services complaint…). They are met
+Clocks start when a case is reported (``clocks_start``), when a refund is agreed
+(``refund_clock_on_agreement``) — both inside the core's transaction, through the case hooks
+(``regulation.subscribers``) — or when a colleague starts one (``clock_start``: a subject access request, a payment-services complaint…). They are met
 by what happens on the case: the first message to the customer acknowledges it, a later one is the
 first update, closing the case gives the final response, delivering the agreed plan pays the refund
 (``clocks_note_message`` / ``clocks_note_status``, connected in ``regulation.signals``), or a
@@ -49,6 +49,7 @@ from putright.engines.deadlines import (
     warn_from,
 )
 from putright.engines.deadlines.regimes import clock_spec, final_response_due, payment_services_due
+from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.regulation.models import CaseClock, RegimeSettings
 from putright.vocab import OPEN_STATUSES, RemedyType, Status
@@ -180,8 +181,8 @@ def _clock_create(
 def clocks_start(*, case: Case) -> list[CaseClock]:
     """Start the clocks the organisation's regimes give a complaint from the day it was received.
 
-    Called by ``case_report`` inside its transaction, before the acknowledgement is sent (so the
-    acknowledgement meets the acknowledgement clocks). Safe to call again, e.g. after a case is marked
+    Run inside the report's transaction (the ``CaseReported`` hook), before the acknowledgement is
+    sent (so the acknowledgement meets the acknowledgement clocks). Safe to call again, e.g. after a case is marked
     as a regulated complaint: kinds already on the case are not started twice.
     """
     settings_row = regime_settings_get()
@@ -226,7 +227,7 @@ def acknowledgement_note(clocks: list[CaseClock]) -> str:
 
 
 def refund_clock_on_agreement(*, case: Case, option, agreed_at: datetime) -> CaseClock | None:
-    """G11/C3: an agreed refund must be paid within 14 days. Called by ``option_customer_respond`` with
+    """G11/C3: an agreed refund must be paid within 14 days. Run through the ``OptionAgreed`` hook with
     the case locked; the agreement's own event records the clock (``clock_record``).
 
     A refund agreed as due (G11) counts from the agreement. A cancellation's refund (C3) counts from the
@@ -253,8 +254,6 @@ def _cancelled_on(case: Case, agreed: date) -> date:
     For goods the customer has, C3's 14 days run from getting them back (or evidence they were sent),
     which is never before the cancellation: counting from it gives the earliest the refund can be due.
     """
-    from putright.engines.remedies import FactsError, evaluate, facts_from_dict
-
     facts = case.purchase_facts or {}
     if not facts.get("cancellation_requested_date"):
         return agreed

@@ -17,8 +17,13 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from putright.cases.models import Case
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
+from putright.engines.remedies.recheck import position_changes
+from putright.resolution.selectors import assessment_today
+from putright.vocab import OPEN_STATUSES
 
 BAD_INPUT = 2
 # A facts file is a few hundred bytes; anything far bigger is not one.
@@ -90,14 +95,6 @@ class Command(BaseCommand):
         return text.removeprefix("\ufeff")
 
     def _recheck(self) -> None:
-        # Imported here: `evaluate` needs no database, and so no models.
-        from django.utils import timezone
-
-        from putright.cases.choices import OPEN_STATUSES
-        from putright.cases.models import Case
-        from putright.engines.remedies.recheck import position_changes
-        from putright.resolution.selectors import assessment_today
-
         today = assessment_today()
         listed = 0
         cases = Case.objects.filter(status__in=OPEN_STATUSES).order_by("created_at", "pk")
