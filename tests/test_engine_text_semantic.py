@@ -24,7 +24,11 @@ try:
 except ImportError:  # pragma: no cover - depends on the installation
     if os.environ.get("CI", "").lower() == "true":
         raise  # CI installs the semantic extra: these tests must run there
-    pytest.skip("the semantic extra is not installed", allow_module_level=True)
+    pytest.skip(
+        "the semantic extra is not installed; to run these tests: "
+        ".venv/bin/pip install torch==2.13.0 && .venv/bin/pip install -e '.[test,semantic]'",
+        allow_module_level=True,
+    )
 
 # Different words, same problem: what TF-IDF cannot see and the model can.
 PARCEL = [

@@ -7,6 +7,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,23 @@ def test_the_import_contracts_hold():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+# Modules outside the layers: configuration and entry points that only start Django.
+OUTSIDE_THE_LAYERS = {"settings", "settings_test", "wsgi", "cli", "env"}
+
+
+def test_every_room_and_base_module_has_its_place_in_the_layers():
+    """A room left out of the layers contract would be checked by nothing: deleting a layer fails here."""
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    placed = {
+        name.strip().removeprefix("putright.")
+        for layer in contract["layers"]
+        for name in layer.replace(":", "|").split("|")
+    }
+    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    rooms = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert placed == (modules | rooms) - OUTSIDE_THE_LAYERS
 
 
 def test_a_back_import_from_the_core_to_a_room_above_breaks_the_contracts(tmp_path):
