@@ -29,6 +29,7 @@ from putright.demo.planning import DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
+from putright.resolution.defaults import defaults_ensure as catalogue_ensure
 from putright.vocab import Status
 
 
@@ -135,7 +136,10 @@ class DemoLoader:
     # ------------------------------------------------------------ organisation
 
     def staff_create(self) -> None:
-        roles_ensure()  # the migration made them, unless the database was emptied since
+        # The migrations made the roles, the remedy catalogue and the appraisal weights, unless the
+        # database was emptied since (a test database flushed between tests, say): the demo needs them.
+        roles_ensure()
+        catalogue_ensure()
         User = get_user_model()
         for member in content.staff():
             user, _ = User.objects.get_or_create(username=member.username)
