@@ -18,6 +18,8 @@ import pytest
 
 from putright.supervise import WORKERS, stack
 
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
+
 ROOT = Path(__file__).resolve().parents[1]
 STARTED = re.compile(r"^supervise: (?:started|restarted) (\S+) \(pid (\d+)\)")
 
@@ -110,9 +112,6 @@ def supervised():
         if each.process.poll() is None:
             each.process.kill()
             each.process.wait()
-
-
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
