@@ -16,23 +16,20 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Sets everything up on SQLite, loads the demo organisation once, then runs a local mail sink
-# (aiosmtpd writing to var/mail), the task worker, the sweep scheduler and the web server.
+# (aiosmtpd writing to var/mail), the task worker(s), the sweep scheduler and the web server under one
+# supervisor (putright/supervise.py): it restarts a process that dies, and Ctrl-C or SIGTERM stops them all.
 run: install
-	@mkdir -p var/mail/tmp var/mail/new var/mail/cur
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	DEBUG=1 $(PY) manage.py demo_load --reset-if-empty
-	@echo "Starting mail sink (127.0.0.1:1025 -> var/mail), worker, scheduler and web server..."
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox var/mail & \
-	  DEBUG=1 $(PY) manage.py db_worker --no-reload -v0 & \
-	  DEBUG=1 $(PY) manage.py scheduler --interval 60 & \
-	  echo ""; \
+	@echo ""; \
 	  echo "  Putright is running at http://127.0.0.1:$(PORT)/"; \
 	  echo "  Staff logins: agent / putright-agent · supervisor / putright-supervisor ·"; \
 	  echo "                manager / putright-manager · admin / putright-admin"; \
 	  echo "  Customers report at http://127.0.0.1:$(PORT)/report/ · emails land in var/mail"; \
-	  echo ""; \
-	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	  echo "  Ctrl-C stops everything."; \
+	  echo ""
+# exec: the supervisor itself is make's child, so a signal to make's process group reaches it directly.
+	@DEBUG=1 exec $(PY) -m putright.supervise --port $(PORT)
 
 # The whole suite: lint, the import contracts (the house), migrations in step with models, unit + integration + browser tests.
 # On PostgreSQL: DATABASE_URL=postgres://user:pass@127.0.0.1:5432/db make test

@@ -1,11 +1,7 @@
 #!/usr/bin/env python
-"""Django's command-line utility for Putright."""
+"""Django's command-line utility for Putright: the same as the ``putright`` console script."""
 
-import os
-import sys
+from putright.cli import main
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "putright.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
+    main()

@@ -4,14 +4,42 @@ Every endpoint needs ``Authorization: Bearer <token>`` (see ``manage.py
 api_token_create``) for a user with a staff role.
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from putright.apiv1 import approvals, cases, feedback, inbox, problems, remedies, signals
 from putright.apiv1.auth import ApiTokenAuth
 from putright.apiv1.errors import install_exception_handlers
 from putright.apiv1.parser import StrictJsonParser
 
-api = NinjaAPI(
+
+class OnceBuiltSchemaAPI(NinjaAPI):
+    """Builds the OpenAPI document once per process (per path prefix) instead of on every request.
+
+    Building it means a JSON schema for every request and response model: seconds on a busy machine,
+    and the routes cannot change once ``putright.urls`` has imported this module.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[str, OpenAPISchema] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = self._openapi_schemas.get(path_prefix)
+        if schema is None:
+            # Two first requests at once may both build it: harmless, they build the same document.
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_schemas[path_prefix] = schema
+        return schema
+
+
+api = OnceBuiltSchemaAPI(
     title="Putright API",
     version="1",
     description=(

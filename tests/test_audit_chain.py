@@ -1,5 +1,10 @@
 """Records: every change is an append-only, hash-chained event; tampering is detected."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -67,7 +72,73 @@ def test_the_command_passes_an_intact_chain_and_fails_a_broken_one(busy_case, ca
     _raw("UPDATE audit_event SET after = %s WHERE id = %s", ['{"body": "forged"}', event.pk])
     with pytest.raises(CommandError) as err:
         call_command("audit_verify")
-    assert "BROKEN: 1 problem(s)" in str(err.value)
+    assert str(err.value).startswith("audit chain BROKEN: 1 problem in ")
+
+
+def test_the_command_checks_one_case_named_by_its_reference_or_its_id(busy_case, report_case, capsys):
+    report_case()  # another case, which --case leaves out
+    events = busy_case.events.count()
+    for given in (busy_case.reference, busy_case.reference.lower(), str(busy_case.pk)):
+        call_command("audit_verify", "--case", given)
+        assert capsys.readouterr().out == f"audit chain intact: {events} events verified\n"
+
+
+def test_the_command_counts_a_single_event_in_the_singular(report_case, capsys):
+    case = report_case()
+    assert case.events.count() == 1
+    call_command("audit_verify", "--case", case.reference)
+    assert capsys.readouterr().out == "audit chain intact: 1 event verified\n"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            "PR-2026-999999",
+            "no case with reference 'PR-2026-999999' (a reference looks like PR-2026-000241; an id is a number)",
+        ),
+        (
+            "PR-abc",
+            "no case with reference 'PR-abc' (a reference looks like PR-2026-000241; an id is a number)",
+        ),
+        ("999999", "no case with id 999999"),
+    ],
+)
+def test_the_command_refuses_a_case_that_does_not_exist(busy_case, given, message):
+    with pytest.raises(CommandError) as err:
+        call_command("audit_verify", "--case", given)
+    assert str(err.value) == message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_reference_is_one_line_on_stderr_and_a_failing_exit(report_case):
+    report_case()
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{database['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "putright.settings",
+        "DATABASE_URL": database_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "audit_verify", "--case", "PR-2026-999999"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "CommandError: no case with reference 'PR-2026-999999' (a reference looks like PR-2026-000241; "
+        "an id is a number)"
+    ]
 
 
 def test_each_service_call_appends_exactly_one_event_with_before_and_after(case_with_options, alice):

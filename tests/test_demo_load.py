@@ -111,6 +111,14 @@ def test_it_draws_a_progress_bar_on_stderr(demo):
 
 
 @pytest.mark.django_db
+def test_its_progress_is_plain_lines_when_stderr_is_not_a_terminal(demo):
+    lines = demo["stderr"].splitlines()
+    assert "\r" not in demo["stderr"]
+    assert 2 <= len(lines) <= 11  # the start, then a line per tenth at most
+    assert lines[-1] == f"Loading demo cases [{'#' * 30}] {CASES}/{CASES}"
+
+
+@pytest.mark.django_db
 def test_it_refuses_to_load_twice_and_adds_nothing(demo):
     before = (Case.objects.count(), Event.objects.count())
     with pytest.raises(CommandError, match="already has 40 case") as refused:

@@ -180,6 +180,18 @@ class ChainBreak:
     problem: str
 
 
+def case_pk_find(reference_or_id: str) -> int | None:
+    """The case a person names: by its reference as staff see it everywhere (``PR-2026-000241``, in any
+    letter case) or by its numeric id. None when there is no such case."""
+    given = reference_or_id.strip()
+    cases = _case_model().objects
+    if given.isascii() and given.isdigit():
+        found = cases.filter(pk=int(given))
+    else:
+        found = cases.filter(reference=given.upper())
+    return found.values_list("pk", flat=True).first()
+
+
 def chain_verify(case_ids: list[int] | None = None) -> tuple[int, list[ChainBreak]]:
     """Recompute every hash and check each chain ends at its case's recorded head.
 

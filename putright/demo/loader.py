@@ -164,5 +164,7 @@ class DemoLoader:
         return self._limits[user.pk]
 
 
-def progress_bar(count: int, write: Callable[[str], object], flush: Callable[[], object]) -> ProgressBar:
-    return ProgressBar(count, write=write, flush=flush, label="Loading demo cases ")
+def progress_bar(
+    count: int, write: Callable[[str], object], flush: Callable[[], object], *, interactive: bool = False
+) -> ProgressBar:
+    return ProgressBar(count, write=write, flush=flush, label="Loading demo cases ", interactive=interactive)

@@ -55,6 +55,7 @@ class Command(BaseCommand):
             count,
             write=lambda s: self.stderr.write(s, style_func=lambda m: m, ending=""),
             flush=self.stderr.flush,
+            interactive=self.stderr.isatty(),
         )
         result = DemoLoader(seed=opts["seed"], now=clock.now()).load(count, bar)
         self._report(result, seconds=time.monotonic() - started)
