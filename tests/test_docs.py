@@ -1,5 +1,5 @@
-"""The documentation stays in step with the code: every rule id the code cites has its entry in
-docs/rules.md."""
+"""The documentation stays inside the repository and in step with the code: every rule id the code cites
+has its entry in docs/rules.md, and the README and docs/ point at nothing outside the repository."""
 
 from __future__ import annotations
 
@@ -140,3 +140,42 @@ def test_the_unconfirmed_marks_agree_with_the_remedies_engine_catalogue():
     entries = rules_page_entries(RULES_PAGE.read_text(encoding="utf-8"))
     marked = {rule for rule in RULES if UNCONFIRMED_MARK in entries[rule]}
     assert marked == {rule.id for rule in RULES.values() if rule.unconfirmed}
+
+
+# ---------------------------------------------------------------- nothing outside the repository
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+OUTSIDE_MARKERS = ("../shared", ".library", "/work/")
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+MARKDOWN_FILE = re.compile(r"[\w./-]+\.md")
+
+
+def test_the_readme_and_docs_point_at_nothing_outside_the_repository():
+    problems = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        problems += [f"{page.name}: mentions {marker}" for marker in OUTSIDE_MARKERS if marker in text]
+        for target in MARKDOWN_LINK.findall(text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address or an anchor on the same page
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.is_relative_to(ROOT):
+                problems.append(f"{page.name}: link {target} leaves the repository")
+            elif not path.exists():
+                problems.append(f"{page.name}: link {target} points at nothing")
+        for span in CODE_SPAN.findall(text):
+            relative = span.split()[0]
+            if relative.startswith("../") and not (page.parent / relative).resolve().is_relative_to(ROOT):
+                problems.append(f"{page.name}: path {span} leaves the repository")
+            # A page named in passing (`bench/README.md`) must be one the repository has.
+            named_page = MARKDOWN_FILE.fullmatch(span)
+            if named_page and not any((base / span).exists() for base in (ROOT, page.parent)):
+                problems.append(f"{page.name}: {span} is not in the repository")
+    assert problems == [], problems
+
+
+def test_the_rules_and_architecture_pages_exist_and_the_readme_links_them():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/rules.md" in readme
+    assert "docs/architecture.md" in readme
