@@ -1,7 +1,12 @@
 #!/usr/bin/env python
-"""Putright text-intelligence benchmark: repeated-problem grouping and sentiment on real complaints.
+"""Putright text-intelligence benchmark: repeated-problem grouping and sentiment on complaint texts.
 
-Not a test. Reads the development data in ``../shared/data`` (or ``--data DIR``) and prints tables:
+Not a test. Reads a data folder (``--data DIR``) holding ``cfpb_narratives.csv``,
+``comcast_complaints.csv`` and ``amazon_alexa_reviews.tsv`` and prints tables. By default it runs on
+``bench/data``, a small synthetic sample written for the project in the same shape (see
+``bench/make_sample_data.py``): its figures show the benchmark works, not how good the engine is. For
+real figures, point ``--data`` at the development data (real complaints, which are not shipped with the
+project). It prints which data it ran on, then:
 
   1. grouping quality per dataset and backend: purity (share of each group's members that share the
      group's majority "same problem" label, weighted by group size), coverage (share of complaints in
@@ -13,8 +18,8 @@ Not a test. Reads the development data in ``../shared/data`` (or ``--data DIR``)
      backend on 10,000 and 100,000 complaints, made by repeating the CFPB narratives with one word
      dropped from each copy so that no two are identical.
 
-    .venv/bin/python bench/bench_text.py [--backends tfidf,semantic] [--sizes 10000,100000]
-        [--device cpu|cuda] [--sweep] [--no-quality] [--no-scale] [--semantic-budget-min 15]
+    .venv/bin/python bench/bench_text.py [--data DIR] [--backends tfidf,semantic] [--sizes 10000,100000]
+        [--device cpu|cuda] [--sweep] [--no-quality] [--no-sentiment] [--no-scale] [--semantic-budget-min 15]
 
 See bench/README.md ("Text intelligence") for what the figures mean and the measured results.
 """
@@ -27,27 +32,54 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.metrics import f1_score, precision_recall_fscore_support  # noqa: E402
 
 from putright.engines.text import TfidfEmbedder, embedder_for, group_texts, sentiment_of  # noqa: E402
+from putright.engines.text import sentiment as sentiment_engine  # noqa: E402
 from putright.engines.text.prep import has_words  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+# The synthetic sample written for the project (bench/make_sample_data.py): runs anywhere, proves nothing
+# about quality. The development data is given with --data.
+DEFAULT_DATA = ROOT / "bench" / "data"
+DATA_FILES = ("cfpb_narratives.csv", "comcast_complaints.csv", "amazon_alexa_reviews.tsv")
+DEFAULT_BACKENDS = ("tfidf", "semantic")
 MIN_COMPANY = 50  # companies with at least this many complaints are grouped on their own
 SWEEP = {"tfidf": [0.3, 0.35, 0.4, 0.45, 0.5, 0.6], "semantic": [0.5, 0.55, 0.6, 0.65, 0.7, 0.75]}
 
 
 # ---------------------------------------------------------------- data
+
+
+def check_data(data: Path) -> None:
+    missing = [name for name in DATA_FILES if not (data / name).is_file()]
+    if missing:
+        raise SystemExit(
+            f"--data {data}: missing {', '.join(missing)} (the folder needs {', '.join(DATA_FILES)})"
+        )
+
+
+def describe_data(data: Path) -> str:
+    """Which data this is, in the words of the first heading of the folder's README.md."""
+    readme = data / "README.md"
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+    return "no README.md: unknown data"
 
 
 def norm_product(product: str) -> str:
@@ -164,7 +196,7 @@ def quality_rows(backend, embedder, threshold, cfpb_texts, cfpb_rows, comcast_te
     groups = [g.members for g in grouping.groups]
     out.append(
         (
-            "CFPB, all 4,589 together",
+            f"CFPB, all {len(cfpb_texts):,} together",
             backend,
             threshold,
             len(groups),
@@ -266,34 +298,68 @@ def print_samples(texts: Sequence[str], grouping, backend: str, count: int = 12)
 # ---------------------------------------------------------------- 3: sentiment
 
 
-def sentiment_report(data: Path) -> None:
-    from sklearn.metrics import f1_score, precision_recall_fscore_support
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
 
-    from putright.engines.text import sentiment as engine
 
-    texts, truth = load_alexa(data)
-    classes = ["negative", "neutral", "positive"]
+def vader_only(text: str) -> str:
+    """The baseline: VADER's compound score alone, at the usual ±0.05."""
+    analyzer = sentiment_engine._analyzer()
+    score = analyzer.polarity_scores(text[: sentiment_engine.MAX_CHARS])["compound"] if text.strip() else 0.0
+    return "negative" if score <= -0.05 else "positive" if score >= 0.05 else "neutral"
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    name: str
+    macro_f1: float
+    per_class: list[tuple[float, float, float]]  # precision, recall, F1 in SENTIMENT_CLASSES order
+
+
+@dataclass(frozen=True)
+class SentimentScores:
+    texts: int
+    truth: dict[str, int]
+    texts_per_second: float
+    methods: list[MethodScore]
+    anger: int
+    distress: int
+
+
+def sentiment_scores(texts: Sequence[str], truth: Sequence[str]) -> SentimentScores:
+    """The engine's and the baseline's macro-F1 and per-class precision / recall / F1 against ``truth``."""
     t0 = time.perf_counter()
-    predicted = [sentiment_of(t).label for t in texts]
+    readings = [sentiment_of(t) for t in texts]
     secs = time.perf_counter() - t0
-    analyzer = engine._analyzer()
-
-    def vader_only(text: str) -> str:
-        score = analyzer.polarity_scores(text[: engine.MAX_CHARS])["compound"] if text.strip() else 0.0
-        return "negative" if score <= -0.05 else "positive" if score >= 0.05 else "neutral"
-
-    baseline = [vader_only(t) for t in texts]
-    print(
-        f"\nSentiment on {len(texts):,} Alexa reviews ({dict(Counter(truth))}), {len(texts) / secs:,.0f} texts/s"
+    methods = []
+    for name, predicted in (
+        ("sentiment_of (E1-E6)", [reading.label for reading in readings]),
+        ("VADER alone, ±0.05 (baseline)", [vader_only(t) for t in texts]),
+    ):
+        p, r, f, _ = precision_recall_fscore_support(
+            truth, predicted, labels=list(SENTIMENT_CLASSES), zero_division=0
+        )
+        per_class = [(float(p[k]), float(r[k]), float(f[k])) for k in range(len(SENTIMENT_CLASSES))]
+        methods.append(MethodScore(name, float(f1_score(truth, predicted, average="macro")), per_class))
+    return SentimentScores(
+        texts=len(texts),
+        truth=dict(Counter(truth)),
+        texts_per_second=len(texts) / secs if secs else float("inf"),
+        methods=methods,
+        anger=sum(reading.anger for reading in readings),
+        distress=sum(reading.distress for reading in readings),
     )
-    print(f"{'method':34} {'macro-F1':>8}   " + "  ".join(f"{c[:3]} P/R/F1" for c in classes))
-    for name, pred in (("sentiment_of (E1-E6)", predicted), ("VADER alone, ±0.05 (baseline)", baseline)):
-        p, r, f, _ = precision_recall_fscore_support(truth, pred, labels=classes, zero_division=0)
-        per = "  ".join(f"{p[k]:.2f}/{r[k]:.2f}/{f[k]:.2f}" for k in range(3))
-        print(f"{name:34} {f1_score(truth, pred, average='macro'):8.3f}   {per}")
-    angry = sum(sentiment_of(t).anger for t in texts)
-    distressed = sum(sentiment_of(t).distress for t in texts)
-    print(f"anger flagged on {angry} reviews, distress on {distressed}")
+
+
+def sentiment_report(data: Path) -> None:
+    scores = sentiment_scores(*load_alexa(data))
+    print(
+        f"\nSentiment on {scores.texts:,} Alexa reviews ({scores.truth}), {scores.texts_per_second:,.0f} texts/s"
+    )
+    print(f"{'method':34} {'macro-F1':>8}   " + "  ".join(f"{c[:3]} P/R/F1" for c in SENTIMENT_CLASSES))
+    for method in scores.methods:
+        per = "  ".join(f"{p:.2f}/{r:.2f}/{f:.2f}" for p, r, f in method.per_class)
+        print(f"{method.name:34} {method.macro_f1:8.3f}   {per}")
+    print(f"anger flagged on {scores.anger} reviews, distress on {scores.distress}")
 
 
 # ---------------------------------------------------------------- 4: scale (one subprocess per run)
@@ -301,8 +367,6 @@ def sentiment_report(data: Path) -> None:
 
 def worker(backend: str, size: int, device: str, data: Path, mode: str) -> None:
     """Runs in a fresh process; prints one JSON line with time and peak memory."""
-    import resource
-
     texts = variants(load_cfpb(data)[0], size)
     embedder = embedder_for(backend, device=device)
     result: dict[str, object] = {"backend": backend, "size": size, "mode": mode}
@@ -399,12 +463,40 @@ def scale_report(backends, sizes, device, data: Path, budget_min: float) -> None
 # ---------------------------------------------------------------- main
 
 
-def main() -> None:
+def available_backends(requested: str | None) -> tuple[list[str], list[str]]:
+    """The backends to measure, and a line for each default one left out because its extra is missing.
+
+    Named with --backends, a backend that cannot load is an error; by default the semantic backend is
+    measured only where its extra is installed, so a fresh checkout runs the benchmark as it is.
+    """
+    if requested is not None:
+        return [b.strip() for b in requested.split(",") if b.strip()], []
+    backends, skipped = [], []
+    for backend in DEFAULT_BACKENDS:
+        try:
+            embedder_for(backend)
+        except ImportError as exc:
+            skipped.append(f"{backend} skipped: {exc}")
+            continue
+        backends.append(backend)
+    return backends, skipped
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backends", default="tfidf,semantic")
+    parser.add_argument(
+        "--backends",
+        default=None,
+        help="comma-separated (default: tfidf, and semantic where its extra is installed)",
+    )
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--device", default="cpu", help="torch device for the semantic backend (cpu, cuda)")
-    parser.add_argument("--data", default=str(DEFAULT_DATA), type=Path)
+    parser.add_argument(
+        "--data",
+        default=DEFAULT_DATA,
+        type=Path,
+        help=f"folder with {', '.join(DATA_FILES)} (default: the synthetic sample in bench/data)",
+    )
     parser.add_argument("--sweep", action="store_true", help="grouping quality for a range of thresholds")
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--no-sentiment", action="store_true")
@@ -416,18 +508,20 @@ def main() -> None:
         help="extrapolate a run expected to take longer than this many minutes",
     )
     parser.add_argument("--worker", nargs=3, metavar=("BACKEND", "SIZE", "MODE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), args.device, args.data, args.worker[2])
         return
-    import sklearn
-
-    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    check_data(args.data)
+    backends, skipped = available_backends(args.backends)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(
         f"Putright text benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — {os.cpu_count()} CPUs, "
         f"CPython {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}"
     )
+    print(f"Data: {args.data.resolve()} — {describe_data(args.data)}")
+    for line in skipped:
+        print(f"Backend {line}")
     if not args.no_quality:
         cfpb_texts, cfpb_rows = load_cfpb(args.data)
         comcast_texts = load_comcast(args.data)
