@@ -23,23 +23,28 @@ run: install
 	DEBUG=1 $(PY) manage.py demo_load --reset-if-empty
 	@echo ""; \
 	  echo "  Putright is running at http://127.0.0.1:$(PORT)/"; \
-	  echo "  Staff logins: agent / putright-agent · supervisor / putright-supervisor ·"; \
-	  echo "                manager / putright-manager · admin / putright-admin"; \
+	  echo "  Staff sign in with the logins listed above (agent / putright-agent, supervisor, manager, admin…)"; \
 	  echo "  Customers report at http://127.0.0.1:$(PORT)/report/ · emails land in var/mail"; \
 	  echo "  Ctrl-C stops everything."; \
 	  echo ""
 # exec: the supervisor itself is make's child, so a signal to make's process group reaches it directly.
 	@DEBUG=1 exec $(PY) -m putright.supervise --port $(PORT)
 
-# The whole suite: lint, the import contracts (the house), migrations in step with models, unit + integration + browser tests.
+# The whole suite: lint, the import contracts (the house), migrations in step with models, unit + integration +
+# browser tests, two test processes at a time (a module's tests stay in one process: they share fixtures).
 # On PostgreSQL: DATABASE_URL=postgres://user:pass@127.0.0.1:5432/db make test
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -n 2 --dist loadfile
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict putright/engines
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v1
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(PYTEST) --durations=25
+
+# The quick loop while working: everything but the browser tests and the slow ones that load the whole demo.
+test-fast: install
+	$(PYTEST) -m "not browser and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

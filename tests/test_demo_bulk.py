@@ -4,7 +4,9 @@ The same demo (same seed, same now) is loaded twice, each time in a transaction 
 with the history (closed cases) through the bulk writer, once with every case through the services.
 Every case's record (``case_record``, as ``/cases/<ref>/record.json`` serves it), its regulation
 clocks, alerts, feed items, messages and customer must then be equal, times included; only database
-ids (and the audit hashes, which hash the case's id) are replaced by stable placeholders first.
+ids (and the audit hashes, which hash the case's id) are replaced by stable placeholders first: a
+case's own rows by the order they appear in it, problems, signal breaches and feedback items by their
+rank among all of them (PostgreSQL's sequences do not restart when the first load rolls back).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import TestCase
 
@@ -43,20 +47,47 @@ ID_KEYS = {
     "offer",
     "suggested_option",
 }
+# Keys under which a payload names a row shared by many cases, and the model it is a row of.
+GLOBAL_KEYS = {
+    "problem": "problems.Problem",
+    "breach": "monitoring.SignalBreach",
+    "feedback": "feedback.FeedbackItem",
+}
+# A problem named in a text: "Linked to problem 7", "Problem 7 is growing", ".../problems/7/".
+PROBLEM_IN_TEXT = re.compile(r"(\b[Pp]roblem |/problems/)(\d+)\b")
 
 
-def _placeholders(value, seen: dict):
+def _ranks() -> dict[str, dict[int, str]]:
+    """Each shared row by its rank among all rows of its model (the order the load created them)."""
+    return {
+        key: {
+            pk: f"{key}#{rank}"
+            for rank, pk in enumerate(
+                apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True), 1
+            )
+        }
+        for key, label in GLOBAL_KEYS.items()
+    }
+
+
+def _placeholders(value, seen: dict, ranks: dict[str, dict[int, str]]):
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if key in ID_KEYS and isinstance(item, int) and not isinstance(item, bool):
+            if key in GLOBAL_KEYS and isinstance(item, int) and not isinstance(item, bool):
+                item = ranks[key].get(item, f"{key}#unknown")
+            elif key in ID_KEYS and isinstance(item, int) and not isinstance(item, bool):
                 item = seen.setdefault((key, item), f"{key}#{sum(1 for k, _ in seen if k == key) + 1}")
             elif key in ("hash", "prev_hash"):
                 item = seen.setdefault(("hash", item), f"hash#{sum(1 for k, _ in seen if k == 'hash') + 1}")
-            out[key] = _placeholders(item, seen)
+            out[key] = _placeholders(item, seen, ranks)
         return out
     if isinstance(value, list):
-        return [_placeholders(item, seen) for item in value]
+        return [_placeholders(item, seen, ranks) for item in value]
+    if isinstance(value, str):
+        return PROBLEM_IN_TEXT.sub(
+            lambda m: m.group(1) + ranks["problem"].get(int(m.group(2)), "problem#unknown"), value
+        )
     return value
 
 
@@ -64,7 +95,7 @@ def _rows(queryset, *fields: str) -> list:
     return [dict(zip(fields, row, strict=True)) for row in queryset.values_list(*fields)]
 
 
-def _snapshot(case: Case) -> dict:
+def _snapshot(case: Case, ranks: dict[str, dict[int, str]]) -> dict:
     """Everything the demo wrote about one case, as plain data with ids replaced."""
     raw = {
         "record": case_record(case=case),
@@ -110,7 +141,7 @@ def _snapshot(case: Case) -> dict:
             "missed_alerted_at",
             "stopped_at",
             "stop_reason",
-            "started_by",
+            "started_by__username",
         ),
         "alerts": _rows(
             case.alerts.order_by("pk"),
@@ -151,7 +182,7 @@ def _snapshot(case: Case) -> dict:
             "broken_alerted_at",
         ),
     }
-    return json.loads(json.dumps(_placeholders(raw, {}), default=str))
+    return json.loads(json.dumps(_placeholders(raw, {}, ranks), default=str))
 
 
 def _load(*, history_in_bulk: bool) -> dict:
@@ -159,7 +190,8 @@ def _load(*, history_in_bulk: bool) -> dict:
     with transaction.atomic(), clock.frozen(NOW), TestCase.captureOnCommitCallbacks():
         bar = progress_bar(CASES, write=io.StringIO().write, flush=lambda: None)
         result = DemoLoader(seed=SEED, now=NOW, history_in_bulk=history_in_bulk).load(CASES, bar)
-        snapshots = {case.reference: _snapshot(case) for case in Case.objects.order_by("reference")}
+        ranks = _ranks()
+        snapshots = {case.reference: _snapshot(case, ranks) for case in Case.objects.order_by("reference")}
         checked, breaks = chain_verify()
         transaction.set_rollback(True)
     return {"bulk": result.history_in_bulk, "cases": snapshots, "audit": (checked, breaks)}

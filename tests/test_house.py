@@ -117,8 +117,8 @@ def test_the_import_contracts_hold():
     assert "Contracts: 2 kept, 0 broken." in result.stdout
 
 
-# Modules outside the layers: configuration and entry points that only start Django.
-OUTSIDE_THE_LAYERS = {"settings", "settings_test", "wsgi", "cli", "env"}
+# Modules outside the layers: configuration, and entry points that only start Django or processes.
+OUTSIDE_THE_LAYERS = {"settings", "settings_test", "wsgi", "cli", "env", "supervise"}
 
 
 def test_every_room_and_base_module_has_its_place_in_the_layers():
