@@ -176,6 +176,22 @@ def aware(y, m, d, hh=9, mm=0) -> datetime:
     return timezone.make_aware(datetime(y, m, d, hh, mm))
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test empties the database when it ends, the rows the migrations seeded with it
+    (roles and their limits, the remedy catalogue, the appraisal weights, the regime settings). Run in
+    one process, pytest-django puts those tests last; run in two, a test file holding one may come
+    before another file's tests that need the seeds. So every transactional test puts them back."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            restoring = pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True)
+            item.add_marker(restoring, append=False)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """Under CI=true nothing may be skipped: a skip fails the run."""
