@@ -20,7 +20,10 @@ from email.message import Message as EmailMsg
 import pytest
 from aiosmtpd.controller import Controller
 
+from putright.authority.defaults import roles_ensure
 from putright.cases import services
+from putright.regulation.models import RegimeSettings
+from putright.resolution.defaults import defaults_ensure as catalogue_ensure
 from putright.vocab import Channel
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -73,6 +76,24 @@ def _email_to_loopback_smtp(settings, smtp_server):
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
     inbox.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds(request):
+    """A transactional test empties the database when it ends, with the rows the migrations seeded (roles
+    and their limits, the remedy catalogue, the appraisal weights, the regime settings). In one process,
+    pytest-django runs those tests last; in two (make test), another test may follow one in the same
+    process. So every test that uses the database starts with the seeds there, as after migrating."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames else "transactional_db")
+    roles_ensure()
+    catalogue_ensure()
+    RegimeSettings.objects.get_or_create(pk=1)
     yield
 
 
@@ -174,22 +195,6 @@ def aware(y, m, d, hh=9, mm=0) -> datetime:
     from django.utils import timezone
 
     return timezone.make_aware(datetime(y, m, d, hh, mm))
-
-
-def pytest_collection_modifyitems(items):
-    """A transactional test empties the database when it ends, the rows the migrations seeded with it
-    (roles and their limits, the remedy catalogue, the appraisal weights, the regime settings). Run in
-    one process, pytest-django puts those tests last; run in two, a test file holding one may come
-    before another file's tests that need the seeds. So every transactional test puts them back."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker is not None
-            and marker.kwargs.get("transaction")
-            and "serialized_rollback" not in marker.kwargs
-        ):
-            restoring = pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True)
-            item.add_marker(restoring, append=False)
 
 
 @pytest.hookimpl(trylast=True)
