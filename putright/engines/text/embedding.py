@@ -29,8 +29,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from putright.engines.text.prep import COURTESY_WORDS, clean, has_words, words
 
@@ -71,6 +69,8 @@ def _normalise_rows(matrix: Matrix) -> Matrix:
 
 
 def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # noqa: PLC0415 — heavy, on first use
+
     return frozenset(ENGLISH_STOP_WORDS) | COURTESY_WORDS
 
 
@@ -102,6 +102,8 @@ class TfidfEmbedder:
         return self.threshold if n_texts >= self.svd_min_texts else self.small_batch_threshold
 
     def vectorizer(self, n_texts: int) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415 — heavy, on first use
+
         return TfidfVectorizer(
             preprocessor=clean,
             tokenizer=_words,
@@ -134,6 +136,8 @@ class TfidfEmbedder:
         if n_docs < self.svd_min_texts or n_terms <= self.dims:
             dense = np.asarray(weights.matrix.toarray(), dtype=np.float32)
         else:
+            from sklearn.decomposition import TruncatedSVD  # noqa: PLC0415 — heavy, on first use
+
             svd = TruncatedSVD(
                 n_components=self.dims, algorithm="randomized", n_iter=5, random_state=self.seed
             )

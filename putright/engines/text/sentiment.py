@@ -39,8 +39,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped, unused-ignore]
-
 MAX_CHARS = 5000
 PROBLEM_WEIGHT = 0.35
 PROBLEM_MAX = 2
@@ -211,6 +209,9 @@ def _analyzer() -> Any:
     global _ANALYZER
     with _ANALYZER_LOCK:
         if _ANALYZER is None:
+            # Heavy (its lexicon loads on import): only when the first text is read.
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
+
             _ANALYZER = SentimentIntensityAnalyzer()
         return _ANALYZER
 
