@@ -17,11 +17,13 @@ from django_tasks_db.models import DBTaskResult
 
 from putright.cases import services
 from putright.channels.models import Alert, Message
+from putright.problems.models import ProblemCase
+from putright.problems.tasks import case_analyse_past
 from tests.conftest import make_report
 
 DELIVER_MESSAGE = "putright.channels.delivery.deliver_message"
 DELIVER_ALERT = "putright.channels.delivery.deliver_alert"
-ANALYSE = "putright.problems.tasks.case_analyse"
+ANALYSE = "putright.problems.tasks.case_analyse_past"
 
 
 @pytest.fixture
@@ -46,6 +48,19 @@ def test_only_the_repeated_problem_analysis_is_left_for_the_worker_at_the_lowest
     queued = list(DBTaskResult.objects.values_list("task_path", "priority"))
     assert len(queued) == 30
     assert set(queued) == {(ANALYSE, TASK_MIN_PRIORITY)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_s_analysis_of_the_demo_raises_problems_but_sends_nothing(loaded):
+    """The analyses are of the story's past: their alerts to problem owners show in the app, and were
+    delivered back then."""
+    links_before = ProblemCase.objects.count()
+    for result in DBTaskResult.objects.ready().filter(task_path=ANALYSE):
+        case_analyse_past.call(*result.args_kwargs["args"])
+
+    assert ProblemCase.objects.count() > links_before
+    assert set(Alert.objects.values_list("email_status", flat=True)) == {"sent"}
+    assert not DBTaskResult.objects.filter(task_path=DELIVER_ALERT).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,11 +10,12 @@ import pytest
 from putright import clock
 from putright.cases import services as case_services
 from putright.cases.models import Category
+from putright.channels import delivery as delivery_module
 from putright.channels.models import Alert
 from putright.demo import content, stories
 from putright.demo.extras import BURST
 from putright.errors import DomainError, PermissionDenied
-from putright.problems import services
+from putright.problems import services, tasks
 from putright.problems.models import Problem, ProblemCase, ProblemEvent, ProblemStatus, RegroupRun
 from tests.conftest import aware, make_report
 
@@ -187,6 +188,30 @@ def test_a_new_report_is_analysed_by_the_worker_after_it_is_stored(
     assert ProblemCase.objects.filter(problem=problem, case=fifth).exists()
     assert problem.links.count() == 5
     assert len(mailbox.to("bob@putright.example")) == 1
+
+
+def test_analysing_a_case_of_the_past_raises_the_problem_and_its_alert_but_sends_nothing(
+    delivery, bob, mailbox, django_capture_on_commit_callbacks
+):
+    """The demo's history is analysed after it loads: the owner sees the alert in the app, recorded as
+    delivered (as it would have been back then), and no email goes out."""
+    crowd(START - timedelta(days=3))
+    cases = [case for case, _ in burst(START, BURST[:5], group=False)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = [tasks.case_analyse_past.call(case.pk) for case in cases]
+
+    assert outcomes.count("opened") == 1
+    problem = Problem.objects.get()
+    assert problem.links.count() == 5
+    alert = Alert.objects.get(recipient=bob)
+    assert (alert.kind, alert.email_status, alert.read_at) == (services.ALERT_SUSPECTED, "sent", None)
+    assert mailbox.to("bob@putright.example") == []
+    # Outside the past, alerts are emailed as ever.
+    with django_capture_on_commit_callbacks(execute=True):
+        live = delivery_module.alert_create(recipient=bob, case=cases[0], kind="cadence", text="now")
+    live.refresh_from_db()
+    assert live.email_status == "sent" and len(mailbox.to("bob@putright.example")) == 1
 
 
 def test_a_case_similar_to_a_dismissed_problem_can_start_a_new_one(delivery, alice):

@@ -26,6 +26,7 @@ from putright.cases.services._common import (
     case_lock,
     case_touch,
     customer_tell,
+    emotion_apply,
     option_request,
     require_staff,
 )
@@ -82,6 +83,7 @@ from putright.cases.services.understanding import (
 )
 
 __all__ = [
+    "emotion_apply",
     "option_request",
     "reference_next",
     "ALLOWED_FROM",

@@ -169,16 +169,10 @@ _PRIORITY_FOR_EMOTION = {
 _PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 
 
-def _emotion_read(case: Case, text: str, message=None) -> list[str]:
-    """K2: read the customer's latest words into the case (locked by the caller); returns the cues.
-
-    An agent's own judgement is never overwritten by the detector, and the detector only ever
-    raises priority: a calmer message does not quietly push a distressed customer down the queue.
-    """
-    result = sentiment_of(text)
-    if message is not None:
-        message.sentiment = result.label
-        message.save(update_fields=["sentiment"])
+def emotion_apply(case: Case, result) -> None:
+    """K2: what a reading of the customer's words (``engines.text.sentiment_of``) does to the case, in
+    memory: its sentiment; the emotional state and cues unless an agent judged them; the priority, only
+    ever raised. The demo's bulk writer applies the same rule to the history it writes."""
     if result.distress:
         emotion = EmotionalState.DISTRESSED
     elif result.anger:
@@ -193,6 +187,19 @@ def _emotion_read(case: Case, text: str, message=None) -> list[str]:
     derived = _PRIORITY_FOR_EMOTION[EmotionalState(case.emotion)]
     if _PRIORITY_RANK[derived] > _PRIORITY_RANK[Priority(case.priority)]:
         case.priority = derived
+
+
+def _emotion_read(case: Case, text: str, message=None) -> list[str]:
+    """K2: read the customer's latest words into the case (locked by the caller); returns the cues.
+
+    An agent's own judgement is never overwritten by the detector, and the detector only ever
+    raises priority: a calmer message does not quietly push a distressed customer down the queue.
+    """
+    result = sentiment_of(text)
+    if message is not None:
+        message.sentiment = result.label
+        message.save(update_fields=["sentiment"])
+    emotion_apply(case, result)
     _save(case, "sentiment", "emotion", "emotion_cues", "emotion_assessed_by", "priority")
     return list(result.cues)
 

@@ -17,6 +17,7 @@ from putright.audit.models import Event
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
 from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise
+from putright.cases.services import emotion_apply
 from putright.channels.models import Alert, Message
 from putright.customers.models import Customer
 from putright.demo.acts import Plan
@@ -27,9 +28,6 @@ from putright.problems.tasks import case_analyse
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
 from putright.vocab import (
-    AssessedBy,
-    EmotionalState,
-    Priority,
     PromiseStatus,
     Status,
 )
@@ -37,14 +35,6 @@ from putright.vocab import (
 if TYPE_CHECKING:
     from putright.demo.bulk.writer import BulkWriter
 
-# As in cases.services (K2): a distressed customer comes first, an angry one next.
-PRIORITY_FOR_EMOTION = {
-    EmotionalState.DISTRESSED: Priority.URGENT,
-    EmotionalState.ANGRY: Priority.HIGH,
-    EmotionalState.CALM: Priority.NORMAL,
-    EmotionalState.UNKNOWN: Priority.NORMAL,
-}
-PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 CONSENT_TEXT = "Consent to process my details to handle this problem."
 
 
@@ -167,20 +157,7 @@ class CaseDraft:
         case, result = self.case, sentiment_of(text)
         if message is not None:
             message.sentiment = result.label
-        if result.distress:
-            emotion = EmotionalState.DISTRESSED
-        elif result.anger:
-            emotion = EmotionalState.ANGRY
-        else:
-            emotion = EmotionalState.CALM
-        case.sentiment = result.label
-        if case.emotion_assessed_by != AssessedBy.AGENT:
-            case.emotion = emotion
-            case.emotion_cues = list(result.cues)
-            case.emotion_assessed_by = AssessedBy.AUTOMATIC
-        derived = PRIORITY_FOR_EMOTION[EmotionalState(case.emotion)]
-        if PRIORITY_RANK[derived] > PRIORITY_RANK[Priority(case.priority)]:
-            case.priority = derived
+        emotion_apply(case, result)
         self._save()
         return list(result.cues)
 
