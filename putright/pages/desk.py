@@ -14,11 +14,7 @@ from putright.authority.models import Approval
 from putright.authority.selectors import is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
-from putright.cases.forms import (
-    ApprovalDecisionForm,
-    LogCallForm,
-    QueueFilterForm,
-)
+from putright.cases.forms import ApprovalDecisionForm, LogCallForm, QueueFilterForm
 from putright.channels import services as channel_services
 from putright.channels.models import Alert
 from putright.errors import DomainError

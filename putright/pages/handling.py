@@ -26,9 +26,7 @@ from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
 from putright.resolution import services as resolution_services
-from putright.vocab import (
-    Status,
-)
+from putright.vocab import Status
 
 
 @workspace_post

@@ -22,9 +22,7 @@ from putright.errors import DomainError
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
 from putright.regulation import services as regulation_services
 from putright.regulation.services import LetterChoices
-from putright.vocab import (
-    Status,
-)
+from putright.vocab import Status
 
 
 @workspace_post

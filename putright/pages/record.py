@@ -12,13 +12,7 @@ from putright.cases.access import case_or_404, staff_required
 from putright.channels.models import Message
 from putright.pages.workspace import factor_labels
 from putright.resolution.models import Offer
-from putright.vocab import (
-    AgreementMethod,
-    OptionStatus,
-    PromiseStatus,
-    RemedyType,
-    Understanding,
-)
+from putright.vocab import AgreementMethod, OptionStatus, PromiseStatus, RemedyType, Understanding
 
 
 def _label(choices, value) -> str:

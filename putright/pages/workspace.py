@@ -38,14 +38,8 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Case
 from putright.channels.models import Message
-from putright.pages import resolution_sections as resolution_views
-from putright.vocab import (
-    JustificationFactor,
-    OptionStatus,
-    PromiseStatus,
-    Status,
-    Understanding,
-)
+from putright.pages import resolution_sections
+from putright.vocab import JustificationFactor, OptionStatus, PromiseStatus, Status, Understanding
 from putright.web import form_act
 
 OPTION_COLOURS = {
@@ -110,7 +104,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
 
     # P1/P3/K3: purchase facts, the statutory position, the appraisal and the negotiation.
     options = list(case.options.select_related("created_by"))
-    resolution = resolution_views.workspace_context(request, case, bound, options)
+    resolution = resolution_sections.workspace_context(request, case, bound, options)
     option_rows = []
     for option in options:
         option.badge = OPTION_COLOURS.get(option.status, "grey")
@@ -176,7 +170,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "confirm_form": form("confirm", ConfirmFromCallForm),
         "skip_form": form("skip", SkipUnderstandingForm),
         "option_form": form(
-            "option", OptionForm, initial=resolution_views.option_form_initial(request, case)
+            "option", OptionForm, initial=resolution_sections.option_form_initial(request, case)
         ),
         **resolution,
         "consult_form": form("consult", ConsultationRequestForm, user=user),

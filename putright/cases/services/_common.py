@@ -8,21 +8,12 @@ from decimal import Decimal
 from putright import clock
 from putright.audit.events import event_record
 from putright.authority.selectors import is_staff_member
-from putright.cases.models import (
-    Case,
-    Option,
-)
+from putright.cases.models import Case, Option
 from putright.channels import services as channels
 from putright.engines.authority import limits as authority_engine
 from putright.engines.text import sentiment_of
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.vocab import (
-    AssessedBy,
-    EmotionalState,
-    Priority,
-    Sentiment,
-    Status,
-)
+from putright.vocab import AssessedBy, EmotionalState, Priority, Sentiment, Status
 
 CUSTOMER_LABEL = "Customer (via their case link)"
 

@@ -10,12 +10,7 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.authority.selectors import is_staff_member
 from putright.cases import hooks
-from putright.cases.models import (
-    ActionStep,
-    Agreement,
-    Case,
-    Option,
-)
+from putright.cases.models import ActionStep, Agreement, Case, Option
 from putright.cases.services._common import (
     _back_to_choosing,
     _clean,
@@ -30,11 +25,7 @@ from putright.cases.services._common import (
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.vocab import (
-    AgreementMethod,
-    OptionStatus,
-    Status,
-)
+from putright.vocab import AgreementMethod, OptionStatus, Status
 
 
 def option_customer_respond(

@@ -9,10 +9,7 @@ from django.db import transaction
 from putright import clock
 from putright.authority.models import Approval
 from putright.cases import hooks
-from putright.cases.models import (
-    Case,
-    Promise,
-)
+from putright.cases.models import Case, Promise
 from putright.cases.services._common import (
     _back_to_choosing,
     _clean,
@@ -27,11 +24,7 @@ from putright.cases.services._common import (
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
-from putright.vocab import (
-    AgreementMethod,
-    PromiseStatus,
-    Status,
-)
+from putright.vocab import AgreementMethod, PromiseStatus, Status
 
 
 def case_satisfaction_record(

@@ -16,12 +16,7 @@ from putright import clock
 from putright.authority.models import Escalation
 from putright.authority.selectors import escalation_target_for, is_staff_member
 from putright.cases import hooks
-from putright.cases.models import (
-    Case,
-    Category,
-    IdempotencyKey,
-    ReferenceCounter,
-)
+from putright.cases.models import Case, Category, IdempotencyKey, ReferenceCounter
 from putright.cases.services._common import (
     _PRIORITY_FOR_EMOTION,
     _clean,
@@ -38,13 +33,7 @@ from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode
-from putright.vocab import (
-    AssessedBy,
-    Channel,
-    EmotionalState,
-    Priority,
-    SourceKind,
-)
+from putright.vocab import AssessedBy, Channel, EmotionalState, Priority, SourceKind
 
 
 def reference_next(now: datetime) -> str:

@@ -11,12 +11,7 @@ from django.db import transaction
 from putright import clock
 from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import approvers_for, is_staff_member, limit_for_user
-from putright.cases.models import (
-    Case,
-    Consultation,
-    Option,
-    new_portal_nonce,
-)
+from putright.cases.models import Case, Consultation, Option, new_portal_nonce
 from putright.cases.services._common import (
     _back_to_choosing,
     _clean,
@@ -32,13 +27,7 @@ from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.engines.authority import limits as authority_engine
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.vocab import (
-    CustomerBenefit,
-    JustificationFactor,
-    OptionStatus,
-    PolicyFit,
-    Status,
-)
+from putright.vocab import CustomerBenefit, JustificationFactor, OptionStatus, PolicyFit, Status
 
 
 @dataclass(frozen=True)

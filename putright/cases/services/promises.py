@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from putright import clock
 from putright.authority.selectors import is_staff_member
-from putright.cases.models import (
-    Case,
-    Promise,
-)
+from putright.cases.models import Case, Promise
 from putright.cases.selectors import cases_needing_update
 from putright.cases.services._common import (
     OPEN,
@@ -29,9 +26,7 @@ from putright.cases.services._common import (
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
-from putright.vocab import (
-    PromiseStatus,
-)
+from putright.vocab import PromiseStatus
 
 
 def promise_make(*, actor, case: Case, description: str, owner, due_at: datetime) -> Promise:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from putright.cases import hooks
-from putright.cases.models import (
-    Case,
-)
+from putright.cases.models import Case
 from putright.cases.services._common import (
     _clean,
     _event,
@@ -20,11 +18,7 @@ from putright.cases.services._common import (
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
-from putright.vocab import (
-    AgreementMethod,
-    Status,
-    Understanding,
-)
+from putright.vocab import AgreementMethod, Status, Understanding
 
 
 def case_summarise_understanding(*, actor, case: Case, summary: str) -> Case:

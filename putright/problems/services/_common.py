@@ -17,11 +17,7 @@ from putright.cases import services as case_services
 from putright.cases.models import Case
 from putright.channels import services as channels
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.problems.models import (
-    Problem,
-    ProblemCase,
-    ProblemEvent,
-)
+from putright.problems.models import Problem, ProblemCase, ProblemEvent
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,7 @@ from django.utils import timezone
 from putright.cases.models import Case, Category
 from putright.engines import text as text_engine
 from putright.errors import DomainError
-from putright.problems.models import (
-    OPEN_PROBLEM_STATUSES,
-    Problem,
-    ProblemCase,
-    ProblemOrigin,
-)
+from putright.problems.models import OPEN_PROBLEM_STATUSES, Problem, ProblemCase, ProblemOrigin
 from putright.problems.services.lifecycle import _open, problem_link_case
 
 

@@ -17,11 +17,7 @@ from putright import clock
 from putright.cases.models import Case
 from putright.engines import text as text_engine
 from putright.errors import DomainError, ErrorCode
-from putright.problems.models import (
-    Problem,
-    ProblemOrigin,
-    RegroupRun,
-)
+from putright.problems.models import Problem, ProblemOrigin, RegroupRun
 from putright.problems.services._common import _require_supervisor
 from putright.problems.services.grouping import (
     _Candidate,
