@@ -68,15 +68,16 @@ def test_subscribing_twice_is_ignored_and_an_unknown_hook_or_phase_is_refused():
 @pytest.fixture
 def extra_subscriber():
     """A subscriber added for one test and taken away after it."""
-    added: list[hooks.Subscriber] = []
+    added: list[tuple[type, object]] = []
 
     def add(hook, handler, phase):
         hooks.subscribe(hook, handler, phase=phase)
-        added.append(hooks.subscribers(hook)[-1])
+        added.append((hook, handler))
 
     yield add
-    for entry in added:
-        hooks._subscribers[entry.hook].remove(entry)
+    for hook, handler in added:
+        hooks.unsubscribe(hook, handler)
+    assert all(s.handler is not handler for hook, handler in added for s in hooks.subscribers(hook))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -180,6 +180,11 @@ def subscribe(hook: type[E], handler: Callable[[E], None], *, phase: Phase) -> N
         _subscribers[hook].append(entry)
 
 
+def unsubscribe(hook: type, handler: Callable[[Any], None]) -> None:
+    """Stop running ``handler`` for ``hook`` (a test's temporary subscriber); unknown ones are ignored."""
+    _subscribers[hook][:] = [entry for entry in _subscribers[hook] if entry.handler is not handler]
+
+
 def subscribers(hook: type) -> list[Subscriber]:
     return list(_subscribers[hook])
 
