@@ -50,7 +50,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "putright.authority.apps.PutrightAdminConfig",  # django.contrib.admin, login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -166,8 +166,11 @@ PUTRIGHT = {
     # sender address and per recipient email address in each clock hour (putright.ratelimit).
     "REPORTS_PER_IP_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_IP_PER_HOUR", 10, minimum=1),
     "REPORTS_PER_EMAIL_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_EMAIL_PER_HOUR", 5, minimum=1),
-    # Staff sign-in: failed attempts allowed per hour, per username and per network address.
-    "LOGIN_FAILURES_PER_USER_PER_HOUR": envint("PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR", 10, minimum=1),
+    # Staff sign-in (/login/ and /admin/login/, putright.authority.signin): after this many failures for a
+    # username, each further attempt for it waits 1 s, 2 s, 4 s … (doubling per failure, up to the cap);
+    # a slowdown, never a lockout. Failed attempts per network address are limited per hour.
+    "LOGIN_FAILURES_BEFORE_SLOWDOWN": envint("PUTRIGHT_LOGIN_FAILURES_BEFORE_SLOWDOWN", 5, minimum=1),
+    "LOGIN_SLOWDOWN_MAX_SECONDS": envint("PUTRIGHT_LOGIN_SLOWDOWN_MAX_SECONDS", 300, minimum=1),
     "LOGIN_FAILURES_PER_ADDRESS_PER_HOUR": envint(
         "PUTRIGHT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 50, minimum=1
     ),
