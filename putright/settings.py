@@ -155,6 +155,13 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Putright customer care <care@putright.example>")
 
 # Case-handling rules an administrator may tune.
+# A retired setting is refused, not silently ignored: whoever set it expects it to do something.
+if envstr("PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR"):
+    raise ImproperlyConfigured(
+        "PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR is retired: sign-in now slows down instead of locking "
+        "an account; use PUTRIGHT_LOGIN_FAILURES_BEFORE_SLOWDOWN and PUTRIGHT_LOGIN_SLOWDOWN_MAX_SECONDS."
+    )
+
 PUTRIGHT = {
     # A4: flag a case whose customer has not heard from us for this many business days.
     "CADENCE_BUSINESS_DAYS": envint("PUTRIGHT_CADENCE_BUSINESS_DAYS", 3, minimum=1),

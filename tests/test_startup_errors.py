@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" + "x7Q-pL2v9Zr4m8Tn6Yb1Wc5Hd3Fj0Gs-" * 2
 NOT_A_BOOLEAN = "DEBUG='maybe' is not a boolean (use true/false)"
 NO_KEY = "SECRET_KEY (or SECRET_KEY_FILE) must be set in production"
+RETIRED = (
+    "PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR is retired: sign-in now slows down instead of locking "
+    "an account; use PUTRIGHT_LOGIN_FAILURES_BEFORE_SLOWDOWN and PUTRIGHT_LOGIN_SLOWDOWN_MAX_SECONDS."
+)
 # The `putright` console script installed beside this Python (make install, pip install -e .).
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("putright"))
 
@@ -43,8 +47,9 @@ def run(tmp_path, env: dict[str, str], *command: str) -> subprocess.CompletedPro
     [
         ({"DEBUG": "maybe"}, NOT_A_BOOLEAN),
         ({"PUTRIGHT_PRODUCTION": "true", "ALLOWED_HOSTS": "putright.example"}, NO_KEY),
+        ({"DEBUG": "1", "PUTRIGHT_LOGIN_FAILURES_PER_USER_PER_HOUR": "5"}, RETIRED),
     ],
-    ids=["debug-maybe", "production-without-key"],
+    ids=["debug-maybe", "production-without-key", "retired-login-setting"],
 )
 def test_a_refused_setting_prints_its_sentence_alone_and_exits_1(tmp_path, entry_point, env, sentence):
     result = run(tmp_path, env, *entry_point, "check")
