@@ -123,8 +123,8 @@ def test_link_and_unlink_a_case(api_as, alice, problem):
     assert delete(api, f"/api/problems/{problem.pk}/links/NOPE", {"reason": "x"}).status_code == 404
 
 
-def test_transitions(api_as, alice, problem):
-    api = api_as(alice)
+def test_transitions(api_as, bob, problem):
+    api = api_as(bob)
     url = f"/api/problems/{problem.pk}/transition"
     assert api.post(url, {"status": "confirmed"}).json()["status"] == "confirmed"
     refused = api.post(url, {"status": "suspected"})
@@ -136,3 +136,21 @@ def test_transitions(api_as, alice, problem):
     assert done.json()["workaround"] == "Resend" and done.json()["status_label"] == "Known error"
     assert api.post(url, {"status": "fixed"}).status_code == 422
     assert Problem.objects.get().status == ProblemStatus.KNOWN_ERROR
+
+
+def test_an_agent_cannot_move_on_a_problem_a_supervisor_owns(api_as, alice, bob, problem):
+    events = problem.events.count()
+    refused = api_as(alice).post(
+        f"/api/problems/{problem.pk}/transition", {"status": "closed", "note": "Looks like noise."}
+    )
+    assert refused.status_code == 403
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.SUSPECTED and problem.owner == bob and problem.closed_at is None
+    assert problem.events.count() == events
+    # The owner's role decides: a supervisor may, and once an agent owns it, so may any colleague.
+    assert (
+        api_as(bob).post(f"/api/problems/{problem.pk}/transition", {"status": "confirmed"}).status_code == 200
+    )
+    services.problem_assign(actor=bob, problem=problem, owner=alice)
+    moved = api_as(alice).post(f"/api/problems/{problem.pk}/transition", {"status": "suspected"})
+    assert moved.status_code == 409  # past the permission check, refused only by the stage rules

@@ -214,11 +214,11 @@ def test_analysing_a_case_of_the_past_raises_the_problem_and_its_alert_but_sends
     assert live.email_status == "sent" and len(mailbox.to("bob@putright.example")) == 1
 
 
-def test_a_case_similar_to_a_dismissed_problem_can_start_a_new_one(delivery, alice):
+def test_a_case_similar_to_a_dismissed_problem_can_start_a_new_one(delivery, bob):
     crowd(START - timedelta(days=3))
     burst(START, BURST[:5])
     problem = Problem.objects.get()
-    services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CLOSED, note="One-off")
+    services.problem_transition(actor=bob, problem=problem, status=ProblemStatus.CLOSED, note="One-off")
     outcome = burst(START + timedelta(hours=20), BURST[5:6], first_id=5)[0][1]
     # It came back: cases in a closed problem are not covered by an open one.
     assert outcome.action == "opened"
@@ -267,11 +267,11 @@ def test_regrouping_the_history_opens_each_problem_once_and_is_idempotent(delive
     assert (Problem.objects.count(), ProblemCase.objects.count(), ProblemEvent.objects.count()) == before
 
 
-def test_regrouping_does_not_bring_back_a_dismissed_problem(delivery, alice):
+def test_regrouping_does_not_bring_back_a_dismissed_problem(delivery, bob):
     _history()
     services.problems_regroup()
     for problem in Problem.objects.all():
-        services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CLOSED, note="No")
+        services.problem_transition(actor=bob, problem=problem, status=ProblemStatus.CLOSED, note="No")
     result = services.problems_regroup()
     assert result.problems_opened == 0
     assert not Problem.objects.exclude(status=ProblemStatus.CLOSED).exists()

@@ -145,26 +145,26 @@ ALL = list(ProblemStatus)
 
 
 @pytest.mark.parametrize(("start", "target"), [(a, b) for a in ALL for b in ALL])
-def test_only_the_listed_stage_moves_are_allowed(open_problem, alice, start, target):
+def test_only_the_listed_stage_moves_are_allowed(open_problem, bob, start, target):
     problem = open_problem(n_cases=0)
     Problem.objects.filter(pk=problem.pk).update(status=start)
     kwargs = dict(root_cause="Courier app marks at depot", workaround="Resend at once", note="why")
     if target in PROBLEM_TRANSITIONS[start]:
-        moved = services.problem_transition(actor=alice, problem=problem, status=target, **kwargs)
+        moved = services.problem_transition(actor=bob, problem=problem, status=target, **kwargs)
         assert moved.status == target
         assert problem.events.filter(kind="problem.status", data__after=target).count() == 1
     else:
         with pytest.raises(DomainError) as err:
-            services.problem_transition(actor=alice, problem=problem, status=target, **kwargs)
+            services.problem_transition(actor=bob, problem=problem, status=target, **kwargs)
         assert err.value.code == ErrorCode.INVALID_TRANSITION
         problem.refresh_from_db()
         assert problem.status == start
         assert not problem.events.filter(kind="problem.status").exists()
 
 
-def test_a_known_error_needs_a_root_cause_and_a_workaround(open_problem, alice):
+def test_a_known_error_needs_a_root_cause_and_a_workaround(open_problem, bob):
     problem = open_problem()
-    services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CONFIRMED)
+    services.problem_transition(actor=bob, problem=problem, status=ProblemStatus.CONFIRMED)
     for root_cause, workaround, missing in [
         ("", "", "root cause and workaround"),
         ("Scanner fault", "", "workaround"),
@@ -172,7 +172,7 @@ def test_a_known_error_needs_a_root_cause_and_a_workaround(open_problem, alice):
     ]:
         with pytest.raises(DomainError, match=f"needs its {missing}") as err:
             services.problem_transition(
-                actor=alice,
+                actor=bob,
                 problem=problem,
                 status=ProblemStatus.KNOWN_ERROR,
                 root_cause=root_cause,
@@ -183,7 +183,7 @@ def test_a_known_error_needs_a_root_cause_and_a_workaround(open_problem, alice):
     assert problem.status == ProblemStatus.CONFIRMED and problem.workaround == ""
 
     services.problem_transition(
-        actor=alice,
+        actor=bob,
         problem=problem,
         status=ProblemStatus.KNOWN_ERROR,
         root_cause="The courier's handheld scanner marks parcels delivered at the depot.",
@@ -194,12 +194,12 @@ def test_a_known_error_needs_a_root_cause_and_a_workaround(open_problem, alice):
     assert problem.workaround.startswith("Resend by another courier")
 
 
-def test_dismissing_a_problem_needs_a_reason_but_closing_a_resolved_one_does_not(open_problem, alice):
+def test_dismissing_a_problem_needs_a_reason_but_closing_a_resolved_one_does_not(open_problem, bob):
     problem = open_problem()
     with pytest.raises(DomainError, match="Say why"):
-        services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CLOSED)
+        services.problem_transition(actor=bob, problem=problem, status=ProblemStatus.CLOSED)
     services.problem_transition(
-        actor=alice,
+        actor=bob,
         problem=problem,
         status=ProblemStatus.CLOSED,
         note="Coincidence: three different couriers.",
@@ -208,9 +208,9 @@ def test_dismissing_a_problem_needs_a_reason_but_closing_a_resolved_one_does_not
     assert problem.status == ProblemStatus.CLOSED and problem.closed_at is not None
 
     other = open_problem(n_cases=0, title="Another")
-    services.problem_transition(actor=alice, problem=other, status=ProblemStatus.CONFIRMED)
-    services.problem_transition(actor=alice, problem=other, status=ProblemStatus.RESOLVED)
-    services.problem_transition(actor=alice, problem=other, status=ProblemStatus.CLOSED)
+    services.problem_transition(actor=bob, problem=other, status=ProblemStatus.CONFIRMED)
+    services.problem_transition(actor=bob, problem=other, status=ProblemStatus.RESOLVED)
+    services.problem_transition(actor=bob, problem=other, status=ProblemStatus.CLOSED)
     other.refresh_from_db()
     assert other.status == ProblemStatus.CLOSED and other.resolved_at is not None
 
@@ -243,10 +243,10 @@ def test_linking_a_case_by_hand_goes_on_the_case_timeline_and_cannot_be_repeated
     assert ProblemCase.objects.filter(problem=problem, case=case).count() == 1
 
 
-def test_cases_cannot_be_linked_to_a_problem_that_is_not_open(open_problem, alice):
+def test_cases_cannot_be_linked_to_a_problem_that_is_not_open(open_problem, alice, bob):
     problem = open_problem()
     services.problem_transition(
-        actor=alice, problem=problem, status=ProblemStatus.CLOSED, note="Not a problem."
+        actor=bob, problem=problem, status=ProblemStatus.CLOSED, note="Not a problem."
     )
     case = new_case(1)
     with pytest.raises(DomainError) as err:
@@ -350,6 +350,8 @@ def test_merging_is_for_supervisors_and_refuses_nonsense(open_problem, alice, bo
 
 def test_staff_take_ownership_but_only_supervisors_give_it_away(open_problem, alice, dave, bob, charlie):
     problem = open_problem()
+    services.problem_assign(actor=bob, problem=problem, owner=dave)
+    # An agent's problem is any colleague's to take.
     services.problem_assign(actor=alice, problem=problem, owner=alice)
     problem.refresh_from_db()
     assert problem.owner == alice
@@ -364,9 +366,66 @@ def test_staff_take_ownership_but_only_supervisors_give_it_away(open_problem, al
     services.problem_assign(actor=bob, problem=problem, owner=dave)
     problem.refresh_from_db()
     assert problem.owner == dave
-    assert Alert.objects.filter(recipient=dave, kind=services.ALERT_ASSIGNED).count() == 1
+    assert Alert.objects.filter(recipient=dave, kind=services.ALERT_ASSIGNED).count() == 2
     with pytest.raises(DomainError):
         services.problem_assign(actor=bob, problem=problem, owner=charlie)  # not staff
+
+
+def snapshot(problem: Problem) -> tuple:
+    problem.refresh_from_db()
+    return problem.status, problem.owner_id, problem.closed_at, problem.events.count()
+
+
+def test_an_agent_cannot_move_on_or_take_a_problem_a_supervisor_owns(open_problem, alice, bob):
+    problem = open_problem()
+    before = snapshot(problem)
+    with pytest.raises(PermissionDenied, match="owned by Bob"):
+        services.problem_transition(
+            actor=alice, problem=problem, status=ProblemStatus.CLOSED, note="Looks like noise to me."
+        )
+    with pytest.raises(PermissionDenied, match="owned by Bob"):
+        services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CONFIRMED)
+    with pytest.raises(PermissionDenied, match="owned by Bob"):
+        services.problem_assign(actor=alice, problem=problem, owner=alice)
+    assert snapshot(problem) == before
+    assert services.may_handle(alice, problem) is False and services.may_handle(bob, problem) is True
+
+
+@pytest.mark.parametrize("actor_name", ["bob", "carol"])
+def test_supervisors_and_above_still_move_on_and_take_a_supervisors_problem(
+    open_problem, bob, carol, django_user_model, actor_name
+):
+    problem = open_problem()
+    other_supervisor = django_user_model.objects.create_user("erin", password="x")
+    other_supervisor.groups.add(bob.groups.get())
+    services.problem_assign(actor=bob, problem=problem, owner=other_supervisor)
+    actor = {"bob": bob, "carol": carol}[actor_name]
+    services.problem_transition(actor=actor, problem=problem, status=ProblemStatus.CONFIRMED)
+    services.problem_assign(actor=actor, problem=problem, owner=actor)
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.CONFIRMED and problem.owner == actor
+
+
+def test_a_problem_nobody_owns_or_an_agent_owns_is_any_colleagues(open_problem, alice, bob, dave):
+    problem = open_problem()
+    services.problem_assign(actor=bob, problem=problem, owner=dave)
+    services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CONFIRMED)
+    services.problem_assign(actor=alice, problem=problem, owner=alice)
+    Problem.objects.filter(pk=problem.pk).update(owner=None)
+    services.problem_transition(
+        actor=dave, problem=problem, status=ProblemStatus.CLOSED, note="Three different couriers."
+    )
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.CLOSED
+
+
+def test_a_supervisor_who_has_left_does_not_strand_their_problems(open_problem, alice, bob):
+    problem = open_problem()
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    services.problem_assign(actor=alice, problem=problem, owner=alice)
+    problem.refresh_from_db()
+    assert problem.owner == alice
 
 
 def test_owner_routes_are_for_supervisors(alice, bob, delivery):

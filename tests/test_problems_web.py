@@ -128,7 +128,44 @@ def test_agents_cannot_merge_assign_others_or_set_owner_routes(client, alice, da
     assert ProblemOwnerRoute.objects.get().owner == bob
     page = client.get(reverse("problems:detail", args=[problem.pk])).content.decode()
     assert "Merge into another problem" not in page
-    assert "Take ownership" in page
+    # A supervisor owns it, so the page does not offer what the service would refuse.
+    assert "Take ownership" not in page and 'for="id_transition_status"' not in page
+
+
+def test_agents_cannot_move_on_or_take_a_problem_a_supervisor_owns(client, alice, bob, dave, problem):
+    events = problem.events.count()
+    client.force_login(alice)
+    response = client.post(
+        reverse("problems:transition", args=[problem.pk]), {"status": "closed", "note": "Looks like noise."}
+    )
+    assert response.status_code == 403
+    assert client.post(reverse("problems:take", args=[problem.pk])).status_code == 403
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.SUSPECTED and problem.owner == bob and problem.closed_at is None
+    assert problem.events.count() == events
+
+    # Once an agent owns it, any colleague may take it and move it on.
+    services.problem_assign(actor=bob, problem=problem, owner=dave)
+    page = client.get(reverse("problems:detail", args=[problem.pk])).content.decode()
+    assert "Take ownership" in page and 'for="id_transition_status"' in page
+    assert client.post(reverse("problems:take", args=[problem.pk])).status_code == 302
+    assert (
+        client.post(reverse("problems:transition", args=[problem.pk]), {"status": "confirmed"}).status_code
+        == 302
+    )
+    problem.refresh_from_db()
+    assert problem.owner == alice and problem.status == ProblemStatus.CONFIRMED
+
+
+def test_a_supervisor_moves_on_and_takes_a_supervisors_problem_from_the_page(client, bob, carol, problem):
+    client.force_login(carol)
+    assert (
+        client.post(reverse("problems:transition", args=[problem.pk]), {"status": "confirmed"}).status_code
+        == 302
+    )
+    assert client.post(reverse("problems:take", args=[problem.pk])).status_code == 302
+    problem.refresh_from_db()
+    assert problem.owner == carol and problem.status == ProblemStatus.CONFIRMED
 
 
 # ---------------------------------------------------------------- the board
@@ -138,9 +175,9 @@ def test_the_board_lists_open_problems_fastest_growing_first(client, alice, bob,
     quiet, busy = problems_for_board(2, delivery)
     for i in range(3):
         services.problem_link_case(actor=alice, problem=busy, case=new_case(500 + i))
-    services.problem_transition(actor=alice, problem=quiet, status=ProblemStatus.CONFIRMED)
+    services.problem_transition(actor=bob, problem=quiet, status=ProblemStatus.CONFIRMED)
     closed = problems_for_board(1, delivery)[0]
-    services.problem_transition(actor=alice, problem=closed, status=ProblemStatus.CLOSED, note="noise")
+    services.problem_transition(actor=bob, problem=closed, status=ProblemStatus.CLOSED, note="noise")
 
     client.force_login(alice)
     response = client.get(reverse("problems:board"))
@@ -192,8 +229,8 @@ def test_the_board_chart_data_has_a_line_per_busy_problem(client, alice, deliver
 # ---------------------------------------------------------------- one problem
 
 
-def test_the_problem_page_shows_its_cases_history_and_actions(client, alice, problem):
-    client.force_login(alice)
+def test_the_problem_page_shows_its_cases_history_and_actions(client, bob, problem):
+    client.force_login(bob)
     response = client.get(reverse("problems:detail", args=[problem.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -232,8 +269,8 @@ def test_the_trend_data_counts_cases_by_the_day_they_were_reported(client, alice
     assert client.get(reverse("problems:trend", args=[problem.pk]), {"days": "7"}).status_code == 400
 
 
-def test_moving_to_known_error_from_the_page_needs_root_cause_and_workaround(client, alice, problem):
-    client.force_login(alice)
+def test_moving_to_known_error_from_the_page_needs_root_cause_and_workaround(client, bob, problem):
+    client.force_login(bob)
     url = reverse("problems:transition", args=[problem.pk])
     client.post(url, {"status": "confirmed"})
     response = client.post(url, {"status": "known_error", "root_cause": "", "workaround": ""})
@@ -369,15 +406,15 @@ def test_the_regroup_status_polls_while_running_and_stops_when_done(client, bob,
 # ---------------------------------------------------------------- the panel on a case
 
 
-def test_a_case_in_a_known_problem_shows_it_and_its_workaround(client, alice, problem):
+def test_a_case_in_a_known_problem_shows_it_and_its_workaround(client, alice, bob, problem):
     case = problem.links.first().case
     client.force_login(alice)
     page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
     assert "Part of problem:" in page and "Workaround:" not in page
 
-    services.problem_transition(actor=alice, problem=problem, status=ProblemStatus.CONFIRMED)
+    services.problem_transition(actor=bob, problem=problem, status=ProblemStatus.CONFIRMED)
     services.problem_transition(
-        actor=alice,
+        actor=bob,
         problem=problem,
         status=ProblemStatus.KNOWN_ERROR,
         root_cause="Depot scanner marks parcels delivered",

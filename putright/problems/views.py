@@ -177,6 +177,7 @@ def _detail_context(request: HttpRequest, problem: Problem, bound: dict) -> dict
         return bound.get(key) or cls(auto_id=_auto_id(key), **kwargs)
 
     supervises = _supervises(request.user)
+    may_handle = services.may_handle(request.user, problem)
     links = list(selectors.problem_links(problem=problem, include_unlinked=True))
     days = request.GET.get("days", "30")
     error_form = next((f for f in bound.values() if f.errors), None)
@@ -190,8 +191,10 @@ def _detail_context(request: HttpRequest, problem: Problem, bound: dict) -> dict
         "is_owner": problem.owner_id == request.user.pk,
         "days": int(days) if days in ("30", "90") else 30,
         "trend_days": TREND_DAYS,
+        # The page offers only what the service would allow (it refuses the rest in any case).
+        "may_handle": may_handle,
         "transition_form": form("transition", TransitionForm, problem=problem)
-        if problem.status != "closed"
+        if problem.status != "closed" and may_handle
         else None,
         "assign_form": form("assign", AssignForm) if supervises else None,
         "link_form": form("link", LinkCaseForm) if problem.is_open else None,

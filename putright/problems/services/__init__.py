@@ -26,6 +26,7 @@ from putright.problems.services._common import (
     ALERT_ASSIGNED,
     ALERT_GROWING,
     ALERT_SUSPECTED,
+    may_handle,
 )
 from putright.problems.services.grouping import (
     S3_THRESHOLDS,
@@ -62,6 +63,7 @@ __all__ = [
     "case_analyse",
     "case_group",
     "case_words",
+    "may_handle",
     "owner_route_remove",
     "owner_route_set",
     "problem_assign",

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from putright import clock
 from putright.authority.models import Role
-from putright.authority.selectors import has_role_at_least
+from putright.authority.selectors import has_role_at_least, is_staff_member
 from putright.cases import services as case_services
 from putright.cases.models import Case
 from putright.channels import services as channels
@@ -39,6 +39,30 @@ def _require_supervisor(actor) -> None:
     _require_staff(actor)
     if not has_role_at_least(actor, Role.SUPERVISOR):
         raise PermissionDenied("only a supervisor or someone more senior may do this")
+
+
+def may_handle(actor, problem: Problem) -> bool:
+    """Whether ``actor`` may move ``problem`` through its stages or take it over: the owner's role decides.
+
+    A problem owned by a supervisor or someone more senior is theirs to run, so only a supervisor or
+    someone more senior may move it on or take it from them (as only they may merge or reassign); a
+    problem owned by an agent, or by nobody, is any colleague's. An owner who has left (inactive, or no
+    role any more) guards nothing, so their problems are not stranded.
+    """
+    owner = problem.owner
+    if owner is None or owner.pk == actor.pk:
+        return True
+    owner_is_senior = is_staff_member(owner) and has_role_at_least(owner, Role.SUPERVISOR)
+    return not owner_is_senior or has_role_at_least(actor, Role.SUPERVISOR)
+
+
+def _require_may_handle(actor, problem: Problem) -> None:
+    """Refuse unless ``actor`` may handle ``problem``; call it on the locked problem, so the owner is current."""
+    if not may_handle(actor, problem):
+        raise PermissionDenied(
+            f"problem {problem.pk} is owned by {_name(problem.owner)}, a supervisor or someone more senior; "
+            "only a supervisor or someone more senior may move it on or take it over"
+        )
 
 
 def _clean(text: str | None, *, field: str, required: bool = True, max_len: int | None = None) -> str:

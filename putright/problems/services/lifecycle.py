@@ -31,6 +31,7 @@ from putright.problems.services._common import (
     _name,
     _record,
     _refresh_seen,
+    _require_may_handle,
     _require_staff,
     _require_supervisor,
     _touch,
@@ -284,7 +285,8 @@ def problem_transition(
     """Move the problem along ITIL's stages (``PROBLEM_TRANSITIONS``).
 
     A known error needs its root cause and a workaround; dismissing a problem (closing it before it is
-    resolved) needs a note saying why. Root cause and workaround given on any move are recorded.
+    resolved) needs a note saying why. Root cause and workaround given on any move are recorded. A
+    problem a supervisor or someone more senior owns is moved on only from supervisor up (``may_handle``).
     """
     _require_staff(actor)
     if status not in ProblemStatus.values:
@@ -294,6 +296,7 @@ def problem_transition(
     note = _clean(note, field="Note", required=False, max_len=2000)
     with transaction.atomic():
         problem = _lock(problem)
+        _require_may_handle(actor, problem)
         old = problem.status
         if status not in PROBLEM_TRANSITIONS[old]:
             raise DomainError(
@@ -345,7 +348,8 @@ def problem_transition(
 
 
 def problem_assign(*, actor, problem: Problem, owner) -> Problem:
-    """Give the problem to another owner (supervisor and above), or take it yourself (any staff)."""
+    """Give the problem to another owner (supervisor and above), or take it yourself (any staff, but a
+    problem a supervisor or someone more senior owns only from supervisor up: see ``may_handle``)."""
     _require_staff(actor)
     if owner is None or not is_staff_member(owner):
         raise DomainError(ErrorCode.ESCALATION_TARGET_INVALID, "A problem's owner must be a member of staff.")
@@ -355,6 +359,8 @@ def problem_assign(*, actor, problem: Problem, owner) -> Problem:
         problem = _lock(problem)
         if problem.owner_id == owner.pk:
             raise DomainError(ErrorCode.ALREADY_DONE, f"{_name(owner)} already owns problem {problem.pk}.")
+        # Taking it yourself is still taking it from its owner (giving it away already needs a supervisor).
+        _require_may_handle(actor, problem)
         before = problem.owner
         problem.owner = owner
         _touch(problem, "owner")
