@@ -1,8 +1,8 @@
 """One JSON shape per kind of failure, registered on the NinjaAPI.
 
 - 409 ``{"code": "<ErrorCode>", "message": ...}``: a well-formed request the case's state does not allow.
-- 400/401/403/404/413 ``{"code": "bad_request"|"unauthorized"|"forbidden"|"not_found"|"payload_too_large",
-  "message": ...}``.
+- 400/401/403/404/413/415 ``{"code": "bad_request"|"unauthorized"|"forbidden"|"not_found"|
+  "payload_too_large"|"unsupported_media_type", "message": ...}`` (415 comes from ``apiv1.middleware``).
 - 422 ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``: the request itself is invalid.
 """
 
@@ -37,6 +37,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    415: "unsupported_media_type",
     429: "throttled",
 }
 
@@ -48,7 +49,7 @@ COMMON_ERRORS: dict[int, Any] = {
     404: ErrorOut,
     422: ValidationErrorOut,
 }
-ACTION_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 409: ErrorOut, 413: ErrorOut}
+ACTION_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 
 
 def field_error(
