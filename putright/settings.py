@@ -183,6 +183,9 @@ PUTRIGHT = {
     # sender address and per recipient email address in each clock hour (putright.ratelimit).
     "REPORTS_PER_IP_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_IP_PER_HOUR", 10, minimum=1),
     "REPORTS_PER_EMAIL_PER_HOUR": envint("PUTRIGHT_REPORTS_PER_EMAIL_PER_HOUR", 5, minimum=1),
+    # A4: each message a customer sends on their case link alerts the handler, so messages are limited per
+    # case in each clock hour (a closed case once took 30 in a row, and made 30 alerts).
+    "MESSAGES_PER_CASE_PER_HOUR": envint("PUTRIGHT_MESSAGES_PER_CASE_PER_HOUR", 10, minimum=1),
     # Staff sign-in (/login/ and /admin/login/, putright.authority.signin): after this many failures for a
     # username, each further attempt for it waits 1 s, 2 s, 4 s … (doubling per failure, up to the cap);
     # a slowdown, never a lockout. Failed attempts per network address are limited per hour.

@@ -908,6 +908,35 @@ def test_the_customers_message_is_stored_and_the_handler_is_alerted(client, awai
     assert "From you" in page and "Could you call me after 5pm?" in page
 
 
+def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_and_nothing_alerted(
+    client, settings, awaiting_understanding, alice
+):
+    settings.PUTRIGHT = {**settings.PUTRIGHT, "MESSAGES_PER_CASE_PER_HOUR": 3}
+    case = awaiting_understanding
+    with clock.frozen(aware(2030, 3, 4, 10, 15)):
+        for i in range(3):
+            assert client.post(url(case, "message"), {"body": f"Message {i}"}).status_code == 303
+        alerts = Alert.objects.filter(case=case, kind=Alert.Kind.CUSTOMER_MESSAGE).count()
+        inbound = Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count()
+
+        response = client.post(url(case, "message"), {"body": "One more, about the washing machine"})
+
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(45 * 60)
+        page = response.content.decode()
+        assert "so this one was not sent" in page and "please send them again in 45 minutes" in page
+        assert "One more, about the washing machine</textarea>" in page
+        assert Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count() == inbound == 3
+        assert Alert.objects.filter(case=case, kind=Alert.Kind.CUSTOMER_MESSAGE).count() == alerts == 3
+    # The next hour, the customer can write again.
+    with clock.frozen(aware(2030, 3, 4, 11, 0)):
+        assert (
+            client.post(url(case, "message"), {"body": "One more, about the washing machine"}).status_code
+            == 303
+        )
+    assert Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count() == 4
+
+
 def test_messages_are_listed_oldest_first(client, awaiting_understanding, alice):
     case = awaiting_understanding
     client.post(url(case, "message"), {"body": "First from me"})

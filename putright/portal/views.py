@@ -62,6 +62,11 @@ PROMISE_STATUS = {
     PromiseStatus.WITHDRAWN: "Closed with your case",
 }
 # Shown above the report form when a sender or an email address has used up its reports for the hour.
+TOO_MANY_MESSAGES = (
+    "You have sent us a lot of messages on this case in the last hour, so this one was not sent. "
+    "Your words are still in the box below: please send them again in {minutes} minutes. "
+    "The person handling your case has your earlier messages."
+)
 TOO_MANY_REPORTS = (
     "We have received several reports from you in the last hour. Please wait a little before sending "
     "another, or contact us another way."
@@ -396,10 +401,24 @@ def case_satisfaction(request: HttpRequest, case, token: str) -> HttpResponse:
 @private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
 @with_case
 def case_message(request: HttpRequest, case, token: str) -> HttpResponse:
-    """A4: the customer writes to us; it is stored first and the handler is alerted."""
+    """A4: the customer writes to us; it is stored first and the handler is alerted.
+
+    At most ``MESSAGES_PER_CASE_PER_HOUR`` an hour on one case: every message alerts the handler. One more
+    is refused (429) with the words kept in the box, so nothing they wrote is lost; they can send it later.
+    """
+    limit = [ratelimit.Limit("case-message", str(case.pk), settings.PUTRIGHT["MESSAGES_PER_CASE_PER_HOUR"])]
+    if ratelimit.exceeded(limit):
+        form = MessageForm(request.POST, auto_id=AUTO_IDS["message"])
+        form.is_valid()
+        minutes = max(1, -(-ratelimit.seconds_until_reset() // 60))
+        form.add_error(None, TOO_MANY_MESSAGES.format(minutes=minutes))
+        response = _render_case(request, case, token, status=429, bound=("message", form))
+        response["Retry-After"] = str(ratelimit.seconds_until_reset())
+        return response
 
     def act(data):
         services.message_receive(case=case, body=data["body"])
+        ratelimit.count(limit)
 
     return _answer(
         request,
