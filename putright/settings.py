@@ -186,6 +186,10 @@ PUTRIGHT = {
     # A4: each message a customer sends on their case link alerts the handler, so messages are limited per
     # case in each clock hour (a closed case once took 30 in a row, and made 30 alerts).
     "MESSAGES_PER_CASE_PER_HOUR": envint("PUTRIGHT_MESSAGES_PER_CASE_PER_HOUR", 10, minimum=1),
+    # A case link stops opening the case this many days after the case closed (its page shows the customer's
+    # details and words). The default outlasts the six months a customer has to take our final response to
+    # an ombudsman, so the letter stays in reach while it matters.
+    "CASE_LINK_DAYS_AFTER_CLOSURE": envint("PUTRIGHT_CASE_LINK_DAYS_AFTER_CLOSURE", 190, minimum=1),
     # Staff sign-in (/login/ and /admin/login/, putright.authority.signin): after this many failures for a
     # username, each further attempt for it waits 1 s, 2 s, 4 s … (doubling per failure, up to the cap);
     # a slowdown, never a lockout. Failed attempts per network address are limited per hour.

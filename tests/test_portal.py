@@ -862,6 +862,43 @@ def test_a_case_closed_unresolved_shows_the_reasons_and_other_routes_first(clien
     assert "The Retail Ombudsman: 0300 000 0000" in status_section
 
 
+def test_a_closed_case_s_link_opens_it_until_the_configured_days_then_shows_only_that_it_expired(
+    client, settings, case_with_options, alice
+):
+    settings.PUTRIGHT = {**settings.PUTRIGHT, "CASE_LINK_DAYS_AFTER_CLOSURE": 30}
+    case = case_with_options
+    with clock.frozen(aware(2030, 3, 4, 9)):
+        services.case_close_unresolved(
+            actor=alice,
+            case=case,
+            reasons="The fault was caused by a flood, which our warranty excludes.",
+            other_routes=["Your home insurer"],
+        )
+    # 30 days on (10:00 in British Summer Time is 09:00 GMT, when it closed): still open.
+    with clock.frozen(aware(2030, 4, 3, 10)):
+        assert client.get(url(case)).status_code == 200
+    with clock.frozen(aware(2030, 4, 3, 10, 1)):
+        page = client.get(url(case))
+        record = client.get(url(case, "record"))
+        before = snapshot(case)
+        messages_before = Message.objects.filter(case=case).count()
+        sent = client.post(url(case, "message"), {"body": "Are you still there?"})
+
+    assert (page.status_code, record.status_code, sent.status_code) == (410, 410, 410)
+    text = page.content.decode()
+    assert "This case link has expired" in text
+    for private in (case.subject, case.customer.name, case.customer.email, "flood"):
+        assert private not in text
+    assert snapshot(case) == before
+    assert Message.objects.filter(case=case).count() == messages_before
+
+
+def test_an_open_case_s_link_never_expires(client, settings, case_with_options):
+    settings.PUTRIGHT = {**settings.PUTRIGHT, "CASE_LINK_DAYS_AFTER_CLOSURE": 1}
+    with clock.frozen(aware(2040, 1, 1)):
+        assert client.get(url(case_with_options)).status_code == 200
+
+
 def test_promises_show_what_we_said_and_when(client, case_with_options, alice):
     services.promise_make(
         actor=alice,

@@ -9,6 +9,7 @@ as a referrer and never indexed.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from putright import ratelimit
+from putright import clock, ratelimit
 from putright.cases import selectors, services
 from putright.channels.models import Message
 from putright.channels.portal_links import portal_token, portal_url
@@ -109,6 +110,14 @@ def private_page(view=None, *, referrer_policy: str = "no-referrer"):
     return decorate(view) if view is not None else decorate
 
 
+def link_expired(case) -> bool:
+    """Whether the case closed more than ``CASE_LINK_DAYS_AFTER_CLOSURE`` days ago."""
+    if case.closed_at is None:
+        return False
+    days = settings.PUTRIGHT["CASE_LINK_DAYS_AFTER_CLOSURE"]
+    return clock.now() > case.closed_at + timedelta(days=days)
+
+
 def with_case(view):
     """Open the case the token names, or answer with the friendly 'link not found' page.
 
@@ -120,6 +129,9 @@ def with_case(view):
         case = case_for_token(token)
         if case is None:
             return render(request, "portal/not_found.html", status=404)
+        if link_expired(case):
+            # Gone, and nothing of the case shown: the link may sit in an old mailbox long after closure.
+            return render(request, "portal/link_expired.html", status=410)
         return view(request, case, token, *args, **kwargs)
 
     return wrapped
