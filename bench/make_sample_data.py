@@ -15,6 +15,11 @@ built to take the same code paths:
 - ``amazon_alexa_reviews.tsv``: reviews rated 1–5 (tab-separated, with a byte-order mark and CRLF line
   ends, as the development file is), a few empty, some angry or distressed, some only courteous.
 
+The runs of X in the texts ("$XXXX", "XX/XX/2023", "account XXXX") are not placeholders left to fill:
+they are the redaction masks the CFPB writes over personal details in every narrative it publishes.
+The text engine's preparation (step P1 in ``putright/engines/text/prep.py``) removes them, and the
+sample carries them so that step, and the "nothing but masks" case, are exercised as on the real data.
+
 Deterministic: the same seed writes the same bytes (``tests/test_bench_text.py`` checks the committed
 files against it). Run ``.venv/bin/python bench/make_sample_data.py`` after changing it.
 """

@@ -16,6 +16,8 @@ from putright.demo.acts import SPOKEN, STAFF_FOUND, Act, Plan, due_time, local
 from putright.vocab import AgreementMethod, Channel, JustificationFactor, Status
 
 if TYPE_CHECKING:
+    # For the annotation only: the planner makes the case scripts and each script draws from the
+    # planner's random source; a run-time import either way would be a cycle inside the demo room.
     from putright.demo.planning import DemoPlanner
 
 

@@ -33,6 +33,8 @@ from putright.vocab import (
 )
 
 if TYPE_CHECKING:
+    # For the annotation only: the writer makes the drafts and each draft reads the writer's settings;
+    # a run-time import either way would be a cycle inside the bulk package.
     from putright.demo.bulk.writer import BulkWriter
 
 CONSENT_TEXT = "Consent to process my details to handle this problem."
