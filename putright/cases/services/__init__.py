@@ -44,6 +44,7 @@ from putright.cases.services.closing import (
     close_reasons_check,
 )
 from putright.cases.services.intake import (
+    CONSENT_TEXT,
     ReportInput,
     case_assign,
     case_classify,
@@ -83,6 +84,7 @@ from putright.cases.services.understanding import (
 )
 
 __all__ = [
+    "CONSENT_TEXT",
     "emotion_apply",
     "option_request",
     "reference_next",

@@ -35,6 +35,9 @@ from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode
 from putright.vocab import AssessedBy, Channel, EmotionalState, Priority, SourceKind
 
+# E3: what the customer agreed to when they reported, recorded with their consent.
+CONSENT_TEXT = "Consent to process my details to handle this problem."
+
 
 def reference_next(now: datetime) -> str:
     year = now.year
@@ -144,7 +147,7 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         phone=report.customer_phone.strip(),
         lawful_basis=report.lawful_basis,
         consent_given_at=now if report.consent else None,
-        consent_text="Consent to process my details to handle this problem." if report.consent else "",
+        consent_text=CONSENT_TEXT if report.consent else "",
         created_at=now,
     )
     case = Case.objects.create(

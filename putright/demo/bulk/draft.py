@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     # a run-time import either way would be a cycle inside the bulk package.
     from putright.demo.bulk.writer import BulkWriter
 
-CONSENT_TEXT = "Consent to process my details to handle this problem."
-
 
 class PayloadId:
     """An id in an event payload, known once its row is written."""

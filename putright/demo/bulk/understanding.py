@@ -6,11 +6,11 @@ from django.utils import timezone
 
 from putright.authority.models import Escalation
 from putright.cases.models import Case, Consultation
-from putright.cases.services import reference_next
+from putright.cases.services import CONSENT_TEXT, reference_next
 from putright.channels.models import Alert
 from putright.customers.models import Customer
 from putright.demo.acts import Act
-from putright.demo.bulk.draft import CONSENT_TEXT, CaseDraft, PayloadId
+from putright.demo.bulk.draft import CaseDraft, PayloadId
 from putright.engines.deadlines import clocks_for
 from putright.regulation import services as regulation
 from putright.vocab import (
