@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "putright.audit",
     "putright.customers",
+    "putright.jobs",
     "putright.authority",
     "putright.cases",
     "putright.channels",
@@ -151,8 +152,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "putright" / "static"]
 
-# Background work: django-tasks with the database backend; `manage.py db_worker` runs it.
-TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background work: django-tasks with the database backend, two queues each with its own worker
+# (`manage.py worker --queue mail`, `--queue analysis`); see putright/jobs for the outbox that feeds them.
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["mail", "analysis"],
+    }
+}
 
 # Email: Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -202,6 +209,11 @@ PUTRIGHT = {
     # and uses the connection's address; set it only to the number of proxies you run, or anyone can
     # choose their own address by sending the header.
     "TRUSTED_PROXY_COUNT": envint("PUTRIGHT_TRUSTED_PROXY_COUNT", 0, minimum=0),
+    # Work after a commit (putright.jobs): a running job beats a heartbeat every JOB_HEARTBEAT_SECONDS; one
+    # silent for JOB_STALE_SECONDS lost its worker and is handed over again, up to JOB_MAX_ATTEMPTS tries.
+    "JOB_HEARTBEAT_SECONDS": envint("PUTRIGHT_JOB_HEARTBEAT_SECONDS", 10, minimum=1),
+    "JOB_STALE_SECONDS": envint("PUTRIGHT_JOB_STALE_SECONDS", 60, minimum=3),
+    "JOB_MAX_ATTEMPTS": envint("PUTRIGHT_JOB_MAX_ATTEMPTS", 8, minimum=1),
     # How often the scheduler enqueues the periodic sweep.
     "SWEEP_INTERVAL_SECONDS": envint("PUTRIGHT_SWEEP_INTERVAL_SECONDS", 300, minimum=5),
     # K2/S3 text intelligence backend: "tfidf" (installs with the product) or "semantic" (needs the
@@ -238,6 +250,11 @@ PUTRIGHT = {
 if PUTRIGHT["TEXT_BACKEND"] not in ("tfidf", "semantic"):
     raise ImproperlyConfigured(
         f"PUTRIGHT_TEXT_BACKEND={PUTRIGHT['TEXT_BACKEND']!r} is not a text backend: use tfidf or semantic"
+    )
+if PUTRIGHT["JOB_STALE_SECONDS"] < 3 * PUTRIGHT["JOB_HEARTBEAT_SECONDS"]:
+    raise ImproperlyConfigured(
+        "PUTRIGHT_JOB_STALE_SECONDS must be at least three PUTRIGHT_JOB_HEARTBEAT_SECONDS, or a busy worker's "
+        "jobs would be taken for a dead one's"
     )
 
 SESSION_COOKIE_HTTPONLY = True
