@@ -235,7 +235,8 @@ def test_restoring_over_data_needs_yes_or_a_typed_yes(three_cases, media, tmp_pa
     # Not on a terminal (cron, a pipe): refused, with what to do.
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     with pytest.raises(
-        CommandError, match=r"^the configured database holds data \(.*4 case rows.*\); nothing"
+        CommandError,
+        match=r"^the configured database holds data \(cases: 4, customers: 4, staff accounts: 1, timeline events: \d+\); nothing",
     ):
         _restore(path)
     assert _state(media) == before
@@ -338,3 +339,23 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, media):
     with pytest.raises(CommandError) as err:
         _restore(tmp_path / "nowhere.tar.gz", "--yes")
     assert str(err.value) == f"no backup at {tmp_path / 'nowhere.tar.gz'}"
+
+
+def test_stored_files_are_restored_into_a_folder_that_cannot_be_renamed(
+    three_cases, media, tmp_path, monkeypatch
+):
+    """MEDIA_ROOT may be a mount point, which rename() refuses: its contents are replaced instead."""
+    path, _, _ = _backup(tmp_path)
+    (media / "note.txt").write_bytes(b"overwritten")
+    (media / "later.txt").write_bytes(b"made after the backup")
+    rename = os.replace
+
+    def _mount_point(source, target):
+        if Path(source) == media:
+            raise OSError(errno.EBUSY, "Device or resource busy", str(source))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "replace", _mount_point)
+    _restore(path, "--yes")
+
+    assert _state(media)[1] == {"attachments/2026/receipt.bin": RECEIPT, "note.txt": NOTE}

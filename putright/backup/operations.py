@@ -23,8 +23,14 @@ from putright.backup.errors import BackupError
 
 # A progress reporter: called with (done, total) as work advances; its label says what the work is.
 ProgressFactory = Callable[[str], Callable[[int, int], None]]
-# The tables whose rows mean "someone has used this database": restoring over them needs a yes.
-_DATA_MODELS = (settings.AUTH_USER_MODEL, "cases.Case", "customers.Customer", "audit.Event")
+# The tables whose rows mean "someone has used this database" (restoring over them needs a yes), with
+# what their rows are called. The seed rows every migrated database has (roles, catalogue) are not data.
+_DATA_MODELS = {
+    "cases.Case": "cases",
+    "customers.Customer": "customers",
+    settings.AUTH_USER_MODEL: "staff accounts",
+    "audit.Event": "timeline events",
+}
 
 
 def _no_progress(_label: str) -> Callable[[int, int], None]:
@@ -180,13 +186,14 @@ def _code_check(manifest: dict[str, Any], vendor: str) -> None:
 
 
 def _data_present(connection) -> dict[str, int]:
-    tables = {apps.get_model(label)._meta.db_table: label for label in _DATA_MODELS}
+    """Rows of each kind of data the configured database holds, by what they are called (none: empty)."""
+    tables = {apps.get_model(label)._meta.db_table: noun for label, noun in _DATA_MODELS.items()}
     counts = database.rows_in(connection, list(tables))
-    return {tables[name]: n for name, n in counts.items() if n}
+    return {noun: counts[table] for table, noun in tables.items() if counts.get(table)}
 
 
 def _describe(present: dict[str, int]) -> str:
-    return ", ".join(f"{n} {label.rsplit('.', 1)[-1].lower()} rows" for label, n in present.items())
+    return ", ".join(f"{noun}: {n}" for noun, n in present.items())
 
 
 def restore(

@@ -9,6 +9,7 @@ the static files are rebuilt from the code, so neither is included.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from dataclasses import dataclass
@@ -79,9 +80,23 @@ def swap_in(staged: Path, work: Path) -> None:
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(secret, kept)
         aside = work / "stored-files-before-restore"
-        os.replace(base, aside)
-        os.replace(staged, base)
+        try:
+            os.replace(base, aside)
+        except OSError as exc:
+            if exc.errno not in (errno.EBUSY, errno.EXDEV):
+                raise
+            # MEDIA_ROOT is a mount point, which cannot be renamed: its contents are replaced instead.
+            _contents_move(base, aside)
+            _contents_move(staged, base)
+        else:
+            os.replace(staged, base)
         shutil.rmtree(aside)
     else:
         base.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, base)
+
+
+def _contents_move(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        shutil.move(entry, target / entry.name)

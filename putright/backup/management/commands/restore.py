@@ -7,6 +7,10 @@ from putright.backup.errors import BackupError
 from putright.backup.operations import restore
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def ask(question: str) -> bool:
     """Ask on the terminal; only a typed "yes" goes ahead."""
     return input(f"{question} Type yes to go on: ").strip().lower() == "yes"
@@ -38,7 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"restored the backup made {manifest.get('created_at')} by Putright "
             f"{manifest.get('putright_version')}: {result.tables} tables, {result.rows} rows, "
-            f"{result.files} stored files"
+            f"{_counted(result.files, 'stored file')}"
         )
         for line in manifest.get("skipped", []):
             self.stdout.write(f"not in the backup: {line}")
@@ -48,7 +52,7 @@ class Command(BaseCommand):
             self.stderr.write(f"audit chain: {line}")
         if result.pending_migrations:
             self.stdout.write(
-                f"the restored database is older than this code ({result.pending_migrations} migrations to "
+                f"the restored database is older than this code ({_counted(result.pending_migrations, 'migration')} to "
                 "apply): run `putright migrate` before starting Putright"
             )
         if not result.ok:
