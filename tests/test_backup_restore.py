@@ -272,6 +272,28 @@ def test_output_problems_are_one_clear_sentence_and_leave_nothing_behind(
     )
     assert existing.read_bytes() == b"an older backup"
 
+    with pytest.raises(CommandError) as err:
+        call_command("backup", "--output", str(media / "attachments"))
+    assert str(err.value) == (
+        f"{media / 'attachments'} is inside MEDIA_ROOT ({media}), whose files the archive holds: "
+        "choose an --output outside it"
+    )
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    open_file = os.open
+
+    def _permission_denied(path, *args, **kwargs):  # the tests run as root, whom chmod does not stop
+        if Path(path).parent == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return open_file(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", _permission_denied)
+        with pytest.raises(CommandError) as err:
+            call_command("backup", "--output", str(locked))
+    assert str(err.value) == f"cannot write to the output folder {locked}: permission denied"
+
     full = tmp_path / "full"
     full.mkdir()
 

@@ -16,6 +16,7 @@ import json
 import os
 import tarfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -111,36 +112,49 @@ def _safe_name(name: str) -> PurePosixPath:
     return path
 
 
-def read(archive: Path, staging: Path) -> dict[str, Any]:
-    """Unpack ``archive`` into ``staging`` and return its manifest, once every member matches it."""
-    try:
+def _damaged(archive: Path, exc: BaseException) -> BackupError:
+    return BackupError(f"the archive {archive} is damaged or not a Putright backup ({exc})")
+
+
+def read(
+    archive: Path, staging: Path, progress: Callable[[int, int], None] = lambda done, total: None
+) -> dict:
+    """Unpack ``archive`` into ``staging`` and return its manifest, once every member matches it.
+
+    ``progress`` hears (bytes of the archive read, its size) over both passes: the check, then the unpacking.
+    """
+    total = 2 * archive.stat().st_size
+    with open(archive, "rb") as raw:
         # gzip's checksum covers the whole stream but is read only at its end, and tarfile stops quietly at
         # a damaged header as if the archive ended there: so the stream is read through once first.
-        with gzip.open(archive, "rb") as stream:
-            while stream.read(_CHUNK):
-                pass
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                while stream.read(_CHUNK):
+                    progress(raw.tell(), total)
+        except (OSError, EOFError, zlib.error) as exc:  # bad gzip header, bad CRC, cut short
+            raise _damaged(archive, exc) from exc
+        raw.seek(0)
         seen: dict[str, dict[str, Any]] = {}
         manifest_bytes: bytes | None = None
-        with tarfile.open(archive, mode="r:gz") as tar:
-            for info in tar:
-                name = str(_safe_name(info.name))
-                if not info.isfile():
-                    raise BackupError(f"the archive member {name!r} is not a plain file: refused")
-                if name in seen or (name == MANIFEST and manifest_bytes is not None):
-                    raise BackupError(f"the archive holds {name!r} twice: refused")
-                source = tar.extractfile(info)
-                if source is None:
-                    raise BackupError(f"the archive member {name!r} cannot be read: refused")
-                if name == MANIFEST:
-                    manifest_bytes = source.read()
-                    continue
-                seen[name] = _unpack(source, staging / name)
-    except (tarfile.TarError, zlib.error, EOFError) as exc:
-        raise BackupError(f"the archive {archive} is damaged or not a Putright backup ({exc})") from exc
-    except OSError as exc:
-        if exc.filename is None:  # gzip's own complaint (bad CRC, bad header), not a file we touched
-            raise BackupError(f"the archive {archive} is damaged or not a Putright backup ({exc})") from exc
-        raise
+        try:
+            with tarfile.open(fileobj=raw, mode="r:gz") as tar:
+                for info in tar:
+                    name = str(_safe_name(info.name))
+                    if not info.isfile():
+                        raise BackupError(f"the archive member {name!r} is not a plain file: refused")
+                    if name in seen or (name == MANIFEST and manifest_bytes is not None):
+                        raise BackupError(f"the archive holds {name!r} twice: refused")
+                    source = tar.extractfile(info)
+                    if source is None:
+                        raise BackupError(f"the archive member {name!r} cannot be read: refused")
+                    if name == MANIFEST:
+                        manifest_bytes = source.read()
+                    else:
+                        seen[name] = _unpack(source, staging / name)
+                    progress(total // 2 + raw.tell(), total)
+        except tarfile.TarError as exc:
+            raise _damaged(archive, exc) from exc
+    progress(total, total)
     if manifest_bytes is None:
         raise BackupError(f"the archive {archive} is damaged or not a Putright backup (no {MANIFEST})")
     manifest = _manifest_parse(manifest_bytes)

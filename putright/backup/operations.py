@@ -80,6 +80,11 @@ def _output_check(path: Path) -> None:
         raise BackupError(f"output folder {folder} is not a folder")
     if path.exists():
         raise BackupError(f"{path} already exists: choose another --output (a backup never overwrites one)")
+    if folder.resolve().is_relative_to(stored.root().resolve()):
+        raise BackupError(
+            f"{folder} is inside MEDIA_ROOT ({stored.root()}), whose files the archive holds: "
+            "choose an --output outside it"
+        )
 
 
 def backup(output: str | None = None, *, progress: ProgressFactory = _no_progress) -> BackupResult:
@@ -226,7 +231,7 @@ def restore(
 
 def _restore_from(source: Path, work: Path, connection, vendor, yes, confirm, progress) -> RestoreResult:
     staging = work / "archive"
-    manifest = archive.read(source, staging)
+    manifest = archive.read(source, staging, progress("Checking the archive "))
     _code_check(manifest, vendor)
     present = _data_present(connection)
     if present and not yes:
