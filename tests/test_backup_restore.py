@@ -17,19 +17,20 @@ import stat
 import subprocess
 import sys
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from putright.audit.events import chain_verify
 from putright.audit.models import Event
 from putright.backup import archive, database
 from putright.backup.errors import BackupError
 from putright.cases import services
-from putright.cases.models import Case
+from putright.cases.models import Case, Category
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,6 +114,37 @@ def test_a_backup_is_one_owner_only_archive_with_a_manifest_that_describes_it(th
     assert manifest["skipped"] == []
     assert f"database: {connection.vendor}, {len(manifest['row_counts'])} tables" in out
     assert "stored files: 2" in out
+
+
+def test_a_backup_taken_while_the_app_writes_holds_exactly_the_committed_rows(three_cases, media, tmp_path):
+    """The app keeps running during a backup: a transaction still open when it runs is not in it, and the
+    manifest counts the very rows the archived database holds."""
+    categories = Category.objects.count()
+    written, finish = threading.Event(), threading.Event()
+
+    def _app_writing() -> None:
+        try:
+            with transaction.atomic():
+                Category.objects.create(name="Written during the backup", slug="during-the-backup")
+                written.set()
+                finish.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    app = threading.Thread(target=_app_writing)
+    app.start()
+    try:
+        assert written.wait(timeout=60)
+        path, _, _ = _backup(tmp_path)
+    finally:
+        finish.set()
+        app.join(timeout=60)
+
+    assert Category.objects.count() == categories + 1
+    assert _manifest(path)["row_counts"]["cases_category"] == categories
+    _restore(path, "--yes")
+    assert Category.objects.count() == categories
+    assert not Category.objects.filter(slug="during-the-backup").exists()
 
 
 def test_restore_brings_back_every_row_and_stored_file_and_the_audit_chain_verifies(
