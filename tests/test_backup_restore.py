@@ -413,3 +413,27 @@ def test_stored_files_are_restored_into_a_folder_that_cannot_be_renamed(
     _restore(path, "--yes")
 
     assert _state(media)[1] == {"attachments/2026/receipt.bin": RECEIPT, "note.txt": NOTE}
+
+
+def test_stored_files_that_cannot_be_put_back_say_the_database_was_restored(
+    three_cases, media, tmp_path, report_case, monkeypatch
+):
+    path, _, _ = _backup(tmp_path)
+    report_case(customer_email="later@example.com")
+    rename = os.replace
+
+    def _refused(source, target):
+        if Path(source) == media:
+            raise PermissionError(errno.EACCES, "Permission denied", str(source))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "replace", _refused)
+    with pytest.raises(CommandError) as err:
+        _restore(path, "--yes")
+
+    assert str(err.value) == (
+        f"the database was restored, but the stored files could not be put into {media} ([Errno 13] "
+        f"Permission denied: '{media}'): put that right and run the restore again"
+    )
+    assert Case.objects.count() == 3
+    assert (media / "note.txt").read_bytes() == NOTE

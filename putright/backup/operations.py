@@ -250,7 +250,13 @@ def _restore_from(source: Path, work: Path, connection, vendor, yes, confirm, pr
     database.restore(
         connection, staging / manifest["database"]["member"], progress("Restoring the database ")
     )
-    stored.swap_in(staging / stored.FILES_PREFIX, work)
+    try:
+        stored.swap_in(staging / stored.FILES_PREFIX, work)
+    except OSError as exc:
+        raise BackupError(
+            f"the database was restored, but the stored files could not be put into {stored.root()} ({exc}): "
+            "put that right and run the restore again"
+        ) from exc
     connections.close_all()
     return _check_restored(manifest, connection)
 
