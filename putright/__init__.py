@@ -6,7 +6,7 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 
 1. ``urls``, then ``api``: the addresses.
 2. ``pages`` (staff), ``portal`` (customers), ``apiv1`` (integrations): the interfaces. ``demo`` (the demo
-   organisation's loader) belongs here too.
+   organisation's loader) and ``backup`` (backup and restore, for operators) belong here too.
 3. ``monitoring``: operational signals (above problems: a breach opens one).
 4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "putright.feedback",
     "putright.monitoring",
     "putright.demo",
+    "putright.backup",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "putright" / "static"]
+
+# Stored files: whatever Putright keeps on disk as part of its data (attachments, through Django's default
+# file storage) lives under MEDIA_ROOT, and `putright backup` archives that folder with the database.
+# pg_dump/pg_restore for backup and restore on PostgreSQL come from PUTRIGHT_PG_BIN_DIR when it is set
+# (else from PATH, else the newest /usr/lib/postgresql/<version>/bin): pg_dump must be at least as new
+# as the server.
+MEDIA_ROOT = Path(envstr("PUTRIGHT_MEDIA_ROOT", str(VAR_DIR / "media")))
+PG_BIN_DIR = envstr("PUTRIGHT_PG_BIN_DIR", "")
 
 # Background work: django-tasks with the database backend, two queues each with its own worker
 # (`manage.py worker --queue mail`, `--queue analysis`); see putright/jobs for the outbox that feeds them.
