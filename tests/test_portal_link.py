@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -442,3 +445,31 @@ def test_a_customer_s_session_is_kept_for_the_grant_s_days(client, settings, rep
     settings.PUTRIGHT = {**settings.PUTRIGHT, "CASE_SESSION_DAYS": 45}
     open_case(client, report_case())
     assert client.session.get_expiry_age() == int(timedelta(days=45).total_seconds())
+
+
+# ---------------------------------------------------------------- the setting
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (None, "30"),
+        ("7", "7"),
+        ("0", "PUTRIGHT_CASE_SESSION_DAYS=0 must be at least 1"),
+        ("a month", "PUTRIGHT_CASE_SESSION_DAYS='a month' is not an integer"),
+    ],
+)
+def test_the_grant_s_days_come_from_the_environment_and_a_bad_value_is_refused(tmp_path, raw, shown):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PUTRIGHT_"))}
+    env["PUTRIGHT_VAR_DIR"] = str(tmp_path)
+    if raw is not None:
+        env["PUTRIGHT_CASE_SESSION_DAYS"] = raw
+    show = "from putright import settings; print(settings.PUTRIGHT['CASE_SESSION_DAYS'])"
+    result = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    if shown.isdigit():
+        assert (result.returncode, result.stdout.strip()) == (0, shown), result.stderr
+    else:
+        assert result.returncode != 0
+        assert shown in result.stderr

@@ -1,4 +1,4 @@
-"""Property-based tests: whatever a browser (or a robot) sends, the portal answers 303, 400 or 404, never 500,
+"""Property-based tests: whatever a browser (or a robot) sends, the portal answers 303, 400, 403 or 404, never 500,
 and a report or message is stored exactly when it is accepted, in the customer's exact words."""
 
 from __future__ import annotations
@@ -199,3 +199,19 @@ def test_changing_any_one_character_of_a_real_token_never_opens_a_case(
     response = client.get("/track/" + quote(forged, safe="") + "/")
     assert response.status_code == 404
     assert case.reference not in response.content.decode()
+
+
+@PROPERTY
+@given(
+    reference=st.one_of(st.text(min_size=1, max_size=60), st.sampled_from(NASTY)).filter(
+        lambda r: "/" not in r
+    )
+)
+def test_any_reference_at_the_token_free_address_without_a_grant_is_a_403(client, report_case, reference):
+    case = report_case()
+    for made_up in (reference, case.reference):
+        page = client.get("/my-case/" + quote(made_up, safe="") + "/")
+        answer = post_form(client, "/my-case/" + quote(made_up, safe="") + "/message/", {"body": "Hello"})
+        assert (page.status_code, answer.status_code) == (403, 403)
+        assert case.subject not in page.content.decode()
+    assert not Message.objects.filter(case=case, direction=Message.Direction.INBOUND).exists()

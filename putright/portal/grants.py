@@ -23,6 +23,7 @@ from django.http import HttpRequest
 
 from putright import clock
 from putright.cases.models import Case
+from putright.validators import CASE_REFERENCE_RE
 
 SESSION_KEY = "putright.portal.grants"
 # A browser shared by a family, or one customer with many cases: enough for both, and a bound on what
@@ -77,6 +78,10 @@ def granted_case(request: HttpRequest, reference: str) -> Case | None:
     None alike for a reference that does not exist and one that is not granted, so the answer never
     tells a stranger which references are real.
     """
+    # A reference that cannot name a case never reaches the database (a NUL byte in one is an error on
+    # PostgreSQL, which would otherwise be a 500).
+    if not CASE_REFERENCE_RE.fullmatch(reference):
+        return None
     case = Case.objects.select_related("customer").filter(reference=reference).first()
     if case is None:
         return None
