@@ -495,8 +495,9 @@ def follow_link(request: HttpRequest, token: str, page: str = "") -> HttpRespons
         response = render(request, "portal/not_found.html", status=404)
     else:
         response = _follow(request, token, page)
-    # A POST's answer may re-show the case page's forms, which need same-origin (see private_page); the
-    # redirect uses no-referrer, so the page that sent the browser here never learns the address either.
+    # A POST's answer may re-show the case page's forms, which need same-origin (see private_page). The
+    # redirect says no-referrer, so the request it leads to carries no Referer at all (a webmail page's
+    # address included).
     return _private(response, FORM_PAGE_REFERRER_POLICY if request.method == "POST" else "no-referrer")
 
 
