@@ -206,6 +206,9 @@ PUTRIGHT = {
     # details and words). The default outlasts the six months a customer has to take our final response to
     # an ombudsman, so the letter stays in reach while it matters.
     "CASE_LINK_DAYS_AFTER_CLOSURE": envint("PUTRIGHT_CASE_LINK_DAYS_AFTER_CLOSURE", 190, minimum=1),
+    # Following a case link lets that browser open the case, without the link, for this many days
+    # (putright.portal.grants); then the customer follows the link in their email again.
+    "CASE_SESSION_DAYS": envint("PUTRIGHT_CASE_SESSION_DAYS", 30, minimum=1),
     # Staff sign-in (/login/ and /admin/login/, putright.authority.signin): after this many failures for a
     # username, each further attempt for it waits 1 s, 2 s, 4 s … (doubling per failure, up to the cap);
     # a slowdown, never a lockout. Failed attempts per network address are limited per hour.
