@@ -129,7 +129,13 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _always_open(path: str) -> bool:
-        open_paths = (reverse("two_factor_code"), reverse("two_factor_enrol"), reverse("logout"))
+        # The sign-in page too, so the person can start again, or sign in as someone else.
+        open_paths = (
+            reverse("two_factor_code"),
+            reverse("two_factor_enrol"),
+            reverse("login"),
+            reverse("logout"),
+        )
         return path in open_paths or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
 
 
