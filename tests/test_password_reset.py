@@ -176,3 +176,20 @@ def test_a_reset_does_not_skip_the_code_step(client, bob, mailbox, settings):
     assert signed_in["Location"] == reverse("two_factor_code") + "?next=%2Fcases%2F"
     assert client.get("/cases/")["Location"].startswith(reverse("two_factor_code"))
     assert client.get("/admin/")["Location"].startswith(reverse("two_factor_code"))
+
+
+def test_the_demo_logins_meet_the_rules():
+    from django.contrib.auth.models import User
+
+    from putright.demo import content
+
+    members = content.staff()
+    assert len(members) == 7
+    for member in members:
+        person = User(
+            username=member.username,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+        )
+        assert validate_password(member.password, person) is None, member.username
