@@ -289,6 +289,9 @@ OTP_TOTP_ISSUER = "Putright"
 # address, putright.authority.signin); django-otp's own per-device delay would be a second, untestable clock.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# An administrator resets a colleague's devices in the admin (deletes them) but never reads their secret key
+# or backup codes there: whoever could would hold the colleague's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # ---- end of staff sign-in's edges -------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True

@@ -366,6 +366,13 @@ def test_an_administrator_can_reset_a_colleagues_devices_in_the_admin(client, ro
     password_step(client, "root", url="/admin/login/")
     code_step(client, code_at(own), next_url="/admin/")
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    # The admin shows the device, never its secret or the backup codes.
+    totp_page = client.get(f"/admin/otp_totp/totpdevice/{colleague.pk}/change/").content.decode()
+    assert "bob" in totp_page and colleague.key not in totp_page
+    backup_page = client.get(
+        f"/admin/otp_static/staticdevice/{StaticDevice.objects.get(user=bob).pk}/change/"
+    ).content.decode()
+    assert "Backup codes" in backup_page and "backup01" not in backup_page
     backup = StaticDevice.objects.get(user=bob)
     for path in (
         f"/admin/otp_totp/totpdevice/{colleague.pk}/delete/",

@@ -86,7 +86,11 @@ def second_step_pending(request: HttpRequest) -> bool:
 
 def may_use_two_factor(user) -> bool:
     """Staff, and anyone who can reach the admin, may set up an app; an outsider has nothing to protect."""
-    return user.is_authenticated and user.is_active and (is_staff_member(user) or user.is_staff)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (is_staff_member(user) or user.is_staff or user.is_superuser)
+    )
 
 
 @receiver(user_logged_in)
