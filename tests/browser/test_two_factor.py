@@ -44,3 +44,20 @@ def test_a_supervisor_signs_in_with_a_code_after_the_password(
     expect_flash(page, "You used a backup code; 0 left.")
     screenshot(page, "two-factor-signed-in")
     assert not backup.token_set.exists()
+
+
+def test_a_supervisor_without_an_app_is_shown_how_to_set_one_up(
+    live_server, new_page, bob, settings, screenshot
+):
+    settings.PUTRIGHT = {**settings.PUTRIGHT, "TWO_FACTOR_ROLES": ("supervisor",)}
+    page = new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    expect(page.locator(".qr-code svg")).to_be_visible()
+    key = page.locator("#two-factor-secret").inner_text().replace(" ", "")
+    assert len(key) == 32
+    expect(page.get_by_label("Code from your app")).to_be_visible()
+    screenshot(page, "two-factor-enrolment")
