@@ -308,6 +308,12 @@ def test_a_session_owing_its_code_reaches_no_staff_page_and_changes_nothing(
             assert response.status_code == 302, path
             assert response["Location"].startswith(reverse("two_factor_code")), path
     assert snapshot() == before
+    # Only the step's own pages stay open: static files (not served by the test server: 404, not a redirect)
+    # and signing out.
+    assert client.get("/static/putright/app.css").status_code == 404
+    signed_out = client.post(reverse("logout"))
+    assert (signed_out.status_code, signed_out["Location"]) == (302, reverse("login"))
+    assert "_auth_user_id" not in client.session
 
 
 def test_staff_required_refuses_it_even_without_the_middleware(

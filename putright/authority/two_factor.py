@@ -29,6 +29,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import devices_for_user, user_has_device
@@ -122,7 +123,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self._always_open(request.path_info) and second_step_pending(request):
+        # request.path, not path_info: reverse() includes the script prefix when the site is served under one.
+        if not self._always_open(request.path) and second_step_pending(request):
             if required_by_role(request.user) or user_has_device(request.user):
                 next_url = request.get_full_path() if request.method == "GET" else None
                 return redirect(step_url(request, next_url))
@@ -140,7 +142,7 @@ class TwoFactorMiddleware:
             reverse("login"),
             reverse("logout"),
         )
-        return path in open_paths or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        return path in open_paths or path.startswith(static(""))
 
 
 def normalised_code(raw: str | None) -> str:
