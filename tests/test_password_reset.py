@@ -193,3 +193,16 @@ def test_the_demo_logins_meet_the_rules():
             email=member.email,
         )
         assert validate_password(member.password, person) is None, member.username
+
+
+def test_the_worker_sends_nothing_to_an_account_closed_since_the_request(alice, mailbox):
+    from putright.authority.password_reset import send_reset_email
+
+    alice.is_active = False
+    alice.save()
+    assert send_reset_email.call(user_id=alice.pk) == "skipped"
+    assert mailbox.to("alice@putright.example") == []
+    alice.is_active = True
+    alice.save()
+    assert send_reset_email.call(user_id=alice.pk) == "sent"
+    assert len(mailbox.to("alice@putright.example")) == 1
