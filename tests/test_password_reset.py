@@ -206,3 +206,17 @@ def test_the_worker_sends_nothing_to_an_account_closed_since_the_request(alice, 
     alice.save()
     assert send_reset_email.call(user_id=alice.pk) == "sent"
     assert len(mailbox.to("alice@putright.example")) == 1
+
+
+def test_the_page_queues_the_mail_for_the_worker_with_no_link_in_the_queue(client, alice, mailbox, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert ask(client, "nobody@putright.example").status_code == 302
+    assert ask(client, "alice@putright.example").status_code == 302
+    assert mailbox.to("alice@putright.example") == []
+    queued = DBTaskResult.objects.get()
+    assert (queued.task_path, queued.args_kwargs) == (
+        "putright.authority.password_reset.send_reset_email",
+        {"args": [], "kwargs": {"user_id": alice.pk}},
+    )
