@@ -3,7 +3,7 @@
 A person owes the second step when they hold a role named in ``PUTRIGHT["TWO_FACTOR_ROLES"]`` (or are a
 superuser while any role is named), or when they chose to enrol an authenticator app themselves. Their
 password signs them in to the session, but until they give a code (``is_verified()``, from django-otp's
-middleware) the session reaches nothing but the code step, the enrolment page and sign-out:
+middleware) the session reaches nothing but the code step, the enrolment page, sign-in and sign-out:
 ``TwoFactorMiddleware`` sends every other request there, and ``staff_required`` and the admin site's
 ``has_permission`` refuse it again, so a page that forgets the middleware's order still refuses.
 
