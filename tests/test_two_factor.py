@@ -460,3 +460,14 @@ def test_new_backup_codes_replace_the_old_ones(client, alice):
     )
     assert sorted(codes) == sorted(StaticToken.objects.values_list("token", flat=True))
     assert "backup01" not in codes and len(codes) == 10
+
+
+def test_an_integrations_bearer_token_is_not_asked_for_a_code(client, bob, required_roles):
+    from putright.authority.models import ApiToken
+
+    enrolled(bob)
+    raw, prefix, key_hash = ApiToken.generate()
+    ApiToken.objects.create(user=bob, name="integration", prefix=prefix, key_hash=key_hash)
+    response = client.get("/api/cases", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    assert client.get("/api/cases").status_code == 401
