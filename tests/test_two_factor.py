@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from putright import clock
 from putright.authority import two_factor
+from putright.authority.models import ApiToken
 from tests.test_web_staff_permissions import snapshot, staff_urls, world  # noqa: F401 - world is a fixture
 
 pytestmark = pytest.mark.django_db
@@ -463,8 +464,6 @@ def test_new_backup_codes_replace_the_old_ones(client, alice):
 
 
 def test_an_integrations_bearer_token_is_not_asked_for_a_code(client, bob, required_roles):
-    from putright.authority.models import ApiToken
-
     enrolled(bob)
     raw, prefix, key_hash = ApiToken.generate()
     ApiToken.objects.create(user=bob, name="integration", prefix=prefix, key_hash=key_hash)
