@@ -136,7 +136,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters at least: long enough that a passphrase beats guessing (NCSC and NIST advice).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -268,6 +272,56 @@ if PUTRIGHT["JOB_STALE_SECONDS"] < 3 * PUTRIGHT["JOB_HEARTBEAT_SECONDS"]:
         "PUTRIGHT_JOB_STALE_SECONDS must be at least three PUTRIGHT_JOB_HEARTBEAT_SECONDS, or a busy worker's "
         "jobs would be taken for a dead one's"
     )
+
+# ---- Staff sign-in's edges: two-factor sign-in (django-otp) and password reset by e-mail ----------------------
+# (putright/authority/two_factor.py, putright/authority/views.py; README, "Two-factor sign-in".)
+# The staff roles by name, as putright.authority.models.Role has them (tests/test_two_factor_settings.py keeps
+# the two in step): settings are read before any app, so the model cannot be imported here.
+_STAFF_ROLE_NAMES = ("agent", "supervisor", "manager", "administrator")
+# Staff in these roles (and every superuser, whenever any role is named) must give a code from their
+# authenticator app, or a single-use backup code, after their password. In production the people who can
+# approve large remedies and change the set-up need it by default; the `make run` demo and tests sign in
+# with passwords alone unless they name roles. An empty value turns it off.
+_two_factor_roles = envlist(
+    "PUTRIGHT_TWO_FACTOR_ROLES", ["administrator", "supervisor"] if _PRODUCTION else []
+)
+_unknown_roles = [name for name in _two_factor_roles if name not in _STAFF_ROLE_NAMES]
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"PUTRIGHT_TWO_FACTOR_ROLES names {', '.join(map(repr, _unknown_roles))}, which is not a staff role: "
+        f"use a comma-separated list of {', '.join(_STAFF_ROLE_NAMES)} (or nothing, to turn it off)"
+    )
+PUTRIGHT["TWO_FACTOR_ROLES"] = tuple(_two_factor_roles)
+# A reset link is e-mailed to whatever address the form is given, so requests are limited per e-mail address
+# and per sender address in each clock hour (putright.ratelimit), counted whether or not the address has
+# an account, so the limit never tells which addresses do.
+PUTRIGHT["PASSWORD_RESETS_PER_EMAIL_PER_HOUR"] = envint(
+    "PUTRIGHT_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3, minimum=1
+)
+PUTRIGHT["PASSWORD_RESETS_PER_IP_PER_HOUR"] = envint(
+    "PUTRIGHT_PASSWORD_RESETS_PER_IP_PER_HOUR", 10, minimum=1
+)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# After the session's user is known: django-otp marks whether this session gave a code, then ours sends a
+# session that still owes its code to the code step, whatever page it asked for.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "putright.authority.two_factor.TwoFactorMiddleware",
+)
+# The name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Putright"
+# Wrong codes are slowed by the one sign-in throttle that also slows wrong passwords (per username and per
+# address, putright.authority.signin); django-otp's own per-device delay would be a second, untestable clock.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# An administrator resets a colleague's devices in the admin (deletes them) but never reads their secret key
+# or backup codes there: whoever could would hold the colleague's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# ---- end of staff sign-in's edges -------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
