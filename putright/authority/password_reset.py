@@ -21,15 +21,17 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_tasks import task
 
 from putright import ratelimit
+from putright.jobs import queues
+from putright.jobs.outbox import later
+from putright.jobs.runner import job_task
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.txt"
 
 
-@task()
+@job_task(queue=queues.MAIL)
 def send_reset_email(user_id: int) -> str:
     """E-mail the account a fresh reset link, if it can still use one when the worker gets to it."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -50,7 +52,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Django's form, with each e-mail handed to the worker instead of sent while the page waits."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        send_reset_email.enqueue(user_id=context["user"].pk)
+        later(send_reset_email, context["user"].pk)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

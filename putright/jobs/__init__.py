@@ -7,5 +7,6 @@ The worker (``manage.py worker --queue mail|analysis``) relays pending jobs to d
 them; each job is claimed on its own row with a heartbeat, so one left "running" by a killed worker
 is found stale and handed over again, by the worker itself and by the sweep. Every job is idempotent.
 
-The room sits low in the house (beside audit): every room may schedule work, and it imports none.
+The room sits low in the house (below authority, audit and customers): every room may schedule work, and it
+imports no room (only the base: the clock).
 """
