@@ -513,3 +513,25 @@ def test_event_record_and_event_build_agree_on_the_key(report_case, settings, ke
     event = event_record(case=case, kind="case.note", summary="Checked", customer_visible=False)
     assert (event.seq, event.hash_scheme) == (2, "hmac-sha256")
     assert chain_verify([case.pk]) == (2, [])
+
+
+def test_audit_verify_and_audit_rekey_show_progress_over_many_cases(report_case, settings, key, monkeypatch):
+    from putright.audit.management.commands import audit_verify
+
+    monkeypatch.setattr(audit_verify, "PROGRESS_MIN_CASES", 2)  # "many" cases, for the test's sake
+    report_case(), report_case()
+    err = StringIO()
+    call_command("audit_verify", stdout=StringIO(), stderr=err)
+    bar = "Verifying case timelines [{}] {}/2"
+    assert err.getvalue().splitlines() == [
+        bar.format("-" * 30, 0),
+        bar.format("#" * 15 + "-" * 15, 1),
+        bar.format("#" * 30, 2),
+    ]
+    settings.AUDIT_KEY = key
+    err = StringIO()
+    call_command("audit_rekey", stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "Rekeying case timelines [" + "#" * 15 + "-" * 15 + "] 1/2",
+        "Rekeying case timelines [" + "#" * 30 + "] 2/2",
+    ]
