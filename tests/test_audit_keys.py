@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -18,12 +19,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import TestCase
 
 from putright import clock
 from putright.audit.events import REKEYED, chain_verify, event_build, event_record
 from putright.audit.keys import AuditKey, key_file_read
 from putright.audit.models import Event
 from putright.cases import services
+from putright.demo.loader import DemoLoader, progress_bar
 from tests.conftest import aware
 
 pytestmark = pytest.mark.django_db
@@ -535,3 +538,14 @@ def test_audit_verify_and_audit_rekey_show_progress_over_many_cases(report_case,
         "Rekeying case timelines [" + "#" * 15 + "-" * 15 + "] 1/2",
         "Rekeying case timelines [" + "#" * 30 + "] 2/2",
     ]
+
+
+def test_the_demo_loaded_with_a_key_starts_every_timeline_keyed(settings, key):
+    # The bulk writer builds the history's timelines with event_build, which keys them like event_record.
+    settings.AUDIT_KEY = key
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    with clock.frozen(now), TestCase.captureOnCommitCallbacks():
+        DemoLoader(seed=2026, now=now).load(12, progress_bar(12, write=StringIO().write, flush=lambda: None))
+    assert set(Event.objects.values_list("hash_scheme", "key_id")) == {("hmac-sha256", key.key_id)}
+    assert not Event.objects.filter(kind=REKEYED).exists()
+    assert chain_verify() == (Event.objects.count(), [])
