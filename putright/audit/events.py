@@ -321,8 +321,8 @@ class ChainCheck:
 def _keyed_since(known: dict[str, AuditKey]) -> datetime | None:
     """When keyed hashing began: the time of the earliest keyed event, in any case, whose MAC checks out.
 
-    Only the key's holder can write such an event, so from then on every process writes keyed events
-    (``event_record``); a plain event dated later was written without the key, or rewritten.
+    Only the key's holder can write such an event, and from then on every process with the key writes
+    keyed events (``event_record``); a plain event dated later was written without the key, or rewritten.
     """
     keyed = Event.objects.filter(hash_scheme=HMAC_SHA256, key_id__in=list(known)).order_by("created_at", "pk")
     for ev in keyed.iterator(chunk_size=500):
@@ -338,6 +338,15 @@ class _ChainWalk:
         self.check = check
         self.known = known
         self.case_id: int | None = None
+        self._since_found = False
+
+    def keyed_since(self) -> datetime | None:
+        """``_keyed_since``, asked once per check and only when a chain has plain events or no keyed ones
+        (so a case record's check of a keyed chain costs no search across cases)."""
+        if not self._since_found:
+            self.check.keyed_since = _keyed_since(self.known)
+            self._since_found = True
+        return self.check.keyed_since
 
     def start(self, case_id: int) -> None:
         self.case_id = case_id
@@ -345,7 +354,7 @@ class _ChainWalk:
         self.expected_seq = 1
         self.chain_key_id = ""  # the key the chain is keyed with so far; "" while plain
         self.any_keyed = False
-        self.late_plain: list[int] = []
+        self.plain_times: list[tuple[int, datetime]] = []  # plain events not already a downgrade
         self.uncheckable: set[str] = set()
         self.check.cases += 1
 
@@ -376,8 +385,8 @@ class _ChainWalk:
                 f"plain SHA-256 after events keyed with audit key {self.chain_key_id}: a chain never goes "
                 "back to plain hashing, so this event was rewritten or written without the key",
             )
-        elif self.check.keyed_since is not None and ev.created_at > self.check.keyed_since:
-            self.late_plain.append(ev.seq)
+        else:
+            self.plain_times.append((ev.seq, ev.created_at))
         if hashlib.sha256(_stored_payload(ev)).hexdigest() != ev.hash:
             self._break(ev.seq, "content does not match its hash: the event was altered")
 
@@ -417,15 +426,16 @@ class _ChainWalk:
     def end(self) -> None:
         if self.case_id is None:
             return
-        if self.late_plain:
-            count = len(self.late_plain)
+        since = self.keyed_since() if self.plain_times or not self.any_keyed else None
+        late = [seq for seq, at in self.plain_times if since is not None and at > since]
+        if late:
             self._break(
-                self.late_plain[0],
-                f"{count} plain SHA-256 event{'s' if count > 1 else ''} (from here) dated after keyed hashing "
-                f"began ({self.check.keyed_since:%Y-%m-%d %H:%M:%S} UTC): rewritten, or written by a process "
-                "without AUDIT_KEY_FILE",
+                late[0],
+                f"{len(late)} plain SHA-256 event{'s' if len(late) > 1 else ''} (from here) dated after keyed "
+                f"hashing began ({since:%Y-%m-%d %H:%M:%S} UTC): rewritten, or written by a process without "
+                "AUDIT_KEY_FILE",
             )
-        if not self.any_keyed and self.check.keyed_since is not None:
+        if not self.any_keyed and since is not None:
             self.check.cases_not_keyed.append(self.case_id)
         self.case_id = None
 
@@ -439,7 +449,7 @@ def chain_check(
     ``progress`` is called with the number of cases checked so far.
     """
     known = keys_known()
-    check = ChainCheck(keyed_since=_keyed_since(known))
+    check = ChainCheck()
     qs = Event.objects.order_by("case_id", "seq")
     if case_ids is not None:
         qs = qs.filter(case_id__in=case_ids)

@@ -51,6 +51,8 @@ class Event(models.Model):
     class Meta:
         ordering = ["case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="audit_event_case_seq_unique")]
+        # audit_verify looks for the earliest keyed event (when keyed hashing began) on every check.
+        indexes = [models.Index(fields=["hash_scheme", "created_at"], name="audit_event_scheme_at")]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
