@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from putright.audit.keys import key_file_read
 from putright.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,22 @@ if _PRODUCTION and not ALLOWED_HOSTS:
         "e.g. ALLOWED_HOSTS=care.example.com"
     )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# The audit key (putright/audit/keys.py). With AUDIT_KEY_FILE set, case timelines are hashed with
+# HMAC-SHA256 under this key (each existing chain from its `audit.rekeyed` event on, a new case's from its
+# first event), so someone who can write to the database but cannot read the file cannot rewrite an event
+# and recompute the chain. AUDIT_OLD_KEY_FILES (comma-separated) are retired keys, kept so the events they
+# keyed still verify. A file that is unreadable, under 32 bytes, SECRET_KEY itself or inside
+# PUTRIGHT_VAR_DIR (the database and its backups) stops start-up. Only the key's fingerprint is stored.
+AUDIT_KEY = (
+    key_file_read("AUDIT_KEY_FILE", envstr("AUDIT_KEY_FILE"), secret_key=SECRET_KEY, var_dir=VAR_DIR)
+    if envstr("AUDIT_KEY_FILE")
+    else None
+)
+AUDIT_OLD_KEYS = tuple(
+    key_file_read("AUDIT_OLD_KEY_FILES", path, secret_key=SECRET_KEY, var_dir=VAR_DIR)
+    for path in envlist("AUDIT_OLD_KEY_FILES")
+)
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

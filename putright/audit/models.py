@@ -19,7 +19,15 @@ class Event(models.Model):
     and the previous event's hash, so editing or removing any event breaks the
     chain from that point (``manage.py audit_verify`` finds it). Written only
     through ``putright.audit.events``.
+
+    ``hash_scheme`` says how ``hash`` was made: plain SHA-256 (every event written before an audit key
+    was configured, which keep verifying as they are), or HMAC-SHA256 with the key whose fingerprint is
+    ``key_id`` (never the key itself), which someone with the database alone cannot recompute.
     """
+
+    class Scheme(models.TextChoices):
+        SHA256 = "sha256", "SHA-256"
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256 (keyed)"
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -35,12 +43,16 @@ class Event(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    hash_scheme = models.CharField(max_length=16, choices=Scheme.choices, default=Scheme.SHA256)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="audit_event_case_seq_unique")]
+        # audit_verify looks for the earliest keyed event (when keyed hashing began) on every check.
+        indexes = [models.Index(fields=["hash_scheme", "created_at"], name="audit_event_scheme_at")]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
