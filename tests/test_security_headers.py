@@ -17,8 +17,10 @@ from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.core import checks
 from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 
+from putright.cases.models import Case
 from putright.channels.portal_links import portal_token
 from putright.web import PermissionsPolicyMiddleware
 from tests.test_api import token_for
@@ -295,3 +297,20 @@ def test_no_admin_page_turns_on_django_admins_one_inline_style():
 def test_django_csps_own_checks_accept_the_settings():
     """They refuse a policy in the old (3.x) CSP_* settings, which 4.x no longer reads."""
     assert [m for m in checks.run_checks() if m.id.startswith("csp.")] == []
+
+
+@pytest.mark.django_db
+def test_a_refused_form_gets_our_own_policy_clean_page_and_changes_nothing():
+    """Django's built-in CSRF failure page styles itself inline; ours uses the stylesheet."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(reverse("portal:report"))  # the CSRF cookie is set, but the form's token is missing
+    response = browser.post(
+        reverse("portal:report"),
+        {"name": "Priya Shah", "email": "priya@example.com", "subject": "x", "consent": "on"},
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Please send that again</h1>" in page
+    assert violations(page) == []
+    assert_policy_headers(response)
+    assert Case.objects.count() == 0
