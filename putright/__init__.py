@@ -6,14 +6,16 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 
 1. ``urls``, then ``api``: the addresses.
 2. ``pages`` (staff), ``portal`` (customers), ``apiv1`` (integrations): the interfaces. ``demo`` (the demo
-   organisation's loader) belongs here too.
+   organisation's loader) and ``backup`` (backup and restore, for operators) belong here too.
 3. ``monitoring``: operational signals (above problems: a breach opens one).
 4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
 5. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
 6. ``channels``: messages, alerts, their email delivery and the case links.
 7. ``authority``, ``audit``, ``customers``.
-8. The base: ``web``, ``ratelimit``, ``progress``, ``validators``, ``errors``, ``clock``, ``vocab`` (the
+8. ``jobs``: the outbox, work scheduled in a transaction for the workers to do after it commits (any room
+   above may schedule some).
+9. The base: ``web``, ``ratelimit``, ``progress``, ``validators``, ``errors``, ``clock``, ``vocab`` (the
    shared vocabularies: statuses, remedy types, channels, source kinds).
-9. ``engines``: pure Python, no Django and no other room.
+10. ``engines``: pure Python, no Django and no other room.
 """

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "putright.audit",
     "putright.customers",
+    "putright.jobs",
     "putright.authority",
     "putright.cases",
     "putright.channels",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "putright.feedback",
     "putright.monitoring",
     "putright.demo",
+    "putright.backup",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +140,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters at least: long enough that a passphrase beats guessing (NCSC and NIST advice).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -155,8 +161,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "putright" / "static"]
 
-# Background work: django-tasks with the database backend; `manage.py db_worker` runs it.
-TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Stored files: whatever Putright keeps on disk as part of its data (attachments, through Django's default
+# file storage) lives under MEDIA_ROOT, and `putright backup` archives that folder with the database.
+# pg_dump/pg_restore for backup and restore on PostgreSQL come from PUTRIGHT_PG_BIN_DIR when it is set
+# (else from PATH, else the newest /usr/lib/postgresql/<version>/bin): pg_dump must be at least as new
+# as the server.
+MEDIA_ROOT = Path(envstr("PUTRIGHT_MEDIA_ROOT", str(VAR_DIR / "media")))
+PG_BIN_DIR = envstr("PUTRIGHT_PG_BIN_DIR", "")
+
+# Background work: django-tasks with the database backend, two queues each with its own worker
+# (`manage.py worker --queue mail`, `--queue analysis`); see putright/jobs for the outbox that feeds them.
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["mail", "analysis"],
+    }
+}
 
 # Email: Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -194,6 +214,9 @@ PUTRIGHT = {
     # details and words). The default outlasts the six months a customer has to take our final response to
     # an ombudsman, so the letter stays in reach while it matters.
     "CASE_LINK_DAYS_AFTER_CLOSURE": envint("PUTRIGHT_CASE_LINK_DAYS_AFTER_CLOSURE", 190, minimum=1),
+    # Following a case link lets that browser open the case, without the link, for this many days
+    # (putright.portal.grants); then the customer follows the link in their email again.
+    "CASE_SESSION_DAYS": envint("PUTRIGHT_CASE_SESSION_DAYS", 30, minimum=1),
     # Staff sign-in (/login/ and /admin/login/, putright.authority.signin): after this many failures for a
     # username, each further attempt for it waits 1 s, 2 s, 4 s … (doubling per failure, up to the cap);
     # a slowdown, never a lockout. Failed attempts per network address are limited per hour.
@@ -206,6 +229,11 @@ PUTRIGHT = {
     # and uses the connection's address; set it only to the number of proxies you run, or anyone can
     # choose their own address by sending the header.
     "TRUSTED_PROXY_COUNT": envint("PUTRIGHT_TRUSTED_PROXY_COUNT", 0, minimum=0),
+    # Work after a commit (putright.jobs): a running job beats a heartbeat every JOB_HEARTBEAT_SECONDS; one
+    # silent for JOB_STALE_SECONDS lost its worker and is handed over again, up to JOB_MAX_ATTEMPTS tries.
+    "JOB_HEARTBEAT_SECONDS": envint("PUTRIGHT_JOB_HEARTBEAT_SECONDS", 10, minimum=1),
+    "JOB_STALE_SECONDS": envint("PUTRIGHT_JOB_STALE_SECONDS", 60, minimum=3),
+    "JOB_MAX_ATTEMPTS": envint("PUTRIGHT_JOB_MAX_ATTEMPTS", 8, minimum=1),
     # How often the scheduler enqueues the periodic sweep.
     "SWEEP_INTERVAL_SECONDS": envint("PUTRIGHT_SWEEP_INTERVAL_SECONDS", 300, minimum=5),
     # K2/S3 text intelligence backend: "tfidf" (installs with the product) or "semantic" (needs the
@@ -243,6 +271,61 @@ if PUTRIGHT["TEXT_BACKEND"] not in ("tfidf", "semantic"):
     raise ImproperlyConfigured(
         f"PUTRIGHT_TEXT_BACKEND={PUTRIGHT['TEXT_BACKEND']!r} is not a text backend: use tfidf or semantic"
     )
+if PUTRIGHT["JOB_STALE_SECONDS"] < 3 * PUTRIGHT["JOB_HEARTBEAT_SECONDS"]:
+    raise ImproperlyConfigured(
+        "PUTRIGHT_JOB_STALE_SECONDS must be at least three PUTRIGHT_JOB_HEARTBEAT_SECONDS, or a busy worker's "
+        "jobs would be taken for a dead one's"
+    )
+
+# ---- Staff sign-in's edges: two-factor sign-in (django-otp) and password reset by e-mail ----------------------
+# (putright/authority/two_factor.py, putright/authority/views.py; README, "Two-factor sign-in".)
+# The staff roles by name, as putright.authority.models.Role has them (tests/test_two_factor_settings.py keeps
+# the two in step): settings are read before any app, so the model cannot be imported here.
+_STAFF_ROLE_NAMES = ("agent", "supervisor", "manager", "administrator")
+# Staff in these roles (and every superuser, whenever any role is named) must give a code from their
+# authenticator app, or a single-use backup code, after their password. In production the people who can
+# approve large remedies and change the set-up need it by default; the `make run` demo and tests sign in
+# with passwords alone unless they name roles. An empty value turns it off.
+_two_factor_roles = envlist(
+    "PUTRIGHT_TWO_FACTOR_ROLES", ["administrator", "supervisor"] if _PRODUCTION else []
+)
+_unknown_roles = [name for name in _two_factor_roles if name not in _STAFF_ROLE_NAMES]
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"PUTRIGHT_TWO_FACTOR_ROLES names {', '.join(map(repr, _unknown_roles))}, which is not a staff role: "
+        f"use a comma-separated list of {', '.join(_STAFF_ROLE_NAMES)} (or nothing, to turn it off)"
+    )
+PUTRIGHT["TWO_FACTOR_ROLES"] = tuple(_two_factor_roles)
+# A reset link is e-mailed to whatever address the form is given, so requests are limited per e-mail address
+# and per sender address in each clock hour (putright.ratelimit), counted whether or not the address has
+# an account, so the limit never tells which addresses do.
+PUTRIGHT["PASSWORD_RESETS_PER_EMAIL_PER_HOUR"] = envint(
+    "PUTRIGHT_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3, minimum=1
+)
+PUTRIGHT["PASSWORD_RESETS_PER_IP_PER_HOUR"] = envint(
+    "PUTRIGHT_PASSWORD_RESETS_PER_IP_PER_HOUR", 10, minimum=1
+)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# After the session's user is known: django-otp marks whether this session gave a code, then ours sends a
+# session that still owes its code to the code step, whatever page it asked for.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "putright.authority.two_factor.TwoFactorMiddleware",
+)
+# The name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Putright"
+# Wrong codes are slowed by the one sign-in throttle that also slows wrong passwords (per username and per
+# address, putright.authority.signin); django-otp's own per-device delay would be a second, untestable clock.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# An administrator resets a colleague's devices in the admin (deletes them) but never reads their secret key
+# or backup codes there: whoever could would hold the colleague's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# ---- end of staff sign-in's edges -------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -6,7 +6,9 @@ test suite starts on 127.0.0.1 (tests/conftest.py points EMAIL_PORT at it).
 
 from putright.settings import *  # noqa: F403
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["mail", "analysis"]}
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # SQLite tests use a file, not shared-cache memory: threads (the live server for browser tests,

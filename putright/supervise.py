@@ -33,9 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MAIL_DIR = ROOT / "var" / "mail"
 SCHEDULER_INTERVAL_SECONDS = 60
 
-# The task workers, one process each: a worker for another queue is one more entry here, e.g.
-# ("worker-email", ("db_worker", "--no-reload", "-v0", "--queue-name", "email")).
-WORKERS: tuple[tuple[str, tuple[str, ...]], ...] = (("worker", ("db_worker", "--no-reload", "-v0")),)
+# The task workers, one process per queue, so an acknowledgement never waits behind analysis.
+WORKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("worker-mail", ("worker", "--queue", "mail")),
+    ("worker-analysis", ("worker", "--queue", "analysis")),
+)
 
 # A process that ran at least this long before exiting was working: its next restart waits only the
 # first pause again.

@@ -19,6 +19,8 @@ from email.message import Message as EmailMsg
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from putright.authority.defaults import roles_ensure
 from putright.cases import services
@@ -27,6 +29,11 @@ from putright.resolution.defaults import defaults_ensure as catalogue_ensure
 from putright.vocab import Channel
 
 CI = os.environ.get("CI", "").lower() == "true"
+
+# No time limit per example: speed is measured in bench/, and on a busy machine a pure function can take
+# 400 ms for one example without being wrong (a hypothesis deadline failed exactly so).
+hypothesis_settings.register_profile("putright", deadline=None)
+hypothesis_settings.load_profile("putright")
 
 
 class _Inbox:
@@ -51,6 +58,16 @@ class _Inbox:
 
     def subjects_to(self, address: str) -> list[str]:
         return [str(m["Subject"]) for m in self.to(address)]
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker or server started as a separate process."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return (
+        f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    )
 
 
 @pytest.fixture(scope="session")

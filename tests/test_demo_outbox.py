@@ -1,9 +1,10 @@
-"""After ``demo_load`` the outbox is empty, and a real customer's acknowledgement is the first thing sent.
+"""After ``demo_load`` nothing waits to be sent, and a real customer's acknowledgement is the first thing sent.
 
-The demo's messages and alerts happened in the story's past: they are recorded as delivered and no
-delivery task is queued for them. What the demo does leave for the worker (comparing each report
-with other customers' for repeated problems) waits at the lowest priority, behind live work. The
-tasks go to the real database queue here, and the load really commits, as under ``make run``.
+The demo's messages and alerts happened in the story's past: they are recorded as delivered and their
+delivery jobs are done. What the demo does leave for the worker (comparing each report with other
+customers' for repeated problems) waits at the lowest priority, behind live work. The jobs stay in
+the outbox here for the worker to relay (the database task backend), and the load really commits,
+as under ``make run``.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from django_tasks_db.models import DBTaskResult
 
 from putright.cases import services
 from putright.channels.models import Alert, Message
+from putright.jobs import outbox
+from putright.jobs.models import Job
 from putright.problems.models import ProblemCase
-from putright.problems.tasks import case_analyse_past
 from tests.conftest import make_report
 
 DELIVER_MESSAGE = "putright.channels.delivery.deliver_message"
 DELIVER_ALERT = "putright.channels.delivery.deliver_alert"
-ANALYSE = "putright.problems.tasks.case_analyse_past"
+ANALYSE = "putright.problems.tasks.case_analyse"
+ANALYSE_PAST = "putright.problems.tasks.case_analyse_past"
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["mail", "analysis"]}}
 
 
 @pytest.fixture
 def loaded(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     call_command("demo_load", "--cases", "30", stdout=io.StringIO(), stderr=io.StringIO())
 
 
@@ -40,14 +44,17 @@ def test_nothing_the_demo_wrote_waits_to_be_sent(loaded):
     assert not Message.objects.filter(direction=Message.Direction.OUTBOUND, emailed_at__isnull=True).exists()
     assert Alert.objects.count() > 10
     assert set(Alert.objects.values_list("email_status", flat=True)) == {"sent"}
-    assert not DBTaskResult.objects.filter(task_path__in=[DELIVER_MESSAGE, DELIVER_ALERT]).exists()
+    deliveries = Job.objects.filter(task__in=[DELIVER_MESSAGE, DELIVER_ALERT])
+    assert deliveries.exists()
+    assert set(deliveries.values_list("status", "result")) == {("done", "delivered in the story")}
+    assert not DBTaskResult.objects.exists()  # nothing handed to the queue yet: the worker relays
 
 
 @pytest.mark.django_db(transaction=True)
 def test_only_the_repeated_problem_analysis_is_left_for_the_worker_at_the_lowest_priority(loaded):
-    queued = list(DBTaskResult.objects.values_list("task_path", "priority"))
-    assert len(queued) == 30
-    assert set(queued) == {(ANALYSE, TASK_MIN_PRIORITY)}
+    waiting = list(Job.objects.filter(status="pending").values_list("task", "priority", "queue"))
+    assert len(waiting) == 30
+    assert set(waiting) == {(ANALYSE_PAST, TASK_MIN_PRIORITY, "analysis")}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,12 +62,12 @@ def test_the_worker_s_analysis_of_the_demo_raises_problems_but_sends_nothing(loa
     """The analyses are of the story's past: their alerts to problem owners show in the app, and were
     delivered back then."""
     links_before = ProblemCase.objects.count()
-    for result in DBTaskResult.objects.ready().filter(task_path=ANALYSE):
-        case_analyse_past.call(*result.args_kwargs["args"])
+    call_command("worker", "--queue", "analysis", "--batch")
 
     assert ProblemCase.objects.count() > links_before
+    assert set(Job.objects.filter(task=ANALYSE_PAST).values_list("status", flat=True)) == {"done"}
     assert set(Alert.objects.values_list("email_status", flat=True)) == {"sent"}
-    assert not DBTaskResult.objects.filter(task_path=DELIVER_ALERT).exists()
+    assert not Job.objects.filter(task=DELIVER_ALERT, status="pending").exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,9 +77,17 @@ def test_a_new_report_s_acknowledgement_is_the_only_thing_to_send_and_goes_first
     waiting = Message.objects.filter(email_status__in=["pending", "failed"])
     assert list(waiting.values_list("case_id", "subject")) == [(case.pk, "We have your report")]
     assert not Alert.objects.filter(email_status__in=["pending", "failed"]).exists()
-    # The worker takes ready tasks by priority, then age (django_tasks_db's ordering): before the
-    # acknowledgement there may be the new case's own work, never the demo's.
-    order = list(DBTaskResult.objects.ready().values_list("task_path", "args_kwargs", "priority"))
-    acknowledgement = order.index((DELIVER_MESSAGE, {"args": [waiting.get().pk], "kwargs": {}}, 0))
-    assert all(args["args"] == [case.pk] for _, args, _ in order[:acknowledgement])
-    assert [path for path, _, _ in order].count(DELIVER_MESSAGE) == 1
+    # The relay hands jobs over by priority, then age, and the worker takes ready tasks the same way:
+    # the new case's two jobs go before all of the demo's analyses.
+    outbox.relay()
+    order = list(
+        DBTaskResult.objects.ready().values_list("task_path", "args_kwargs", "priority", "queue_name")
+    )
+    job_of = dict(Job.objects.values_list("pk", "args"))
+    new_case_work = [(path, job_of[kw["kwargs"]["job_id"]], queue) for path, kw, _, queue in order[:2]]
+    assert sorted(new_case_work) == [
+        (DELIVER_MESSAGE, [waiting.get().pk], "mail"),
+        (ANALYSE, [case.pk], "analysis"),
+    ]
+    assert {(path, priority) for path, _, priority, _ in order[2:]} == {(ANALYSE_PAST, TASK_MIN_PRIORITY)}
+    assert len(order) == 32

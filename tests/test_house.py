@@ -15,6 +15,7 @@ from django.db import transaction
 
 from putright.cases import hooks, services
 from putright.cases.models import Case
+from putright.jobs.models import Job
 from putright.regulation.models import CaseClock
 from tests.conftest import make_report
 
@@ -31,7 +32,7 @@ def _python_files(folder: Path):
 
 
 def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
-    in_tx, after = hooks.Phase.IN_TRANSACTION, hooks.Phase.AFTER_COMMIT
+    in_tx = hooks.Phase.IN_TRANSACTION
     seen = {
         hook.__name__: [(s.name, s.phase) for s in hooks.subscribers(hook)]
         for hook in hooks.HOOKS
@@ -40,7 +41,7 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
     assert seen == {
         "CaseReported": [
             ("putright.regulation.subscribers.on_reported", in_tx),
-            ("putright.problems.subscribers.on_reported", after),
+            ("putright.problems.subscribers.on_reported", in_tx),
         ],
         "CaseClassified": [("putright.regulation.subscribers.on_classified", in_tx)],
         "OptionAgreed": [("putright.regulation.subscribers.on_agreed", in_tx)],
@@ -60,8 +61,8 @@ def test_subscribing_twice_is_ignored_and_an_unknown_hook_or_phase_is_refused():
     assert len(hooks.subscribers(hooks.CaseReported)) == 2
     with pytest.raises(ValueError, match="not a lifecycle hook"):
         hooks.subscribe(dict, handler, phase=hooks.Phase.IN_TRANSACTION)
-    with pytest.raises(TypeError, match="IN_TRANSACTION or AFTER_COMMIT"):
-        hooks.subscribe(hooks.CaseReopened, handler, phase="now")
+    with pytest.raises(TypeError, match="work for after the commit is a job"):
+        hooks.subscribe(hooks.CaseReopened, handler, phase="after commit")
     assert hooks.subscribers(hooks.CaseReopened) == before
 
 
@@ -94,17 +95,25 @@ def test_an_in_transaction_subscriber_that_fails_rolls_the_whole_report_back(ext
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_after_commit_subscriber_runs_once_the_change_is_committed_and_sees_it(extra_subscriber):
-    seen: list[tuple[str, bool]] = []
-
-    def after(event):
-        seen.append((event.case.reference, Case.objects.filter(pk=event.case.pk).exists()))
-
-    extra_subscriber(hooks.CaseReported, after, hooks.Phase.AFTER_COMMIT)
+def test_the_work_a_report_schedules_commits_and_rolls_back_with_it(extra_subscriber):
+    # Committed: its jobs (the acknowledgement's e-mail, the repeated-problem analysis) exist with it.
     with transaction.atomic():
         case, _ = services.case_report(report=make_report())
-        assert seen == []
-    assert seen == [(case.reference, True)]
+    message = case.messages.get()
+    assert sorted(Job.objects.values_list("task", "args")) == [
+        ("putright.channels.delivery.deliver_message", [message.pk]),
+        ("putright.problems.tasks.case_analyse", [case.pk]),
+    ]
+
+    # Rolled back by a later subscriber's failure: no case, and no job left to run for it.
+    def refuse(event):
+        raise RuntimeError("subscriber failed")
+
+    extra_subscriber(hooks.CaseReported, refuse, hooks.Phase.IN_TRANSACTION)
+    with pytest.raises(RuntimeError, match="subscriber failed"):
+        services.case_report(report=make_report())
+    assert Case.objects.count() == 1
+    assert Job.objects.count() == 2
 
 
 # ---------------------------------------------------------------- import contracts

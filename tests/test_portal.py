@@ -6,13 +6,12 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils.html import escape
 
 from putright import clock
@@ -21,7 +20,7 @@ from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Agreement, Case, Category, Promise
 from putright.channels.models import Alert, Message
-from putright.channels.portal_links import portal_token
+from putright.channels.portal_links import portal_path, portal_token
 from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode
 from putright.portal.tokens import case_for_token
@@ -35,6 +34,7 @@ from putright.vocab import (
     Understanding,
 )
 from tests.conftest import aware
+from tests.customer_link import my_case, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -62,19 +62,9 @@ def report_data(**overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def url(case, name: str = "case") -> str:
-    return reverse(f"portal:{name}", kwargs={"token": portal_token(case)})
-
-
-def landing(location: str) -> tuple[str, int | None, str]:
-    """Where a redirect goes: (page name, id of the case its token opens, #anchor).
-
-    Tokens carry a timestamp, so two tokens for one case differ between seconds; compare what they open.
-    """
-    parts = urlsplit(location)
-    match = resolve(parts.path)
-    case = case_for_token(match.kwargs["token"])
-    return match.url_name, case.pk if case else None, parts.fragment
+def url(client, case, name: str = "case") -> str:
+    """The token-free address of the case's page ``name``, once ``client`` has followed the e-mailed link."""
+    return open_case(client, case, name)
 
 
 def last_event(case) -> Event:
@@ -182,7 +172,7 @@ def test_reporting_a_valid_problem_creates_one_case_with_the_exact_words_and_ema
     assert Case.objects.count() == 1
     case = Case.objects.get()
     assert response.status_code == 303
-    assert landing(response["Location"]) == ("report_thanks", case.pk, "")
+    assert response["Location"] == my_case(case, "report_thanks")
     assert case.description == VERBATIM
     assert case.channel == Channel.WEB
     assert case.source_kind == SourceKind.CUSTOMER_REPORTED == "a"
@@ -320,7 +310,7 @@ def test_every_input_on_the_customer_pages_has_a_label(client, request, fixture)
     if fixture == "report_page":
         response = client.get(reverse("portal:report"))
     else:
-        response = client.get(url(request.getfixturevalue(fixture)))
+        response = client.get(url(client, request.getfixturevalue(fixture)))
     parser = _Inputs()
     parser.feed(response.content.decode())
 
@@ -346,28 +336,33 @@ def test_the_report_form_refuses_a_post_without_its_csrf_token(db):
 # ---------------------------------------------------------------- the thanks page
 
 
-def test_the_thanks_page_shows_the_reference_and_the_private_link(client, report_case):
+def test_the_thanks_page_shows_the_reference_where_the_link_went_and_never_the_token(client, report_case):
     case = report_case()
-    response = client.get(url(case, "report_thanks"))
+    response = client.get(url(client, case, "report_thanks"))
     page = response.content.decode()
 
     assert response.status_code == 200
     assert re.fullmatch(r"PR-\d{4}-\d{6}", case.reference)
     assert f'<strong class="reference">{case.reference}</strong>' in page
-    links = re.findall(
-        r'id="case-link" readonly value="' + re.escape(settings.SITE_URL) + r'/track/([^/"]+)/"', page
-    )
-    assert [case_for_token(token) for token in links] == [case]
     assert (
         'We have emailed your private case link to <strong class="break">priya@example.com</strong>' in page
     )
+    assert "This browser can open it without the link for the next\n  30 days." in page
+    assert f'<a class="button" href="{my_case(case)}">Go to your case</a>' in page
+    assert portal_token(case) not in page and "/track/" not in page
 
 
-def test_the_thanks_page_with_a_forged_token_is_a_404(client, report_case):
-    report_case()
-    response = client.get(reverse("portal:report_thanks", kwargs={"token": "not-a-real-token"}))
-    assert response.status_code == 404
-    assert NOT_FOUND in response.content.decode()
+def test_the_thanks_page_s_old_address_grants_and_redirects_and_a_forged_one_is_a_404(client, report_case):
+    case = report_case()
+    forged = client.get(reverse("portal:link_thanks", kwargs={"token": "not-a-real-token"}))
+    assert forged.status_code == 404
+    assert NOT_FOUND in forged.content.decode()
+    assert client.get(my_case(case, "report_thanks")).status_code == 403
+
+    response = client.get(reverse("portal:link_thanks", kwargs={"token": portal_token(case)}))
+
+    assert (response.status_code, response["Location"]) == (303, my_case(case, "report_thanks"))
+    assert client.get(response["Location"]).status_code == 200
 
 
 # ---------------------------------------------------------------- the case page: whose case
@@ -387,7 +382,7 @@ def test_the_case_page_shows_its_own_case_and_nothing_of_another(client, report_
         customer_email="theirs@example.com",
         order_reference="ORD-THEIRS",
     )
-    page = client.get(url(mine)).content.decode()
+    page = client.get(url(client, mine)).content.decode()
 
     assert mine.reference in page and "Sofa delivered in the wrong colour" in page
     assert escape("I ordered a green sofa; a red one came.") in page
@@ -452,14 +447,21 @@ def test_a_bad_token_is_a_friendly_404_and_changes_nothing(
         token = _bad_tokens(case)[kind]
     before = snapshot(case)
 
-    response = getattr(client, method)(reverse(f"portal:{page}", kwargs={"token": token}), data or {})
+    old_address = {
+        "case": reverse("portal:link", kwargs={"token": token}),
+        "report_thanks": reverse("portal:link_thanks", kwargs={"token": token}),
+    }.get(page, reverse("portal:link_page", kwargs={"token": token, "page": page}))
+
+    response = getattr(client, method)(old_address, data or {})
 
     assert response.status_code == 404
     body = response.content.decode()
     assert NOT_FOUND in body
     assert case.reference not in body and case.subject not in body
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert snapshot(case) == before
+    # Nor did the bad link let this browser in by the token-free address.
+    assert client.get(my_case(case)).status_code == 403
 
 
 def test_a_link_for_one_case_never_opens_another_even_after_the_first_is_revoked(client, report_case):
@@ -467,9 +469,10 @@ def test_a_link_for_one_case_never_opens_another_even_after_the_first_is_revoked
     second = report_case(subject="Second problem")
     token = portal_token(first)
     Case.objects.filter(pk=first.pk).update(portal_nonce=second.portal_nonce)
-    response = client.get(reverse("portal:case", kwargs={"token": token}))
+    response = client.get(reverse("portal:link", kwargs={"token": token}))
     assert response.status_code == 404
     assert "Second problem" not in response.content.decode()
+    assert client.get(my_case(second)).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -484,21 +487,21 @@ def test_a_link_for_one_case_never_opens_another_even_after_the_first_is_revoked
 def test_case_pages_are_never_cached_indexed_or_sent_to_another_site(
     client, awaiting_understanding, name, referrer_policy
 ):
-    response = client.get(url(awaiting_understanding, name))
+    response = client.get(url(client, awaiting_understanding, name))
     assert response.status_code == 200
     assert response["Referrer-Policy"] == referrer_policy
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["X-Robots-Tag"] == "noindex"
     assert '<meta name="robots" content="noindex">' in response.content.decode()
 
 
 def test_an_answer_posted_by_a_browser_passes_the_csrf_origin_check(awaiting_understanding):
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get(url(awaiting_understanding)).content.decode()
+    page = browser.get(url(browser, awaiting_understanding)).content.decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
     response = browser.post(
-        url(awaiting_understanding, "understanding"),
+        url(browser, awaiting_understanding, "understanding"),
         {"confirm": "yes", "csrfmiddlewaretoken": csrf},
         HTTP_ORIGIN="http://testserver",
     )
@@ -511,12 +514,12 @@ def test_an_answer_posted_by_a_browser_passes_the_csrf_origin_check(awaiting_und
 def test_an_answer_with_a_null_origin_is_refused_by_csrf_and_changes_nothing(awaiting_understanding):
     # What a browser sends from a page under "Referrer-Policy: no-referrer": why the case page uses same-origin.
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get(url(awaiting_understanding)).content.decode()
+    page = browser.get(url(browser, awaiting_understanding)).content.decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     before = snapshot(awaiting_understanding)
 
     response = browser.post(
-        url(awaiting_understanding, "understanding"),
+        url(browser, awaiting_understanding, "understanding"),
         {"confirm": "yes", "csrfmiddlewaretoken": csrf},
         HTTP_ORIGIN="null",
     )
@@ -527,7 +530,7 @@ def test_an_answer_with_a_null_origin_is_refused_by_csrf_and_changes_nothing(awa
 
 def test_the_answer_urls_only_accept_post(client, awaiting_understanding):
     for name in ("understanding", "agreement", "satisfaction", "message"):
-        assert client.get(url(awaiting_understanding, name)).status_code == 405
+        assert client.get(url(client, awaiting_understanding, name)).status_code == 405
 
 
 # ---------------------------------------------------------------- S2 understanding
@@ -537,14 +540,14 @@ def test_confirming_our_understanding_moves_the_case_to_options_as_the_customer(
     client, awaiting_understanding
 ):
     case = awaiting_understanding
-    page = client.get(url(case)).content.decode()
+    page = client.get(url(client, case)).content.decode()
     assert "Have we understood your problem?" in page
     assert escape("Your washing machine leaks; you want a replacement.") in page
 
-    response = client.post(url(case, "understanding"), {"confirm": "yes"})
+    response = client.post(url(client, case, "understanding"), {"confirm": "yes"})
 
     assert response.status_code == 303
-    assert landing(response["Location"]) == ("case", case.pk, "status")
+    assert response["Location"] == my_case(case) + "#status"
     case.refresh_from_db()
     assert (case.status, case.understanding) == (Status.OPTIONS, Understanding.CONFIRMED)
     event = last_event(case)
@@ -563,7 +566,8 @@ def test_correcting_our_understanding_stores_the_correction_and_alerts_the_handl
 ):
     case = awaiting_understanding
     response = client.post(
-        url(case, "understanding"), {"confirm": "no", "correction": "It is the dryer, not the washer."}
+        url(client, case, "understanding"),
+        {"confirm": "no", "correction": "It is the dryer, not the washer."},
     )
 
     assert response.status_code == 303
@@ -576,7 +580,7 @@ def test_correcting_our_understanding_stores_the_correction_and_alerts_the_handl
     event = last_event(case)
     assert (event.kind, event.actor_label) == ("understanding.corrected", CUSTOMER)
     assert Alert.objects.filter(case=case, recipient=alice, kind=Alert.Kind.CUSTOMER_MESSAGE).count() == 1
-    page = client.get(url(case)).content.decode()
+    page = client.get(url(client, case)).content.decode()
     assert "Thank you for correcting us" in page
     assert "It is the dryer, not the washer." in page
 
@@ -584,7 +588,7 @@ def test_correcting_our_understanding_stores_the_correction_and_alerts_the_handl
 def test_saying_no_without_a_correction_is_a_400_and_changes_nothing(client, awaiting_understanding):
     before = snapshot(awaiting_understanding)
     response = client.post(
-        url(awaiting_understanding, "understanding"), {"confirm": "no", "correction": "   "}
+        url(client, awaiting_understanding, "understanding"), {"confirm": "no", "correction": "   "}
     )
 
     assert response.status_code == 400
@@ -598,7 +602,7 @@ def test_saying_no_without_a_correction_is_a_400_and_changes_nothing(client, awa
 
 
 def test_the_proposal_shows_what_we_offer(client, awaiting_agreement):
-    page = client.get(url(awaiting_agreement)).content.decode()
+    page = client.get(url(client, awaiting_agreement)).content.decode()
     assert "Our proposal to put it right" in page
     assert "Replace the leaking machine" in page
     assert "We collect the old machine and deliver a new one." in page
@@ -609,7 +613,7 @@ def test_the_proposal_shows_what_we_offer(client, awaiting_agreement):
 def test_agreeing_to_the_proposal_puts_the_case_in_progress_as_the_customer(client, awaiting_agreement):
     case = awaiting_agreement
     option = case.recommended_option
-    response = client.post(url(case, "agreement"), {"agree": "yes", "comment": "Thank you"})
+    response = client.post(url(client, case, "agreement"), {"agree": "yes", "comment": "Thank you"})
 
     assert response.status_code == 303
     case.refresh_from_db()
@@ -632,7 +636,7 @@ def test_declining_the_proposal_sends_the_case_back_to_options_with_the_reason(
     case = awaiting_agreement
     option = case.recommended_option
     response = client.post(
-        url(case, "agreement"), {"agree": "no", "comment": "I would rather have a refund."}
+        url(client, case, "agreement"), {"agree": "no", "comment": "I would rather have a refund."}
     )
 
     assert response.status_code == 303
@@ -651,7 +655,7 @@ def test_declining_the_proposal_sends_the_case_back_to_options_with_the_reason(
 
 def test_an_agreement_without_a_yes_or_no_is_a_400_and_changes_nothing(client, awaiting_agreement):
     before = snapshot(awaiting_agreement)
-    response = client.post(url(awaiting_agreement, "agreement"), {"agree": "maybe"})
+    response = client.post(url(client, awaiting_agreement, "agreement"), {"agree": "maybe"})
     assert response.status_code == 400
     assert "Please choose whether you agree." in response.content.decode()
     assert snapshot(awaiting_agreement) == before
@@ -662,9 +666,9 @@ def test_an_agreement_without_a_yes_or_no_is_a_400_and_changes_nothing(client, a
 
 def test_saying_it_is_resolved_closes_the_case_as_the_customer(client, awaiting_confirmation):
     case = awaiting_confirmation
-    assert "Is your problem resolved?" in client.get(url(case)).content.decode()
+    assert "Is your problem resolved?" in client.get(url(client, case)).content.decode()
 
-    response = client.post(url(case, "satisfaction"), {"resolved": "yes"})
+    response = client.post(url(client, case, "satisfaction"), {"resolved": "yes"})
 
     assert response.status_code == 303
     case.refresh_from_db()
@@ -676,7 +680,9 @@ def test_saying_it_is_resolved_closes_the_case_as_the_customer(client, awaiting_
 
 def test_saying_it_is_not_resolved_records_what_is_still_wrong(client, awaiting_confirmation, alice):
     case = awaiting_confirmation
-    response = client.post(url(case, "satisfaction"), {"resolved": "no", "comment": "The new one leaks too."})
+    response = client.post(
+        url(client, case, "satisfaction"), {"resolved": "no", "comment": "The new one leaks too."}
+    )
 
     assert response.status_code == 303
     case.refresh_from_db()
@@ -684,14 +690,16 @@ def test_saying_it_is_not_resolved_records_what_is_still_wrong(client, awaiting_
     event = last_event(case)
     assert (event.kind, event.actor_label) == ("satisfaction.not_resolved", CUSTOMER)
     assert Alert.objects.filter(case=case, recipient=alice, kind=Alert.Kind.CUSTOMER_MESSAGE).count() == 1
-    assert "You told us it is not resolved" in client.get(url(case)).content.decode()
+    assert "You told us it is not resolved" in client.get(url(client, case)).content.decode()
 
 
 def test_not_resolved_without_saying_what_is_wrong_is_a_400_and_changes_nothing(
     client, awaiting_confirmation
 ):
     before = snapshot(awaiting_confirmation)
-    response = client.post(url(awaiting_confirmation, "satisfaction"), {"resolved": "no", "comment": ""})
+    response = client.post(
+        url(client, awaiting_confirmation, "satisfaction"), {"resolved": "no", "comment": ""}
+    )
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -730,10 +738,10 @@ def test_an_answer_the_case_is_not_waiting_for_shows_why_and_changes_nothing(
     case = report_case()
     before = snapshot(case)
 
-    response = client.post(url(case, name), data)
+    response = client.post(url(client, case, name), data)
 
     assert response.status_code == 303
-    assert landing(response["Location"]) == ("case", case.pk, "")
+    assert response["Location"] == my_case(case)
     assert escape(message) in client.get(response["Location"]).content.decode()
     assert snapshot(case) == before
 
@@ -741,23 +749,25 @@ def test_an_answer_the_case_is_not_waiting_for_shows_why_and_changes_nothing(
 def test_a_stale_page_answering_a_closed_question_badly_changes_nothing(client, report_case):
     case = report_case()
     before = snapshot(case)
-    response = client.post(url(case, "satisfaction"), {"resolved": "no", "comment": ""})
+    response = client.post(url(client, case, "satisfaction"), {"resolved": "no", "comment": ""})
 
     assert response.status_code == 303
-    assert "Your case has moved on since that page was loaded" in client.get(url(case)).content.decode()
+    assert (
+        "Your case has moved on since that page was loaded" in client.get(url(client, case)).content.decode()
+    )
     assert snapshot(case) == before
 
 
 def test_agreeing_twice_shows_why_the_second_is_refused(client, awaiting_agreement):
-    client.post(url(awaiting_agreement, "agreement"), {"agree": "yes"})
+    client.post(url(client, awaiting_agreement, "agreement"), {"agree": "yes"})
     before = snapshot(awaiting_agreement)
-    response = client.post(url(awaiting_agreement, "agreement"), {"agree": "no"})
+    response = client.post(url(client, awaiting_agreement, "agreement"), {"agree": "no"})
     assert response.status_code == 303
     assert (
         escape(
             "That can't be done at this stage: the case is now 'Putting it right'. Please refresh the page to see where it stands."
         )
-        in client.get(url(awaiting_agreement)).content.decode()
+        in client.get(url(client, awaiting_agreement)).content.decode()
     )
     assert snapshot(awaiting_agreement) == before
 
@@ -798,7 +808,7 @@ def case_with_internal_work(case_with_options, alice, bob, dave):
 @pytest.mark.parametrize("page", ["case", "record"])
 def test_internal_events_consultations_and_approvals_are_never_shown(client, case_with_internal_work, page):
     case = case_with_internal_work
-    body = client.get(url(case, page)).content.decode()
+    body = client.get(url(client, case, page)).content.decode()
 
     internal = Event.objects.filter(case=case, customer_visible=False)
     assert internal.count() >= 5
@@ -824,15 +834,15 @@ def test_internal_events_consultations_and_approvals_are_never_shown(client, cas
 
 
 def test_the_timeline_names_the_customer_for_their_own_answers(client, awaiting_understanding):
-    client.post(url(awaiting_understanding, "understanding"), {"confirm": "yes"})
-    page = client.get(url(awaiting_understanding)).content.decode()
+    client.post(url(client, awaiting_understanding, "understanding"), {"confirm": "yes"})
+    page = client.get(url(client, awaiting_understanding)).content.decode()
     assert "Customer confirmed our understanding (on their case link)" in page
     assert f"{CUSTOMER}</span>" in page
 
 
 def test_the_printable_record_shows_the_customers_details_words_and_messages(client, report_case):
     case = report_case(description=VERBATIM, customer_phone="07700 900123")
-    page = client.get(url(case, "record")).content.decode()
+    page = client.get(url(client, case, "record")).content.decode()
     for expected in (
         "Priya Shah",
         "priya@example.com",
@@ -854,7 +864,7 @@ def test_a_case_closed_unresolved_shows_the_reasons_and_other_routes_first(clien
         reasons="The fault was caused by a flood, which our warranty excludes.",
         other_routes=["Your home insurer", "The Retail Ombudsman: 0300 000 0000"],
     )
-    page = client.get(url(case_with_options)).content.decode()
+    page = client.get(url(client, case_with_options)).content.decode()
     status_section = page[page.index('id="status"') : page.index("</section>", page.index('id="status"'))]
     assert "We could not resolve your problem" in status_section
     assert "The fault was caused by a flood, which our warranty excludes." in status_section
@@ -876,19 +886,23 @@ def test_a_closed_case_s_link_opens_it_until_the_configured_days_then_shows_only
         )
     # 30 days on (10:00 in British Summer Time is 09:00 GMT, when it closed): still open.
     with clock.frozen(aware(2030, 4, 3, 10)):
-        assert client.get(url(case)).status_code == 200
+        assert client.get(url(client, case)).status_code == 200
+    # A minute later: the e-mailed link and the pages this browser was granted alike are gone.
     with clock.frozen(aware(2030, 4, 3, 10, 1)):
-        page = client.get(url(case))
-        record = client.get(url(case, "record"))
+        link = client.get(portal_path(case))
+        page = client.get(my_case(case))
+        record = client.get(my_case(case, "record"))
         before = snapshot(case)
         messages_before = Message.objects.filter(case=case).count()
-        sent = client.post(url(case, "message"), {"body": "Are you still there?"})
+        sent = client.post(my_case(case, "message"), {"body": "Are you still there?"})
+        old_link_sent = client.post(portal_path(case) + "message/", {"body": "Are you still there?"})
 
-    assert (page.status_code, record.status_code, sent.status_code) == (410, 410, 410)
-    text = page.content.decode()
-    assert "This case link has expired" in text
-    for private in (case.subject, case.customer.name, case.customer.email, "flood"):
-        assert private not in text
+    assert [r.status_code for r in (link, page, record, sent, old_link_sent)] == [410] * 5
+    for response in (link, page):
+        text = response.content.decode()
+        assert "This case link has expired" in text
+        for private in (case.subject, case.customer.name, case.customer.email, "flood"):
+            assert private not in text
     assert snapshot(case) == before
     assert Message.objects.filter(case=case).count() == messages_before
 
@@ -896,7 +910,7 @@ def test_a_closed_case_s_link_opens_it_until_the_configured_days_then_shows_only
 def test_an_open_case_s_link_never_expires(client, settings, case_with_options):
     settings.PUTRIGHT = {**settings.PUTRIGHT, "CASE_LINK_DAYS_AFTER_CLOSURE": 1}
     with clock.frozen(aware(2040, 1, 1)):
-        assert client.get(url(case_with_options)).status_code == 200
+        assert client.get(url(client, case_with_options)).status_code == 200
 
 
 def test_promises_show_what_we_said_and_when(client, case_with_options, alice):
@@ -907,7 +921,7 @@ def test_promises_show_what_we_said_and_when(client, case_with_options, alice):
         owner=alice,
         due_at=aware(2030, 3, 4, 15, 30),
     )
-    page = client.get(url(case_with_options)).content.decode()
+    page = client.get(url(client, case_with_options)).content.decode()
     promise = re.search(r"<strong>Call you about a delivery slot</strong>.*?</li>", page, re.S).group(0)
     assert "Monday 4 March 2030, 15:30" in promise
     assert promise.endswith("· Due</li>")
@@ -923,7 +937,7 @@ def test_a_broken_promise_is_owned_up_to_not_hidden(client, case_with_options, a
     )
     services.promises_sweep(now=aware(2030, 3, 5))
     assert Promise.objects.get(pk=promise.pk).status == PromiseStatus.BROKEN
-    page = client.get(url(case_with_options)).content.decode()
+    page = client.get(url(client, case_with_options)).content.decode()
     assert re.search(r"<strong>Ring you back</strong>.*?· Late: we are sorry</li>", page, re.S)
 
 
@@ -932,7 +946,7 @@ def test_a_broken_promise_is_owned_up_to_not_hidden(client, case_with_options, a
 
 def test_the_customers_message_is_stored_and_the_handler_is_alerted(client, awaiting_understanding, alice):
     case = awaiting_understanding
-    response = client.post(url(case, "message"), {"body": "Could you call me after 5pm?\r\nThanks."})
+    response = client.post(url(client, case, "message"), {"body": "Could you call me after 5pm?\r\nThanks."})
 
     assert response.status_code == 303
     message = Message.objects.get(case=case, direction=Message.Direction.INBOUND)
@@ -941,7 +955,7 @@ def test_the_customers_message_is_stored_and_the_handler_is_alerted(client, awai
     assert "Could you call me after 5pm?" in alert.text
     event = last_event(case)
     assert (event.kind, event.actor_label) == ("message.received", CUSTOMER)
-    page = client.get(url(case)).content.decode()
+    page = client.get(url(client, case)).content.decode()
     assert "From you" in page and "Could you call me after 5pm?" in page
 
 
@@ -952,11 +966,11 @@ def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_an
     case = awaiting_understanding
     with clock.frozen(aware(2030, 3, 4, 10, 15)):
         for i in range(3):
-            assert client.post(url(case, "message"), {"body": f"Message {i}"}).status_code == 303
+            assert client.post(url(client, case, "message"), {"body": f"Message {i}"}).status_code == 303
         alerts = Alert.objects.filter(case=case, kind=Alert.Kind.CUSTOMER_MESSAGE).count()
         inbound = Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count()
 
-        response = client.post(url(case, "message"), {"body": "One more, about the washing machine"})
+        response = client.post(url(client, case, "message"), {"body": "One more, about the washing machine"})
 
         assert response.status_code == 429
         assert response["Retry-After"] == str(45 * 60)
@@ -968,7 +982,9 @@ def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_an
     # The next hour, the customer can write again.
     with clock.frozen(aware(2030, 3, 4, 11, 0)):
         assert (
-            client.post(url(case, "message"), {"body": "One more, about the washing machine"}).status_code
+            client.post(
+                url(client, case, "message"), {"body": "One more, about the washing machine"}
+            ).status_code
             == 303
         )
     assert Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count() == 4
@@ -976,9 +992,9 @@ def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_an
 
 def test_messages_are_listed_oldest_first(client, awaiting_understanding, alice):
     case = awaiting_understanding
-    client.post(url(case, "message"), {"body": "First from me"})
+    client.post(url(client, case, "message"), {"body": "First from me"})
     services.message_send(actor=alice, case=case, body="Second, from Alice", requested=True)
-    page = client.get(url(case)).content.decode()
+    page = client.get(url(client, case)).content.decode()
     assert page.index("We have your report") < page.index("First from me") < page.index("Second, from Alice")
 
 
@@ -994,7 +1010,7 @@ def test_an_empty_or_overlong_message_is_a_400_and_nothing_is_stored(
     client, awaiting_understanding, body, message
 ):
     before = snapshot(awaiting_understanding)
-    response = client.post(url(awaiting_understanding, "message"), {"body": body})
+    response = client.post(url(client, awaiting_understanding, "message"), {"body": body})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert snapshot(awaiting_understanding) == before
@@ -1012,8 +1028,9 @@ def test_the_case_page_reads_in_a_fixed_number_of_queries(
             owner=alice,
             due_at=clock.now() + timedelta(days=n + 1),
         )
+    page = url(client, case_with_options)
     with django_assert_max_num_queries(6):
-        response = client.get(url(case_with_options))
+        response = client.get(page)
     assert response.status_code == 200
 
 

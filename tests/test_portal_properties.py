@@ -1,4 +1,4 @@
-"""Property-based tests: whatever a browser (or a robot) sends, the portal answers 303, 400 or 404, never 500,
+"""Property-based tests: whatever a browser (or a robot) sends, the portal answers 303, 400, 403 or 404, never 500,
 and a report or message is stored exactly when it is accepted, in the customer's exact words."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.channels.portal_links import portal_token
-from putright.portal.tokens import case_for_token
+from tests.customer_link import my_case, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +127,8 @@ def check_report(client: Client, data: dict) -> int:
     if response.status_code == 303:
         assert Case.objects.count() == before + 1
         case = Case.objects.order_by("-pk").select_related("customer").first()
-        # Tokens carry a timestamp, so compare the case the redirect's token opens, not the token itself.
-        match = resolve(response["Location"])
-        assert match.url_name == "report_thanks"
-        assert case_for_token(match.kwargs["token"]) == case
+        # The report lands on the new case's token-free thanks page, which this browser was granted.
+        assert response["Location"] == my_case(case, "report_thanks")
         # strip=False: the customer's words are stored exactly as sent.
         assert case.description == data["description"]
         assert case.subject == data["subject"].strip()
@@ -165,9 +163,7 @@ def test_a_description_is_accepted_exactly_when_it_is_valid_and_then_stored_verb
 def test_hostile_text_in_the_message_box_is_stored_exactly_when_valid(client, report_case, body):
     case = report_case()
     before = Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count()
-    response = post_form(
-        client, reverse("portal:message", kwargs={"token": portal_token(case)}), {"body": body}
-    )
+    response = post_form(client, open_case(client, case, "message"), {"body": body})
 
     inbound = Message.objects.filter(case=case, direction=Message.Direction.INBOUND)
     stripped = body.strip()
@@ -203,3 +199,19 @@ def test_changing_any_one_character_of_a_real_token_never_opens_a_case(
     response = client.get("/track/" + quote(forged, safe="") + "/")
     assert response.status_code == 404
     assert case.reference not in response.content.decode()
+
+
+@PROPERTY
+@given(
+    reference=st.one_of(st.text(min_size=1, max_size=60), st.sampled_from(NASTY)).filter(
+        lambda r: "/" not in r
+    )
+)
+def test_any_reference_at_the_token_free_address_without_a_grant_is_a_403(client, report_case, reference):
+    case = report_case()
+    for made_up in (reference, case.reference):
+        page = client.get("/my-case/" + quote(made_up, safe="") + "/")
+        answer = post_form(client, "/my-case/" + quote(made_up, safe="") + "/message/", {"body": "Hello"})
+        assert (page.status_code, answer.status_code) == (403, 403)
+        assert case.subject not in page.content.decode()
+    assert not Message.objects.filter(case=case, direction=Message.Direction.INBOUND).exists()

@@ -368,7 +368,7 @@ def test_closing_with_the_edited_letter_sends_exactly_that_and_records_the_route
         == "Closed unresolved; reasons and other routes sent in our final response letter (A2, G13)"
     )
     # The customer sees it on their own page.
-    page = client.get(urlsplit(portal_url(case)).path).content.decode()
+    page = client.get(urlsplit(portal_url(case)).path, follow=True).content.decode()
     assert "Thank you, Priya, for giving us the chance" in page
     assert "P.S. We have added a note to your account." in page
 

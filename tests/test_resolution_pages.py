@@ -281,6 +281,6 @@ def test_the_negotiation_is_on_the_printable_record_and_the_customers_timeline(
     )
 
     client.logout()
-    portal = client.get(portal_url(case_with_options)).content.decode()
+    portal = client.get(portal_url(case_with_options), follow=True).content.decode()
     assert "We offered: Partial refund, £40.00 (by phone)" in portal
     assert "Customer&#x27;s counter-offer on Partial refund: £65.00 (by email): £65 please" in portal

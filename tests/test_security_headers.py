@@ -21,8 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from putright.cases.models import Case
-from putright.channels.portal_links import portal_token
+from putright.channels.portal_links import portal_path
 from putright.web import PermissionsPolicyMiddleware
+from tests.customer_link import open_case
 from tests.test_api import token_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +53,13 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 def assert_policy_headers(response, *, referrer_policy: str = "same-origin") -> None:
+    """The three headers, exactly; and a page that needs nothing the policy blocks (what Python put in it too)."""
     assert directives(response["Content-Security-Policy"]) == CSP
     assert "Content-Security-Policy-Report-Only" not in response
     assert response["Referrer-Policy"] == referrer_policy
     assert response["Permissions-Policy"] == PERMISSIONS_POLICY
+    if response["Content-Type"].startswith("text/html"):
+        assert violations(response.content.decode()) == []
 
 
 # ---------------------------------------------------------------- the headers, page by page
@@ -88,17 +92,24 @@ def test_the_report_form_carries_the_policies(client):
     ("name", "referrer_policy"),
     [
         # The case page posts forms: under no-referrer browsers send "Origin: null", which CSRF refuses
-        # (tests/test_portal.py). same-origin still sends nothing, the token included, to another site.
+        # (tests/test_portal.py). same-origin still sends nothing to another site.
         ("case", "same-origin"),
         ("record", "no-referrer"),
         ("report_thanks", "no-referrer"),
     ],
 )
 def test_a_customers_case_pages_carry_the_policies(client, report_case, name, referrer_policy):
-    case = report_case()
-    response = client.get(reverse(f"portal:{name}", kwargs={"token": portal_token(case)}))
+    response = client.get(open_case(client, report_case(), name))
     assert response.status_code == 200
     assert_policy_headers(response, referrer_policy=referrer_policy)
+
+
+@pytest.mark.django_db
+def test_the_emailed_link_carries_the_policies_on_its_redirect(client, report_case):
+    # Its address holds the token: never a referrer, from this answer or anything it loads.
+    response = client.get(portal_path(report_case()))
+    assert response.status_code == 303
+    assert_policy_headers(response, referrer_policy="no-referrer")
 
 
 @pytest.mark.django_db
@@ -154,6 +165,18 @@ def test_the_admin_carries_the_policies(client, django_user_model):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_policy_headers(response)
+
+
+@pytest.mark.django_db
+def test_the_sign_in_edges_carry_the_policies(client, alice):
+    # The two-factor set-up page holds a QR code drawn by Python as inline SVG.
+    assert_policy_headers(client.get(reverse("password_reset")))
+    client.force_login(alice)
+    for name in ("two_factor_settings", "two_factor_enrol"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert_policy_headers(response)
+    assert '<svg width="' in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -214,7 +237,10 @@ def test_the_indicator_styles_htmx_no_longer_injects_are_in_our_stylesheet():
 
 # Each pattern is something the policy blocks (or, for hx-on and js:, something htmx would eval).
 FORBIDDEN = {
-    "inline <script> (only <script src=…> loads)": re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I),
+    # A <script type="application/json"> (json_script) is data the browser never runs: allowed.
+    "inline <script> (only <script src=…> loads)": re.compile(
+        r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=[\"']application/json[\"'])[^>]*>", re.I
+    ),
     "<style> element": re.compile(r"<style\b", re.I),
     "style= attribute": re.compile(r"<[a-z][^<>]*\sstyle\s*=", re.I),
     "on…= event handler": re.compile(r"<[a-z][^<>]*\son[a-z]+\s*=", re.I),
@@ -261,6 +287,7 @@ def test_no_template_has_inline_script_style_or_handlers():
         ('<div data-hx-on--after-swap="go()">', "htmx hx-on (evaluated)"),
         ('<a href="javascript:go()">', "javascript: URL"),
         ("<!-- <script>go()</script> -->", "inline <script> (only <script src=…> loads)"),
+        ('<script type="module">go()</script>', "inline <script> (only <script src=…> loads)"),
         ("<div hx-vals='js:{a: go()}'>", "htmx js: value (evaluated)"),
     ],
 )
@@ -275,6 +302,7 @@ def test_the_template_scan_catches_each_kind_of_inline_code(snippet, what):
         '{{ chart|json_script:"feedback-volume" }}',
         '<a href="/x" {% if nav == "mine" %}aria-current="page"{% endif %}>',
         '<p class="one">Based on one report</p>',
+        '<script id="swagger-settings" type="application/json">{"url": "/api/openapi.json"}</script>',
         '<body hx-headers=\'{"X-CSRFToken": "{{ csrf_token }}"}\'>',
         "{# htmx must not inject a <style> or eval hx-on #}",
         "{% comment %}<script>old()</script>{% endcomment %}",

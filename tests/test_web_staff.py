@@ -1152,12 +1152,12 @@ def test_renewing_the_customers_link_revokes_the_old_one(client, alice, case_wit
     from putright.channels.portal_links import portal_path
 
     old = portal_path(case_with_options)
-    assert client.get(old).status_code == 200
+    assert client.get(old, follow=True).status_code == 200
     client.force_login(alice)
     response = client.post(url("portal_link_renew", case_with_options), {"reason": "The email was forwarded"})
     assert response.status_code == 302
     case_with_options.refresh_from_db()
     client.logout()
     assert client.get(old).status_code == 404
-    assert client.get(portal_path(case_with_options)).status_code == 200
+    assert client.get(portal_path(case_with_options), follow=True).status_code == 200
     assert case_with_options.messages.order_by("-pk").first().subject == "Your new case link"

@@ -1,7 +1,8 @@
-"""The periodic sweep in a real worker process: the scheduler enqueues it, `db_worker` runs it.
+"""The periodic sweep in real worker processes: the scheduler enqueues it, the analysis queue's worker
+runs it, and the mail queue's worker sends the alert it raised.
 
-The worker is a separate `manage.py db_worker` process reading the task from the test database
-and sending its email through the real SMTP server, exactly as in production.
+Each worker is a separate `manage.py worker` process reading the test database and sending email
+through the real SMTP server, exactly as in production.
 """
 
 import os
@@ -12,24 +13,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from putright import clock
 from putright.cases import services
 from putright.vocab import PromiseStatus
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return (
-        f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    )
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["mail", "analysis"]}}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,7 +44,7 @@ def test_the_worker_process_runs_the_scheduled_sweep_and_emails_the_owner(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "putright.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
@@ -60,17 +52,20 @@ def test_the_worker_process_runs_the_scheduled_sweep_and_emails_the_owner(
         # The worker reads the real clock: a promise due in 2 hours is "at risk" within 24.
         "PUTRIGHT_PROMISE_AT_RISK_HOURS": "24",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    promise.refresh_from_db()
-    assert promise.status == PromiseStatus.AT_RISK
+    for queue in ("analysis", "mail"):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "worker", "--queue", queue, "--batch"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        if queue == "analysis":
+            promise.refresh_from_db()
+            assert promise.status == PromiseStatus.AT_RISK
+            assert mailbox.subjects_to("alice@putright.example") == []  # the mail worker sends it
     assert mailbox.subjects_to("alice@putright.example") == [
         f"[{case_with_options.reference}] Promise at risk"
     ]

@@ -9,6 +9,10 @@ class AuthorityConfig(AppConfig):
     default = True
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Connects the sign-in signal that notes whether a new session's person enrolled an app.
+        from putright.authority import two_factor  # noqa: F401, PLC0415 — AppConfig.ready()
+
 
 class PutrightAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with our site as the default one (its login throttled like ``/login/``)."""

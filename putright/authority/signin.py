@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from putright import clock, ratelimit
+from putright.authority import two_factor
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,10 @@ class ThrottledSignInMixin:
             # admin): the answer is the same for all of them, and so is the throttle.
             record_failure(self.request, username)
             raise
-        record_success(username)
+        # Someone who still owes a code keeps their failures until the code is right too: otherwise the
+        # right password, typed again, would wipe the count of wrong codes and let guessing go on at speed.
+        if not two_factor.owes_second_step(self.get_user()):  # type: ignore[attr-defined]
+            record_success(username)
         return cleaned
 
 

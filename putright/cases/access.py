@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from putright.authority.selectors import is_staff_member
+from putright.authority.two_factor import second_step_pending, step_url
 from putright.cases import selectors
 from putright.cases.models import Case
 from putright.errors import PermissionDenied as DomainPermissionDenied
@@ -23,7 +24,8 @@ def forbidden(request: HttpRequest) -> HttpResponse:
 
 
 def staff_required(view: Callable) -> Callable:
-    """Anonymous people sign in first; signed-in people without a staff role get 403 on every page.
+    """Anonymous people sign in first, and give their two-factor code if they owe one; signed-in people
+    without a staff role get 403 on every page.
 
     Also turns a service's PermissionDenied (e.g. answering a question asked of
     someone else) into the same 403 page.
@@ -33,6 +35,10 @@ def staff_required(view: Callable) -> Callable:
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if second_step_pending(request):
+            # Signed in with a password but not yet with the code it owes: nothing until the code.
+            next_url = request.get_full_path() if request.method == "GET" else None
+            return redirect(step_url(request, next_url))
         if not is_staff_member(request.user):
             return forbidden(request)
         try:

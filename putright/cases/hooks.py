@@ -4,14 +4,15 @@ The core (``putright.cases.services``) announces each step of a case's life with
 Rooms that extend the case (regulation, problems, feedback, monitoring, and later insights,
 improvements, surveys) subscribe in their ``AppConfig.ready()``; the core never imports a subscriber.
 
-Each subscriber says when it runs:
+Each subscriber runs in ``Phase.IN_TRANSACTION``: at once, inside the core's transaction and under the
+case row lock. It may record events and add to what the core records (``event_after``), writes in its
+summary (``summary_notes``) and tells the customer (``customer_notes``). If it raises, the whole change
+rolls back: use it for what must be true together with the change (a regulator's clock starting).
 
-- ``Phase.IN_TRANSACTION``: at once, inside the core's transaction and under the case row lock. It may
-  record events and add to what the core records (``event_after``), writes in its summary
-  (``summary_notes``) and tells the customer (``customer_notes``). If it raises, the whole change rolls
-  back: use it for what must be true together with the change (a regulator's clock starting).
-- ``Phase.AFTER_COMMIT``: once the change is committed (``transaction.on_commit``), for work that
-  must not hold the lock and must not undo the change (enqueueing an analysis).
+There is deliberately no after-commit phase: work after a commit that failed would fail a request whose
+change had already been made (seen under load as a 500 for a report that was in fact recorded). Work for
+later is a job, scheduled inside the transaction (``putright.jobs.outbox.later``): it commits with the
+change, and the worker does it.
 
 Subscribers of one hook run in the order they subscribed, which is the order of ``INSTALLED_APPS``
 (Django calls ``ready()`` in that order); ``tests/test_house.py`` pins the whole list.
@@ -23,15 +24,12 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any, TypeVar
-
-from django.db import transaction
 
 
 class Phase(enum.Enum):
+    # The only phase, named at each subscription so the reader sees the subscriber runs under the lock.
     IN_TRANSACTION = "in transaction"  # at once, inside the caller's transaction when there is one
-    AFTER_COMMIT = "after commit"
 
 
 @dataclass
@@ -174,7 +172,9 @@ def subscribe(hook: type[E], handler: Callable[[E], None], *, phase: Phase) -> N
     if hook not in _subscribers:
         raise ValueError(f"{hook!r} is not a lifecycle hook")
     if not isinstance(phase, Phase):
-        raise TypeError("say whether the subscriber runs IN_TRANSACTION or AFTER_COMMIT")
+        raise TypeError(
+            "subscribers run IN_TRANSACTION; work for after the commit is a job (putright.jobs.outbox.later)"
+        )
     entry = Subscriber(hook=hook, handler=handler, phase=phase)
     if entry not in _subscribers[hook]:
         _subscribers[hook].append(entry)
@@ -193,8 +193,5 @@ def announce(event: E) -> E:
     """Tell every subscriber of ``type(event)``; returns the event with what in-transaction
     subscribers added to it."""
     for entry in _subscribers[type(event)]:
-        if entry.phase is Phase.IN_TRANSACTION:
-            entry.handler(event)
-        else:
-            transaction.on_commit(partial(entry.handler, event))
+        entry.handler(event)
     return event

@@ -1,4 +1,5 @@
-"""The periodic sweep, run by the worker (``manage.py db_worker``); the scheduler enqueues it."""
+"""The periodic sweep, run by the analysis queue's worker (``manage.py worker --queue analysis``); the
+scheduler enqueues it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import asdict
 from django_tasks import task
 
 from putright.cases import services
+from putright.jobs import queues
 
 
-@task()
+@task(queue_name=queues.ANALYSIS)
 def sweep() -> dict:
     return asdict(services.sweep_run())

@@ -21,14 +21,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F
-from django_tasks import task
 
 from putright import clock
 from putright.authority.selectors import staff_users
 from putright.channels.models import Alert, Message
 from putright.channels.portal_links import portal_url
+from putright.jobs import queues
+from putright.jobs.outbox import later
+from putright.jobs.runner import job_task
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -52,7 +53,7 @@ def alerts_of_the_past() -> Iterator[None]:
 
 
 def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
-    """Store an alert for a colleague (shown in the app) and email it after commit."""
+    """Store an alert for a colleague (shown in the app) and email it after commit (a job)."""
     if recipient is None:
         return None
     past = _alerts_of_the_past.get()
@@ -65,7 +66,7 @@ def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
         **({"email_status": "sent", "email_attempts": 1} if past else {}),
     )
     if not past:
-        transaction.on_commit(lambda: deliver_alert.enqueue(alert.pk))
+        later(deliver_alert, alert.pk)
     return alert
 
 
@@ -171,12 +172,12 @@ def email_recover_stuck(*, now: datetime) -> int:
     return recovered
 
 
-@task()
+@job_task(queue=queues.MAIL)
 def deliver_message(message_id: int) -> str:
     """Thin and retry-safe: the send claims the row with a conditional UPDATE first."""
     return message_email_send(message_id=message_id)
 
 
-@task()
+@job_task(queue=queues.MAIL)
 def deliver_alert(alert_id: int) -> str:
     return alert_email_send(alert_id=alert_id)

@@ -23,7 +23,7 @@ def portal_token(case) -> str:
 
 
 def portal_path(case) -> str:
-    return reverse("portal:case", kwargs={"token": portal_token(case)})
+    return reverse("portal:link", kwargs={"token": portal_token(case)})
 
 
 def portal_url(case) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from putright import clock
 from putright.channels.delivery import alert_create, deliver_alert, deliver_message
 from putright.channels.models import Alert, Message
+from putright.jobs.outbox import later
 
 __all__ = [
     "alert_create",
@@ -21,7 +20,7 @@ __all__ = [
 def message_create_outbound(
     *, case, subject: str, body: str, requested: bool, author=None, automatic: bool = False
 ) -> Message:
-    """Store a message to the customer, mark the case as updated (A4) and email it after commit."""
+    """Store a message to the customer, mark the case as updated (A4) and email it after commit (a job)."""
     now = clock.now()
     msg = Message.objects.create(
         case=case,
@@ -36,7 +35,7 @@ def message_create_outbound(
     )
     type(case).objects.filter(pk=case.pk).update(last_customer_update_at=now)
     case.last_customer_update_at = now
-    transaction.on_commit(lambda: message_enqueue(msg.pk))
+    message_enqueue(msg.pk)
     return msg
 
 
@@ -59,8 +58,9 @@ def alert_mark_read(*, user, alert_id: int) -> bool:
 
 
 def message_enqueue(message_id: int) -> None:
-    deliver_message.enqueue(message_id)
+    """Schedule the message's e-mail for after the commit (sending claims the row: never sent twice)."""
+    later(deliver_message, message_id)
 
 
 def alert_enqueue(alert_id: int) -> None:
-    deliver_alert.enqueue(alert_id)
+    later(deliver_alert, alert_id)

@@ -64,8 +64,8 @@ class DemoLoader:
         with ThreadPoolExecutor(max_workers=2) as pool:
             hashes = {m.username: pool.submit(make_password, m.password) for m in content.staff()}
             with transaction.atomic():
-                hold = outbox.TaskHold()
-                hold.begin()
+                past = outbox.PastWork()
+                past.begin()
                 messages_before, alerts_before = outbox.last_ids()
                 result = self._load(count, bar)
                 for username, future in hashes.items():
@@ -73,7 +73,7 @@ class DemoLoader:
                     user.password = future.result()
                     user.save(update_fields=["password"])
                 outbox.mark_delivered(messages_after=messages_before, alerts_after=alerts_before)
-                hold.end()
+                past.end()
         return result
 
     def _load(self, count: int, bar: ProgressBar) -> DemoResult:

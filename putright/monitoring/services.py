@@ -27,7 +27,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace
-from django_tasks import task
 
 from putright import clock
 from putright.authority.models import Role
@@ -36,6 +35,9 @@ from putright.cases import services as case_services
 from putright.cases.models import Case
 from putright.customers.models import Customer
 from putright.errors import DomainError, ErrorCode, PermissionDenied
+from putright.jobs import queues
+from putright.jobs.outbox import later
+from putright.jobs.runner import job_task
 from putright.monitoring import rules
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
 from putright.problems import services as problems
@@ -578,16 +580,12 @@ def breach_notice_send(*, actor, breach: SignalBreach, subject: str, body: str) 
                 ErrorCode.ALREADY_DONE, "Every affected customer has already been sent the notice."
             )
         if pending > settings.PUTRIGHT["NOTICE_INLINE_MAX"]:
-            transaction.on_commit(lambda: _enqueue_notice(breach.pk))
+            later(deliver_breach_notice, breach.pk)
             progress = notice_progress(breach=breach)
             return NoticeProgress(
                 total=progress.total, notified=progress.notified, pending=progress.pending, queued=True
             )
     return breach_notice_deliver(breach_id=breach.pk)
-
-
-def _enqueue_notice(breach_id: int) -> None:
-    deliver_breach_notice.enqueue(breach_id)
 
 
 def breach_notice_deliver(*, breach_id: int) -> NoticeProgress:
@@ -687,7 +685,7 @@ def _notice_one(*, breach: SignalBreach, affected_id: int, actor) -> bool:
     return True
 
 
-@task()
+@job_task(queue=queues.MAIL)
 def deliver_breach_notice(breach_id: int) -> dict:
     """Thin and retry-safe: each affected customer is claimed before their notice is sent."""
     return asdict(breach_notice_deliver(breach_id=breach_id))

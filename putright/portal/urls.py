@@ -2,16 +2,21 @@ from django.urls import path
 
 from putright.portal import views
 
-# The customer-facing pages. Every /track/<token>/… URL checks the token again.
+# The customer-facing pages. The e-mailed /track/<token>/… addresses check the token, grant this browser
+# the case and redirect to /my-case/<reference>/…, where every page and answer checks that grant.
 app_name = "portal"
 urlpatterns = [
     path("report/", views.report, name="report"),
-    path("report/thanks/<str:token>/", views.report_thanks, name="report_thanks"),
-    path("track/<str:token>/", views.case_page, name="case"),
-    path("track/<str:token>/record/", views.case_record, name="record"),
-    path("track/<str:token>/understanding/", views.case_understanding, name="understanding"),
-    path("track/<str:token>/agreement/", views.case_agreement, name="agreement"),
-    path("track/<str:token>/counter-offer/", views.case_counter_offer, name="counter_offer"),
-    path("track/<str:token>/satisfaction/", views.case_satisfaction, name="satisfaction"),
-    path("track/<str:token>/message/", views.case_message, name="message"),
+    path("track/<str:token>/", views.follow_link, name="link"),
+    path("track/<str:token>/<slug:page>/", views.follow_link, name="link_page"),
+    # Where a report used to land; still in browser histories, so it grants and redirects like a link.
+    path("report/thanks/<str:token>/", views.follow_link, {"page": "thanks"}, name="link_thanks"),
+    path("my-case/<str:reference>/", views.case_page, name="case"),
+    path("my-case/<str:reference>/thanks/", views.report_thanks, name="report_thanks"),
+    path("my-case/<str:reference>/record/", views.case_record, name="record"),
+    path("my-case/<str:reference>/understanding/", views.case_understanding, name="understanding"),
+    path("my-case/<str:reference>/agreement/", views.case_agreement, name="agreement"),
+    path("my-case/<str:reference>/counter-offer/", views.case_counter_offer, name="counter_offer"),
+    path("my-case/<str:reference>/satisfaction/", views.case_satisfaction, name="satisfaction"),
+    path("my-case/<str:reference>/message/", views.case_message, name="message"),
 ]

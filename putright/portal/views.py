@@ -1,10 +1,11 @@
 """The customer-facing pages: the public report form and the private case link (no account needed).
 
-A case link carries a signed token (``portal_links``); every request, reads and
-answers alike, checks it again and sees only that one case. Changes go through
-``putright.cases.services`` with ``actor=None`` ("the customer on their link").
-The token is a secret in the URL, so these pages are never cached, never sent
-as a referrer and never indexed.
+The e-mailed link (``/track/<token>/``) carries a signed token (``portal_links``). Following it checks
+the token, records a grant for that one case in the visitor's session (``grants``) and redirects to the
+token-free ``/my-case/<reference>/``, so the secret leaves the address bar, logs and Referer headers.
+Every page and answer there checks the grant again and sees only that one case. Changes go through
+``putright.cases.services`` with ``actor=None`` ("the customer on their link"). These pages show a
+customer's details, so they are never cached, never sent as a referrer and never indexed.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from putright import clock, ratelimit
 from putright.cases import selectors, services
 from putright.channels.models import Message
-from putright.channels.portal_links import portal_token, portal_url
 from putright.errors import DomainError, PermissionDenied
+from putright.portal import grants
 from putright.portal.forms import (
     AgreementForm,
     CounterOfferForm,
@@ -74,6 +75,8 @@ TOO_MANY_REPORTS = (
 )
 # The case page posts forms, so it cannot use "no-referrer" (see private_page).
 FORM_PAGE_REFERRER_POLICY = "same-origin"
+# "private" as well as "no-store": no shared cache (a proxy, a CDN) may keep a customer's page.
+PRIVATE_CACHE_CONTROL = "no-store, private"
 # Each form on the case page has its own id prefix, so two forms' fields never share an id.
 AUTO_IDS = {
     "understanding": "understanding_%s",
@@ -88,26 +91,30 @@ AUTO_IDS = {
 
 
 def private_page(view=None, *, referrer_policy: str = "no-referrer"):
-    """Headers for pages whose URL holds the secret token: never cached, never indexed, never a referrer.
+    """Headers for the customer's private pages: never cached, never indexed, never a referrer.
 
     A page that *posts forms* uses ``same-origin`` instead of ``no-referrer``: under
     ``no-referrer`` browsers send ``Origin: null`` with a form POST, which Django's
     CSRF check rightly refuses, so the customer could not answer at all.
-    ``same-origin`` still never sends the URL (or anything) to another site.
+    ``same-origin`` still never sends the URL (or anything) to another site, and the
+    pages that post forms live at token-free addresses.
     """
 
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            response["Referrer-Policy"] = referrer_policy
-            response["Cache-Control"] = "no-store"
-            response["X-Robots-Tag"] = "noindex"
-            return response
+            return _private(view(request, *args, **kwargs), referrer_policy)
 
         return wrapped
 
     return decorate(view) if view is not None else decorate
+
+
+def _private(response: HttpResponse, referrer_policy: str) -> HttpResponse:
+    response["Referrer-Policy"] = referrer_policy
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def link_expired(case) -> bool:
@@ -118,8 +125,13 @@ def link_expired(case) -> bool:
     return clock.now() > case.closed_at + timedelta(days=days)
 
 
-def with_case(view):
-    """Open the case the token names, or answer with the friendly 'link not found' page.
+def _expired(request: HttpRequest) -> HttpResponse:
+    # Gone, and nothing of the case shown: the link may sit in an old mailbox long after closure.
+    return render(request, "portal/link_expired.html", status=410)
+
+
+def with_token(view):
+    """Open the case the e-mailed token names, or answer with the friendly 'link not found' page.
 
     A forged, altered or revoked token never opens any case, and nothing is changed.
     """
@@ -130,9 +142,27 @@ def with_case(view):
         if case is None:
             return render(request, "portal/not_found.html", status=404)
         if link_expired(case):
-            # Gone, and nothing of the case shown: the link may sit in an old mailbox long after closure.
-            return render(request, "portal/link_expired.html", status=410)
-        return view(request, case, token, *args, **kwargs)
+            return _expired(request)
+        return view(request, case, *args, **kwargs)
+
+    return wrapped
+
+
+def with_grant(view):
+    """Open the case at a token-free address only for a browser that followed its link (``grants``).
+
+    Without a live grant for that very case the answer is the same 403 page whether the reference
+    exists or not, shows nothing of any case, and changes nothing.
+    """
+
+    @wraps(view)
+    def wrapped(request, reference: str, *args, **kwargs):
+        case = grants.granted_case(request, reference)
+        if case is None:
+            return render(request, "portal/no_access.html", status=403)
+        if link_expired(case):
+            return _expired(request)
+        return view(request, case, *args, **kwargs)
 
     return wrapped
 
@@ -144,8 +174,8 @@ def _see_other(url: str) -> HttpResponse:
     return response
 
 
-def _back_to_case(token: str, anchor: str = "") -> HttpResponse:
-    url = reverse("portal:case", kwargs={"token": token})
+def _back_to_case(case, anchor: str = "") -> HttpResponse:
+    url = reverse("portal:case", kwargs={"reference": case.reference})
     return _see_other(f"{url}#{anchor}" if anchor else url)
 
 
@@ -166,12 +196,11 @@ def _offers(case) -> set[str]:
     return offers
 
 
-def _case_context(case, token: str) -> dict:
+def _case_context(case) -> dict:
     label, colour = CUSTOMER_STATUS[case.status]
     promises = [(p, PROMISE_STATUS[p.status]) for p in case.promises.all()]
     return {
         "case": case,
-        "token": token,
         "status_label": label,
         "status_colour": colour,
         "timeline": list(selectors.case_timeline(case=case, customer_view=True)),
@@ -188,7 +217,7 @@ def _case_context(case, token: str) -> dict:
     }
 
 
-def _render_case(request: HttpRequest, case, token: str, *, status: int = 200, bound=None) -> HttpResponse:
+def _render_case(request: HttpRequest, case, *, status: int = 200, bound=None) -> HttpResponse:
     """The case page; ``bound`` is a (name, form) whose errors are shown, with HTTP 400."""
     forms = {
         "understanding": UnderstandingForm(auto_id=AUTO_IDS["understanding"]),
@@ -199,19 +228,19 @@ def _render_case(request: HttpRequest, case, token: str, *, status: int = 200, b
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
-    context = _case_context(case, token)
+    context = _case_context(case)
     offers = _offers(case)
     context.update(
         offers=offers,
         our_offer=resolution_selectors.open_organisation_offer(case=case) if "counter" in offers else None,
         forms=forms,
         invalid_form=bound[1] if bound is not None else None,
-        record_url=reverse("portal:record", kwargs={"token": token}),
+        record_url=reverse("portal:record", kwargs={"reference": case.reference}),
     )
     return render(request, "portal/case.html", context, status=status)
 
 
-def _answer(request: HttpRequest, case, token: str, *, name: str, form_class, act, done: str) -> HttpResponse:
+def _answer(request: HttpRequest, case, *, name: str, form_class, act, done: str) -> HttpResponse:
     """Shared shape of every answer on the case link: validate, call the service, say what happened."""
     form = form_class(request.POST, auto_id=AUTO_IDS[name])
     if not form.is_valid():
@@ -222,18 +251,18 @@ def _answer(request: HttpRequest, case, token: str, *, name: str, form_class, ac
                 "Your case has moved on since that page was loaded, so nothing was changed. "
                 "Here is where it stands now.",
             )
-            return _back_to_case(token)
-        return _render_case(request, case, token, status=400, bound=(name, form))
+            return _back_to_case(case)
+        return _render_case(request, case, status=400, bound=(name, form))
     try:
         act(form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _back_to_case(token)
+        return _back_to_case(case)
     except PermissionDenied:
         messages.error(request, "That is not something you can do on your case link, so nothing was changed.")
-        return _back_to_case(token)
+        return _back_to_case(case)
     messages.success(request, done)
-    return _back_to_case(token, anchor="status")
+    return _back_to_case(case, anchor="status")
 
 
 # ---------------------------------------------------------------- S1 report
@@ -289,7 +318,9 @@ def report(request: HttpRequest) -> HttpResponse:
             else:
                 # Only reports we accepted count, so mistakes never use up a customer's allowance.
                 ratelimit.count(limits)
-                return _see_other(reverse("portal:report_thanks", kwargs={"token": portal_token(case)}))
+                # The reporter is the customer: this browser may follow the case without the link.
+                grants.grant(request, case)
+                return _see_other(reverse("portal:report_thanks", kwargs={"reference": case.reference}))
         response = render(request, "portal/report.html", {"form": form}, status=400)
     else:
         response = render(request, "portal/report.html", {"form": ReportForm()})
@@ -300,15 +331,15 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @private_page
-@with_case
-def report_thanks(request: HttpRequest, case, token: str) -> HttpResponse:
+@with_grant
+def report_thanks(request: HttpRequest, case) -> HttpResponse:
     return render(
         request,
         "portal/report_thanks.html",
         {
             "case": case,
-            "case_url": portal_url(case),
-            "case_path": reverse("portal:case", kwargs={"token": token}),
+            "case_session_days": settings.PUTRIGHT["CASE_SESSION_DAYS"],
+            "case_path": reverse("portal:case", kwargs={"reference": case.reference}),
         },
     )
 
@@ -318,25 +349,22 @@ def report_thanks(request: HttpRequest, case, token: str) -> HttpResponse:
 
 @require_safe
 @private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_page(request: HttpRequest, case, token: str) -> HttpResponse:
-    return _render_case(request, case, token)
+@with_grant
+def case_page(request: HttpRequest, case) -> HttpResponse:
+    return _render_case(request, case)
 
 
 @require_safe
 @private_page
-@with_case
-def case_record(request: HttpRequest, case, token: str) -> HttpResponse:
+@with_grant
+def case_record(request: HttpRequest, case) -> HttpResponse:
     """A printable copy of what the customer may see: never internal notes, consultations or approvals."""
-    context = _case_context(case, token)
+    context = _case_context(case)
     context["customer"] = case.customer
     return render(request, "portal/record.html", context)
 
 
-@require_POST
-@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_understanding(request: HttpRequest, case, token: str) -> HttpResponse:
+def _understanding(request: HttpRequest, case) -> HttpResponse:
     """S2: 'Yes, that's right' or 'No' with a correction."""
 
     def act(data):
@@ -351,15 +379,10 @@ def case_understanding(request: HttpRequest, case, token: str) -> HttpResponse:
         if confirmed
         else "Thank you for correcting us. We will look at it again and send you a new summary."
     )
-    return _answer(
-        request, case, token, name="understanding", form_class=UnderstandingForm, act=act, done=done
-    )
+    return _answer(request, case, name="understanding", form_class=UnderstandingForm, act=act, done=done)
 
 
-@require_POST
-@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_agreement(request: HttpRequest, case, token: str) -> HttpResponse:
+def _agreement(request: HttpRequest, case) -> HttpResponse:
     """A1: agree to, or decline, the proposed option."""
 
     def act(data):
@@ -373,26 +396,20 @@ def case_agreement(request: HttpRequest, case, token: str) -> HttpResponse:
         if agreed
         else "Thank you for telling us. We will look for another way to put it right."
     )
-    return _answer(request, case, token, name="agreement", form_class=AgreementForm, act=act, done=done)
+    return _answer(request, case, name="agreement", form_class=AgreementForm, act=act, done=done)
 
 
-@require_POST
-@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_counter_offer(request: HttpRequest, case, token: str) -> HttpResponse:
+def _counter_offer(request: HttpRequest, case) -> HttpResponse:
     """K3: answer our offer with an amount of the customer's own."""
 
     def act(data):
         resolution_services.offer_counter_from_customer(case=case, amount=data["amount"], terms=data["terms"])
 
     done = "Thank you. We have your counter-offer and will come back to you."
-    return _answer(request, case, token, name="counter", form_class=CounterOfferForm, act=act, done=done)
+    return _answer(request, case, name="counter", form_class=CounterOfferForm, act=act, done=done)
 
 
-@require_POST
-@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_satisfaction(request: HttpRequest, case, token: str) -> HttpResponse:
+def _satisfaction(request: HttpRequest, case) -> HttpResponse:
     """A5: is the problem resolved?"""
 
     def act(data):
@@ -406,13 +423,10 @@ def case_satisfaction(request: HttpRequest, case, token: str) -> HttpResponse:
         if resolved
         else "We are sorry it is not resolved yet. We have told the person handling your case."
     )
-    return _answer(request, case, token, name="satisfaction", form_class=SatisfactionForm, act=act, done=done)
+    return _answer(request, case, name="satisfaction", form_class=SatisfactionForm, act=act, done=done)
 
 
-@require_POST
-@private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
-@with_case
-def case_message(request: HttpRequest, case, token: str) -> HttpResponse:
+def _message(request: HttpRequest, case) -> HttpResponse:
     """A4: the customer writes to us; it is stored first and the handler is alerted.
 
     At most ``MESSAGES_PER_CASE_PER_HOUR`` an hour on one case: every message alerts the handler. One more
@@ -424,7 +438,7 @@ def case_message(request: HttpRequest, case, token: str) -> HttpResponse:
         form.is_valid()
         minutes = max(1, -(-ratelimit.seconds_until_reset() // 60))
         form.add_error(None, TOO_MANY_MESSAGES.format(minutes=minutes))
-        response = _render_case(request, case, token, status=429, bound=("message", form))
+        response = _render_case(request, case, status=429, bound=("message", form))
         response["Retry-After"] = str(ratelimit.seconds_until_reset())
         return response
 
@@ -435,9 +449,65 @@ def case_message(request: HttpRequest, case, token: str) -> HttpResponse:
     return _answer(
         request,
         case,
-        token,
         name="message",
         form_class=MessageForm,
         act=act,
         done="Thank you. We have your message and will reply.",
     )
+
+
+def _answer_view(answer):
+    """An answer at its token-free address: POST only, for a browser holding the case's grant."""
+    return require_POST(private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)(with_grant(answer)))
+
+
+case_understanding = _answer_view(_understanding)
+case_agreement = _answer_view(_agreement)
+case_counter_offer = _answer_view(_counter_offer)
+case_satisfaction = _answer_view(_satisfaction)
+case_message = _answer_view(_message)
+
+# ---------------------------------------------------------------- the e-mailed link
+
+
+# The answers by their path under a link, for forms on pages loaded from an old e-mailed address.
+ANSWERS = {
+    "understanding": _understanding,
+    "agreement": _agreement,
+    "counter-offer": _counter_offer,
+    "satisfaction": _satisfaction,
+    "message": _message,
+}
+# Where each e-mailed address (/track/<token>/<page>/, /report/thanks/<token>/) now lives. The answer
+# addresses only ever took POSTs, so following one lands on the case page, where its question is.
+LINK_PAGES = {"": "case", "record": "record", "thanks": "report_thanks"} | dict.fromkeys(ANSWERS, "case")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_link(request: HttpRequest, token: str, page: str = "") -> HttpResponse:
+    """The e-mailed link: check the token, grant this browser the case, send it on without the token.
+
+    Emails already sent hold the old sub-addresses too, so each keeps working. A POST from a page loaded
+    at an old address is answered as it always was (the customer's words are never lost), then lands
+    on the token-free page.
+    """
+    if page not in LINK_PAGES:
+        response = render(request, "portal/not_found.html", status=404)
+    else:
+        response = _follow(request, token, page)
+    # A POST's answer may re-show the case page's forms, which need same-origin (see private_page). The
+    # redirect says no-referrer, so the request it leads to carries no Referer at all (a webmail page's
+    # address included).
+    return _private(response, FORM_PAGE_REFERRER_POLICY if request.method == "POST" else "no-referrer")
+
+
+@with_token
+def _follow(request: HttpRequest, case, page: str) -> HttpResponse:
+    if request.method == "POST":
+        answer = ANSWERS.get(page)
+        if answer is None:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        grants.grant(request, case)
+        return answer(request, case)
+    grants.grant(request, case)
+    return _see_other(reverse(f"portal:{LINK_PAGES[page]}", kwargs={"reference": case.reference}))

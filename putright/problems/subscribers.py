@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from putright.cases import hooks
+from putright.jobs.outbox import later
 from putright.problems import tasks
 
 
 def on_reported(event: hooks.CaseReported) -> None:
-    """S3: once the report is committed, the worker compares its words with other customers' recent cases."""
-    tasks.case_analyse.enqueue(event.case.pk)
+    """S3: once the report is committed, the worker compares its words with other customers' recent cases
+    (a job written with the report, so a report is never left unanalysed)."""
+    later(tasks.case_analyse, event.case.pk)
 
 
 def subscribe() -> None:
-    hooks.subscribe(hooks.CaseReported, on_reported, phase=hooks.Phase.AFTER_COMMIT)
+    hooks.subscribe(hooks.CaseReported, on_reported, phase=hooks.Phase.IN_TRANSACTION)

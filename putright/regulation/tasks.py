@@ -6,9 +6,10 @@ from dataclasses import asdict
 
 from django_tasks import task
 
+from putright.jobs import queues
 from putright.regulation import services
 
 
-@task()
+@task(queue_name=queues.ANALYSIS)
 def clocks_sweep() -> dict:
     return asdict(services.clocks_sweep())

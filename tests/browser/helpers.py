@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 PASSWORD = "correct-horse-battery"
 PHONE = {"width": 375, "height": 812}
-# The private case link as it appears in an email or on the thanks page.
+# The private case link as it appears in an email.
 CASE_LINK = re.compile(r"https?://[^\s\"'<>]+/track/[^\s\"'<>/]+/")
 
 

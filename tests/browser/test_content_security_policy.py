@@ -93,6 +93,7 @@ def test_staff_pages_work_under_the_policy_htmx_included(live_server, new_page, 
     watch = PolicyWatch(new_page)
     page = watch.page
 
+    watch.visit(f"{base}/password-reset/")
     sign_in(page, base, "alice")  # the sign-in page, then the queue it lands on
     watch.visit(f"{base}/cases/?scope=team")
     expect(page.locator(f'tr[data-reference="{case.reference}"]')).to_be_visible()
@@ -107,6 +108,9 @@ def test_staff_pages_work_under_the_policy_htmx_included(live_server, new_page, 
     assert page.evaluate("() => window.__samePage") is True
     alert.refresh_from_db()
     assert alert.read_at is not None
+
+    watch.visit(f"{base}/account/two-factor/set-up/")
+    expect(page.locator(".qr-code svg")).to_be_visible()  # drawn by Python as inline SVG
 
     # The pages that draw charts (Chart.js from our static files).
     watch.visit(f"{base}/problems/")

@@ -180,13 +180,14 @@ def emotion_apply(case: Case, result) -> None:
         case.priority = derived
 
 
-def _emotion_read(case: Case, text: str, message=None) -> list[str]:
+def _emotion_read(case: Case, text: str, message=None, *, reading=None) -> list[str]:
     """K2: read the customer's latest words into the case (locked by the caller); returns the cues.
 
     An agent's own judgement is never overwritten by the detector, and the detector only ever
     raises priority: a calmer message does not quietly push a distressed customer down the queue.
+    ``reading`` is ``sentiment_of(text)`` when the caller read it before its transaction began.
     """
-    result = sentiment_of(text)
+    result = reading if reading is not None else sentiment_of(text)
     if message is not None:
         message.sentiment = result.label
         message.save(update_fields=["sentiment"])

@@ -32,6 +32,7 @@ from putright.cases.services._common import (
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.customers.models import Customer
+from putright.engines.text import sentiment_of
 from putright.errors import DomainError, ErrorCode
 from putright.vocab import AssessedBy, Channel, EmotionalState, Priority, SourceKind
 
@@ -111,9 +112,12 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
         category = Category.objects.filter(pk=report.category_id).first()
         if category is None:
             raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown category {report.category_id}.")
+    # Read the customer's words before the transaction: it holds the database's write lock, so it
+    # should only insert what was worked out beforehand.
+    reading = sentiment_of(f"{report.subject.strip()}\n{report.description}")
     try:
         with transaction.atomic():
-            case = _case_create(report=report, actor=actor, category=category)
+            case = _case_create(report=report, actor=actor, category=category, reading=reading)
             if idempotency_key is not None and actor is not None:
                 IdempotencyKey.objects.create(
                     key=idempotency_key,
@@ -139,7 +143,7 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     return case, True
 
 
-def _case_create(*, report: ReportInput, actor, category) -> Case:
+def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
     now = clock.now()
     customer = Customer.objects.create(
         name=report.customer_name.strip(),
@@ -170,7 +174,7 @@ def _case_create(*, report: ReportInput, actor, category) -> Case:
         last_customer_update_at=now,
     )
     # K2: the first reading of their words goes on the report event itself (staff-only data).
-    cues = _emotion_read(case, f"{case.subject}\n{case.description}")
+    cues = _emotion_read(case, f"{case.subject}\n{case.description}", reading=reading)
     # Rooms above add to the report before it is recorded: E4's clocks start from receipt, before the
     # acknowledgement below, which then meets the acknowledgement clocks (and says when we will reply).
     reported = hooks.announce(hooks.CaseReported(case=case, actor=actor))

@@ -1,4 +1,5 @@
-"""The periodic sweep the worker runs: promises, cadence, the rooms' own periodic work and email retries."""
+"""The periodic sweep the worker runs: promises, cadence, the rooms' own periodic work, email retries,
+and the outbox's safety net (jobs never handed to the queue, or left running by a dead worker)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from putright.cases.services.promises import cadence_sweep, promises_sweep
 from putright.channels.delivery import MAX_ATTEMPTS, email_recover_stuck
 from putright.channels.models import Alert, Message
 from putright.channels.services import alert_enqueue, message_enqueue
+from putright.jobs import outbox
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class SweepResult:
     deadlines_at_risk: int = 0
     deadlines_missed: int = 0
     signals_evaluated: int = 0
+    # The outbox: jobs handed back from a worker that stopped beating, and jobs handed to the queue.
+    jobs_recovered: int = 0
+    jobs_relayed: int = 0
 
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
@@ -48,6 +53,9 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
     for pk in Alert.objects.filter(retry, email_attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
         alert_enqueue(pk)
         retried += 1
+    # The workers relay their own queues every second; this catches what a stopped worker left behind.
+    jobs_recovered = outbox.recover_stale(now=now)
+    jobs_relayed = outbox.relay(now=now, limit=10_000)
     if connection.vendor == "sqlite":
         # SQLite gathers planner statistics only when asked; without them the queue query sorts
         # every open case (measured: 25 ms instead of 3 ms at 100,000 cases).
@@ -63,4 +71,6 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
         deadlines_at_risk=tick.figures.get("deadlines_at_risk", 0),
         deadlines_missed=tick.figures.get("deadlines_missed", 0),
         signals_evaluated=tick.figures.get("signals_evaluated", 0),
+        jobs_recovered=jobs_recovered,
+        jobs_relayed=jobs_relayed,
     )

@@ -7,10 +7,7 @@ Each method mirrors the service step it names (``cases.services``, ``channels.se
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
-
-from django.db import transaction
 
 from putright.audit.events import GENESIS, actor_label_for, event_build
 from putright.audit.models import Event
@@ -24,6 +21,7 @@ from putright.demo.acts import Plan
 from putright.engines.deadlines import MetBy, warn_from
 from putright.engines.text import sentiment_of
 from putright.feedback.models import FeedbackItem
+from putright.jobs.outbox import later
 from putright.problems.tasks import case_analyse
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
@@ -275,7 +273,7 @@ class CaseDraft:
             recommended_option=recommended, audit_seq=case.audit_seq, audit_head=case.audit_head
         )
         # As case_report does: the worker compares each new report with other customers' (S3).
-        transaction.on_commit(partial(case_analyse.enqueue, case.pk))
+        later(case_analyse, case.pk)
         return case
 
     def _chain(self) -> list[Event]:

@@ -11,12 +11,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
-from django_tasks import task
 
 from putright import clock
 from putright.cases.models import Case
 from putright.engines import text as text_engine
 from putright.errors import DomainError, ErrorCode
+from putright.jobs import queues
+from putright.jobs.outbox import later
+from putright.jobs.runner import job_task
 from putright.problems.models import Problem, ProblemOrigin, RegroupRun
 from putright.problems.services._common import _require_supervisor
 from putright.problems.services.grouping import (
@@ -53,12 +55,8 @@ def regroup_start(*, actor) -> RegroupRun:
     _require_supervisor(actor)
     with transaction.atomic():
         run = regroup_run_open(actor=actor)
-        transaction.on_commit(lambda: _enqueue_regroup(run.pk))
+        later(regroup, run.pk)
     return run
-
-
-def _enqueue_regroup(run_id: int) -> None:
-    regroup.enqueue(run_id)
 
 
 @dataclass(frozen=True)
@@ -182,10 +180,13 @@ def _regroup_window(members: list[_Candidate], *, embedder, min_cases: int, aler
     return opened, linked
 
 
-@task()
+@job_task(queue=queues.ANALYSIS)
 def regroup(run_id: int) -> dict:
     """The batch re-grouping a supervisor started from the board; its progress is on the RegroupRun."""
-    run = RegroupRun.objects.filter(pk=run_id, status=RegroupRun.Status.QUEUED).first()
+    # RUNNING too: the job runs again only when the worker that started it died (claims are exclusive).
+    run = RegroupRun.objects.filter(
+        pk=run_id, status__in=[RegroupRun.Status.QUEUED, RegroupRun.Status.RUNNING]
+    ).first()
     if run is None:
         return {"skipped": True}
     return asdict(problems_regroup(run=run))

@@ -1,16 +1,22 @@
-"""Enqueue the periodic sweep on a fixed interval; `manage.py db_worker` runs it.
+"""Enqueue the periodic sweep on a fixed interval; the analysis queue's worker runs it.
 
 Django's task framework has no scheduler of its own. This loop only enqueues,
 so any number of workers can share the work; run one scheduler per deployment.
+A database that cannot take the sweep now (locked, restarting) is logged and tried
+again at the next interval: the scheduler itself never stops for it.
 """
 
+import logging
 import signal
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 
 from putright.cases.tasks import sweep
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -31,8 +37,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            result = sweep.enqueue()
-            self.stdout.write(f"sweep enqueued (task {result.id}); next in {interval}s")
+            try:
+                result = sweep.enqueue()
+                self.stdout.write(f"sweep enqueued (task {result.id}); next in {interval}s")
+            except DatabaseError as exc:
+                if opts["once"]:
+                    raise
+                log.warning("sweep not enqueued, database unavailable (%s); next try in %ss", exc, interval)
+                connections.close_all()
             if opts["once"]:
                 return
             deadline = time.monotonic() + interval
