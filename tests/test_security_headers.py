@@ -1,8 +1,9 @@
 """The browser policy headers on every kind of response, and templates that need nothing the policy forbids.
 
 Content-Security-Policy (django-csp, enforced), Referrer-Policy and Permissions-Policy are checked exactly
-on a staff page, the customer pages, the API, its docs and the Django admin; a scan of every template
-keeps inline script, inline style, event-handler attributes and htmx's eval out for good. The browser
+on a staff page, the customer pages, the API, its docs and the Django admin; a scan of every template (and
+of every page fetched here) keeps inline script, inline style, event-handler attributes and htmx's eval
+out for good. The browser
 side (no violation on the real pages) is tests/browser/test_content_security_policy.py.
 """
 
@@ -170,7 +171,9 @@ def test_the_admin_carries_the_policies(client, django_user_model):
 @pytest.mark.django_db
 def test_the_sign_in_edges_carry_the_policies(client, alice):
     # The two-factor set-up page holds a QR code drawn by Python as inline SVG.
-    assert_policy_headers(client.get(reverse("password_reset")))
+    response = client.get(reverse("password_reset"))
+    assert response.status_code == 200
+    assert_policy_headers(response)
     client.force_login(alice)
     for name in ("two_factor_settings", "two_factor_enrol"):
         response = client.get(reverse(name))
