@@ -1,9 +1,10 @@
-"""What the staff pages of every app share."""
+"""What the pages of every app share: the shape of an action POST, and the headers on every response."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -34,3 +35,22 @@ def form_act(
     else:
         messages.success(request, success)
     return redirect(done_url)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) on every response.
+
+    A view that sets its own header keeps it. The value is built once: the setting is read at start-up.
+    """
+
+    HEADER = "Permissions-Policy"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}={allow}" for feature, allow in settings.PERMISSIONS_POLICY.items())
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault(self.HEADER, self.value)
+        return response
