@@ -38,7 +38,7 @@ from functools import partial
 from pathlib import Path
 
 from _common import percentile
-from load_stack import ACK_SUBJECT, RECOUNT_CODE, Tree, tree_up
+from load_stack import ACK_SUBJECT, RECOUNT_CODE, Tree, listen_overflows, tree_up, work_left
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,7 +99,7 @@ class Outcome:
     code: str  # "201", "303", "500", "GET 500", "timeout", "ConnectionResetError"…
     latency_ms: float
     reference: str = ""
-    retry: str = ""  # for a resent API request: "same", "different", or what it answered instead
+    retry: str = ""  # for a resent API request: "same", "another case", or what it answered instead
 
 
 def report_words(rng: random.Random, marker: str) -> tuple[str, str]:
@@ -147,7 +147,8 @@ def form_report(port: int, marker: str, rng: random.Random) -> Outcome:
 
 
 def api_report(port: int, marker: str, rng: random.Random, token: str, resend: bool) -> Outcome:
-    """POST /api/cases with a unique Idempotency-Key; when ``resend``, again with the same key and body."""
+    """POST /api/cases with a unique Idempotency-Key; when ``resend`` and it was created, again with the same
+    key and body, which must answer 200 with the same case."""
     subject, description = report_words(rng, marker)
     body = json.dumps(
         {
@@ -168,14 +169,14 @@ def api_report(port: int, marker: str, rng: random.Random, token: str, resend: b
     latency = (time.perf_counter() - t0) * 1000
     reference = reference_of(answer) if answer.status == 201 else ""
     outcome = Outcome(marker, bool(reference), str(answer.status), latency, reference)
-    if resend:
+    if resend and reference:  # only a created case can be asked for again
         again = call_safely(lambda: request(port, "POST", "/api/cases", body=body, headers=headers))
         if isinstance(again, str):
             outcome.retry = again
         elif again.status != 200:
             outcome.retry = str(again.status)
         else:
-            outcome.retry = "same" if reference and reference_of(again) == reference else "different"
+            outcome.retry = "same" if reference_of(again) == reference else "another case"
     return outcome
 
 
@@ -203,6 +204,7 @@ class Phase:
     clients: int
     outcomes: list[Outcome]
     elapsed_s: float
+    overflows: int | None  # the kernel's listen-queue overflows during the phase
 
     @property
     def created(self) -> int:
@@ -220,7 +222,7 @@ class Phase:
     def errors(self) -> Counter:
         """Non-success answers by status (or transport error); a retry that did not answer 200 counts too."""
         counts = Counter(o.code for o in self.outcomes if not o.ok)
-        counts.update(f"retry {o.retry}" for o in self.resent if o.retry not in ("same", "different"))
+        counts.update(f"retry {o.retry}" for o in self.resent if o.retry != "same")
         return counts
 
     @property
@@ -268,6 +270,7 @@ def load_phase(tree: Tree, kind: str, clients: int, count: int, seed: int) -> Ph
                 bar.update(done[0])
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    overflows = listen_overflows()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -276,7 +279,9 @@ def load_phase(tree: Tree, kind: str, clients: int, count: int, seed: int) -> Ph
             thread.join(0.5)  # a short join, so Ctrl-C reaches this thread
     elapsed = time.perf_counter() - started
     bar.finish()
-    return Phase(tree.label, kind, clients, [o for o in outcomes if o is not None], elapsed)
+    after = listen_overflows()
+    overflowed = after - overflows if after is not None and overflows is not None else None
+    return Phase(tree.label, kind, clients, [o for o in outcomes if o is not None], elapsed, overflowed)
 
 
 # ---------------------------------------------------------------- draining and recounting
@@ -302,6 +307,7 @@ class Recount:
     drain: str = ""
     drained: bool = False
     processes: list[str] = field(default_factory=list)  # how each process ended, and what its log says
+    overflows: int | None = None  # the kernel's listen-queue overflows during this tree's load phases
     workers_died: list[str] = field(default_factory=list)
 
     @property
@@ -321,13 +327,6 @@ class Recount:
         return tasks + jobs
 
 
-def still_to_do(data: dict) -> int:
-    """Task rows waiting or running, and outbox jobs pending or running: the work the workers have left."""
-    tasks = sum(1 for _, status, _ in data["tasks"] if status in ("READY", "RUNNING"))
-    jobs = sum(1 for _, status, _ in data["jobs"] or [] if status in ("pending", "running"))
-    return tasks + jobs
-
-
 def first_arg(args) -> object:
     """The first positional argument of a task row (``{"args": [...]}``) or of a job (``[...]``)."""
     if isinstance(args, dict):
@@ -335,27 +334,38 @@ def first_arg(args) -> object:
     return args[0] if isinstance(args, list) and args else None
 
 
-def drain_and_recount(tree: Tree, phases: list[Phase], timeout: float, say) -> Recount:
-    """Wait until the workers have nothing left (or ``timeout``), then count what the database holds."""
-    tree.env["BENCH_MARKER_PREFIX"] = f"LOAD-{tree.label}-"
-    tree.env["BENCH_ACK_SUBJECT"] = ACK_SUBJECT
+def drain(tree: Tree, timeout: float, say) -> tuple[float, bool, str]:
+    """Wait until the tree's workers have nothing left to do: (seconds waited, drained, what is left)."""
     workers = [p for p in tree.processes if p.name != "web"]
     t0 = time.monotonic()
+    last_said = 0.0
     while True:
-        data = json.loads(tree.shell(RECOUNT_CODE, "BENCH-JSON"))
-        left = still_to_do(data)
+        left = work_left(tree.db)
         waited = time.monotonic() - t0
         if left == 0:
-            drain, drained = f"drained in {waited:.1f}s", True
-            break
+            return waited, True, ""
         if not any(p.popen.poll() is None for p in workers):
-            drain, drained = f"{left} task(s)/job(s) left and no worker running after {waited:.1f}s", False
-            break
+            return waited, False, f"{left} task(s)/job(s) left and no worker running after {waited:.1f}s"
         if waited > timeout:
-            drain, drained = f"{left} task(s)/job(s) still to do after the {timeout:g}s drain timeout", False
-            break
-        say(f"{tree.label}: {left} task(s)/job(s) still to do after {waited:.0f}s")
-        time.sleep(2)
+            return waited, False, f"{left} task(s)/job(s) still to do after the {timeout:g}s drain timeout"
+        if waited - last_said >= 10:
+            say(f"{tree.label}: {left} task(s)/job(s) still to do after {waited:.0f}s")
+            last_said = waited
+        time.sleep(1)
+
+
+def recount_of(tree: Tree, phases: list[Phase], drains: list[tuple[float, bool, str]]) -> Recount:
+    """What the database and the mail sink hold, against what the clients were told."""
+    tree.env["BENCH_MARKER_PREFIX"] = f"LOAD-{tree.label}-"
+    tree.env["BENCH_ACK_SUBJECT"] = ACK_SUBJECT
+    data = json.loads(tree.shell(RECOUNT_CODE, "BENCH-JSON"))
+    stuck = [what for _, drained, what in drains if not drained]
+    drained = not stuck
+    drain = (
+        f"drained after each phase (longest wait {max(w for w, _, _ in drains):.1f}s)"
+        if drained
+        else "; ".join(stuck)
+    )
     outcomes = {o.marker: o for phase in phases for o in phase.outcomes}
     recount = Recount(tree.label, tree.db.vendor, len(outcomes), sum(1 for o in outcomes.values() if o.ok))
     recount.drain, recount.drained = drain, drained
@@ -404,6 +414,8 @@ def drain_and_recount(tree: Tree, phases: list[Phase], timeout: float, say) -> R
     recount.tasks = Counter((path, status) for path, status, _ in data["tasks"])
     if data["jobs"] is not None:
         recount.jobs = Counter((task, status) for task, status, _ in data["jobs"])
+    known = [ph.overflows for ph in phases if ph.overflows is not None]
+    recount.overflows = sum(known) if known else None
     return recount
 
 
@@ -441,7 +453,8 @@ def phase_table(phases: list[Phase]) -> str:
         f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  resent (same Idempotency-Key)"
     )
     lines = [head, "-" * len(head)]
-    for ph in phases:
+    order = {"baseline": 0, "current": 1}
+    for ph in sorted(phases, key=lambda ph: (order[ph.tree], ph.clients, KINDS.index(ph.kind))):
         same = sum(1 for o in ph.resent if o.retry == "same")
         resent = f"{same}/{len(ph.resent)} answered 200 with the same case" if ph.resent else ""
         ok = ph.created + same
@@ -476,6 +489,14 @@ def recount_text(r: Recount, errors: int) -> str:
             f"  tasks (django_tasks_db) by path and status: {counts(r.tasks)}",
             f"  jobs (outbox) by task and status: {jobs}",
             *(f"  {line}" for line in r.processes),
+            *(
+                [
+                    f"  kernel: {r.overflows} connection(s) found the web server's listen queue full during the "
+                    "load (its queue holds 10; such a connection waits, or is reset before Django sees it)"
+                ]
+                if r.overflows
+                else []
+            ),
         ]
     )
 
@@ -592,31 +613,37 @@ def main(argv: list[str] | None = None) -> int:
         )
         for tree in trees:
             out.write(f"  {tree.label}: {tree.describe}\n")
+        for tree in trees:
+            kind_of_db = "base" if tree.label == "baseline" else "cur"
+            tree_up(tree, args.database_url, scratch, f"putright_bench_{kind_of_db}_{os.getpid()}", say)
         phases: list[Phase] = []
+        drains: dict[str, list] = {tree.label: [] for tree in trees}
+        # The trees take turns, phase by phase, and swap who goes first each time (AB, BA, AB…): anything
+        # else loading the machine for a while then weighs on both alike. After each phase its tree's workers
+        # finish what it queued, so the next phase, of either tree, starts from an idle stack.
+        steps = [(clients, kind) for clients in args.clients for kind in KINDS]
+        for n, (clients, kind) in enumerate(steps):
+            for tree in trees if n % 2 == 0 else trees[::-1]:
+                phase = load_phase(tree, kind, clients, args.requests, args.seed)
+                phases.append(phase)
+                waited, drained, left = drain(tree, args.drain_timeout, say)
+                drains[tree.label].append((waited, drained, left))
+                say(
+                    f"{tree.label}: {kind} × {clients} clients: {phase.created} created in {phase.elapsed_s:.1f}s, "
+                    + (f"queued work done {waited:.1f}s later" if drained else left)
+                )
         recounts: dict[str, Recount] = {}
         for tree in trees:
-            name = f"putright_bench_{'base' if tree.label == 'baseline' else 'cur'}_{os.getpid()}"
-            try:
-                tree_up(tree, args.database_url, scratch, name, say)
-                mine = []
-                for clients in args.clients:
-                    for kind in KINDS:
-                        mine.append(load_phase(tree, kind, clients, args.requests, args.seed))
-                        ph = mine[-1]
-                        say(
-                            f"{tree.label}: {kind} × {clients} clients: {ph.created} created in {ph.elapsed_s:.1f}s"
-                        )
-                phases.extend(mine)
-                recounts[tree.label] = drain_and_recount(tree, mine, args.drain_timeout, say)
-                processes_report(tree, recounts[tree.label])
-            finally:
-                tree.stop()
-                if tree.db is not None:
-                    tree.db.cleanup()
+            recounts[tree.label] = recount_of(
+                tree, [ph for ph in phases if ph.tree == tree.label], drains[tree.label]
+            )
+            processes_report(tree, recounts[tree.label])
         return verdict(out, args, phases, recounts)
     finally:
         for tree in trees:
             tree.stop()
+            if tree.db is not None:
+                tree.db.cleanup()
         if worktree is not None:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, capture_output=True

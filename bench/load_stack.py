@@ -13,11 +13,13 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
@@ -285,3 +287,44 @@ def log_tail(path: Path, lines: int = 25) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+# django_tasks_db's DBTaskResult table (the same package and version in both trees).
+TASK_TABLE = "django_tasks_database_dbtaskresult"
+
+
+def work_left(db: Database) -> int:
+    """Tasks ``READY`` or ``RUNNING``, and outbox jobs ``pending`` or ``running`` where the tree has them.
+
+    Counted straight from the database, without starting Django: cheap enough to poll every second while
+    the workers drain, so the polling does not slow what it waits for.
+    """
+    tasks = f"SELECT count(*) FROM {TASK_TABLE} WHERE status IN ('READY', 'RUNNING')"
+    jobs = "SELECT count(*) FROM jobs_job WHERE status IN ('pending', 'running')"
+    if db.vendor == "sqlite":
+        with closing(sqlite3.connect(db.where, timeout=30)) as conn:
+            has_jobs = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs_job'")
+            left = conn.execute(tasks).fetchone()[0]
+            return left + (conn.execute(jobs).fetchone()[0] if has_jobs.fetchone() else 0)
+    import psycopg
+
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        left = conn.execute(tasks).fetchone()[0]
+        if conn.execute("SELECT to_regclass('jobs_job')").fetchone()[0] is not None:
+            left += conn.execute(jobs).fetchone()[0]
+        return left
+
+
+def listen_overflows() -> int | None:
+    """The kernel's count of connections its listen queues had no room for (Linux; None elsewhere).
+
+    runserver listens with a queue of 10: past that, connections wait or are reset before Django sees them.
+    """
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split(), values.split(), strict=True)).get("ListenOverflows", 0))
+    return None
