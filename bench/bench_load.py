@@ -24,6 +24,7 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import psycopg
 from _common import percentile
 from load_stack import ACK_SUBJECT, RECOUNT_CODE, Tree, listen_overflows, tree_up, work_left
 
@@ -340,7 +342,12 @@ def drain(tree: Tree, timeout: float, say) -> tuple[float, bool, str]:
     t0 = time.monotonic()
     last_said = 0.0
     while True:
-        left = work_left(tree.db)
+        try:
+            left = work_left(tree.db)
+        except (sqlite3.Error, psycopg.Error) as exc:
+            # A database busy with others (PostgreSQL's "too many clients") only delays the count: ask again.
+            say(f"{tree.label}: could not count the work left ({str(exc).strip()[:120]}); trying again")
+            left = -1
         waited = time.monotonic() - t0
         if left == 0:
             return waited, True, ""

@@ -148,10 +148,20 @@ class Tree:
             )
         return result.stdout
 
-    def shell(self, code: str, tag: str) -> str:
-        for line in self.manage("shell", "-c", code).splitlines():
-            if line.startswith(tag + " "):
-                return line[len(tag) + 1 :]
+    def shell(self, code: str, tag: str, *, attempts: int = 3) -> str:
+        """Run ``code`` in the tree and return what it printed after ``tag``; a failure (a database busy with
+        other work, say) is tried again, twice, before the run stops."""
+        for attempt in range(1, attempts + 1):
+            try:
+                printed = self.manage("shell", "-c", code)
+            except SystemExit:
+                if attempt == attempts:
+                    raise
+                time.sleep(5)
+                continue
+            for line in printed.splitlines():
+                if line.startswith(tag + " "):
+                    return line[len(tag) + 1 :]
         raise SystemExit(f"bench: {self.label}: the shell printed no {tag} line")
 
     def start(self, name: str, *args: str, folder: Path) -> Process:
@@ -229,7 +239,7 @@ def tree_up(tree: Tree, database_url: str | None, scratch: Path, db_name: str, s
     tree.env = tree_environment(tree, tree.db.url, tree.sink.controller.port, var_dir)
     t0 = time.perf_counter()
     tree.manage("migrate", "--no-input", "-v0")
-    tree.token = tree.shell(SEED_CODE, "BENCH-TOKEN")
+    tree.token = tree.shell(SEED_CODE, "BENCH-TOKEN", attempts=1)  # not again: it may have half-written
     say(
         f"{tree.label}: migrated and seeded a fresh {tree.db.vendor} database in {time.perf_counter() - t0:.1f}s"
     )

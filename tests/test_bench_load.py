@@ -61,7 +61,7 @@ def test_a_small_load_on_this_tree_loses_nothing_duplicates_nothing_and_answers_
     assert f"{resent}/{resent} answered 200 with the same case" in out
     assert re.search(
         rf"^Recount, current \({vendor}\): {2 * per_kind} reports sent, {2 * per_kind} answered as created, "
-        rf"{2 * per_kind} cases in the database; drained in ",
+        rf"{2 * per_kind} cases in the database; drained after each phase ",
         out,
         re.MULTILINE,
     ), out
