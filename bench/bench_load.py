@@ -347,16 +347,17 @@ def drain(tree: Tree, timeout: float, say) -> tuple[float, bool, str]:
         except (sqlite3.Error, psycopg.Error) as exc:
             # A database busy with others (PostgreSQL's "too many clients") only delays the count: ask again.
             say(f"{tree.label}: could not count the work left ({str(exc).strip()[:120]}); trying again")
-            left = -1
+            left = None
         waited = time.monotonic() - t0
         if left == 0:
             return waited, True, ""
+        what = "work not countable" if left is None else f"{left} task(s)/job(s) left"
         if not any(p.popen.poll() is None for p in workers):
-            return waited, False, f"{left} task(s)/job(s) left and no worker running after {waited:.1f}s"
+            return waited, False, f"{what} and no worker running after {waited:.1f}s"
         if waited > timeout:
-            return waited, False, f"{left} task(s)/job(s) still to do after the {timeout:g}s drain timeout"
-        if waited - last_said >= 10:
-            say(f"{tree.label}: {left} task(s)/job(s) still to do after {waited:.0f}s")
+            return waited, False, f"{what} after the {timeout:g}s drain timeout"
+        if waited - last_said >= 10 and left is not None:
+            say(f"{tree.label}: {what} after {waited:.0f}s")
             last_said = waited
         time.sleep(1)
 

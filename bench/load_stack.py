@@ -226,6 +226,12 @@ def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path) -> 
             "LOG_LEVEL": "WARNING",
         }
     )
+    if not db_url.startswith("sqlite"):
+        # runserver serves each connection on a new thread and never closes that thread's database connection:
+        # kept for PUTRIGHT_DB_CONN_MAX_AGE (60 s by default), they pile up until PostgreSQL refuses more
+        # ("too many clients", 100 by default; seen within the first phase at 8 clients). A server with
+        # long-lived threads (gunicorn) reuses them instead; under runserver, one connection per request.
+        env["PUTRIGHT_DB_CONN_MAX_AGE"] = "0"
     return env
 
 
