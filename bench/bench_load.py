@@ -589,6 +589,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     # SIGTERM (or a closed terminal) ends the run like Ctrl-C: the finally blocks stop and remove everything.
+    # SIGINT too when started in the background, where the shell has it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     out = sys.stdout
@@ -697,4 +699,11 @@ def verdict(out, args, phases: list[Phase], recounts: dict[str, Recount]) -> int
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print(
+            "\nbench: interrupted; the stacks are stopped, their databases and the baseline's tree removed",
+            file=sys.stderr,
+        )
+        sys.exit(130)
