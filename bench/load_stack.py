@@ -24,10 +24,14 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
 
+import psycopg
 from _common import Database, database_prepare
 from aiosmtpd.controller import Controller
 
 ACK_SUBJECT = "We have your report"
+# django_tasks_db's DBTaskResult table (the same package and version in both trees), by name: a tree that no
+# longer installs the app must still be countable.
+TASK_TABLE = "django_tasks_database_dbtaskresult"
 START_TIMEOUT_S = 120
 # Hourly limits the tree's settings read from the environment: raised, or the load would be refused by design.
 HOURLY_LIMIT = re.compile(r'envint\(\s*"(PUTRIGHT_\w+_PER_HOUR)"')
@@ -52,7 +56,6 @@ print("BENCH-TOKEN", raw)
 RECOUNT_CODE = """
 import json, os
 from django.db import connection
-from django_tasks_db.models import DBTaskResult
 def rows(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -69,14 +72,17 @@ out["acks"] = rows(
     "SELECT case_id, email_status FROM channels_message WHERE direction = 'out' AND subject = %s",
     [os.environ["BENCH_ACK_SUBJECT"]],
 )
-out["tasks"] = [
-    [path, status, loaded(args)]
-    for path, status, args in rows(
-        f"SELECT task_path, status, args_kwargs FROM {DBTaskResult._meta.db_table}"
-    )
-]
+tables = set(connection.introspection.table_names())
+out["tasks"] = []
+if os.environ["BENCH_TASK_TABLE"] in tables:
+    out["tasks"] = [
+        [path, status, loaded(args)]
+        for path, status, args in rows(
+            "SELECT task_path, status, args_kwargs FROM " + os.environ["BENCH_TASK_TABLE"]
+        )
+    ]
 out["jobs"] = None
-if "jobs_job" in connection.introspection.table_names():
+if "jobs_job" in tables:
     out["jobs"] = [[t, s, loaded(a)] for t, s, a in rows("SELECT task, status, args FROM jobs_job")]
 print("BENCH-JSON", json.dumps(out, default=str))
 """
@@ -224,6 +230,7 @@ def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path) -> 
             "PUTRIGHT_REPORTS_PER_IP_PER_HOUR": "1000000",
             "PUTRIGHT_REPORTS_PER_EMAIL_PER_HOUR": "1000000",
             "LOG_LEVEL": "WARNING",
+            "BENCH_TASK_TABLE": TASK_TABLE,  # for RECOUNT_CODE
         }
     )
     if not db_url.startswith("sqlite"):
@@ -305,30 +312,26 @@ def log_tail(path: Path, lines: int = 25) -> str:
         return ""
 
 
-# django_tasks_db's DBTaskResult table (the same package and version in both trees).
-TASK_TABLE = "django_tasks_database_dbtaskresult"
-
-
 def work_left(db: Database) -> int:
-    """Tasks ``READY`` or ``RUNNING``, and outbox jobs ``pending`` or ``running`` where the tree has them.
+    """Tasks ``READY`` or ``RUNNING``, and outbox jobs ``pending`` or ``running``, in whichever of the two
+    tables the tree has.
 
     Counted straight from the database, without starting Django: cheap enough to poll every second while
     the workers drain, so the polling does not slow what it waits for.
     """
-    tasks = f"SELECT count(*) FROM {TASK_TABLE} WHERE status IN ('READY', 'RUNNING')"
-    jobs = "SELECT count(*) FROM jobs_job WHERE status IN ('pending', 'running')"
+    counts = {
+        TASK_TABLE: f"SELECT count(*) FROM {TASK_TABLE} WHERE status IN ('READY', 'RUNNING')",
+        "jobs_job": "SELECT count(*) FROM jobs_job WHERE status IN ('pending', 'running')",
+    }
     if db.vendor == "sqlite":
         with closing(sqlite3.connect(db.where, timeout=30)) as conn:
-            has_jobs = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs_job'")
-            left = conn.execute(tasks).fetchone()[0]
-            return left + (conn.execute(jobs).fetchone()[0] if has_jobs.fetchone() else 0)
-    import psycopg
-
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return sum(conn.execute(sql).fetchone()[0] for table, sql in counts.items() if table in tables)
     with psycopg.connect(db.url, autocommit=True) as conn:
-        left = conn.execute(tasks).fetchone()[0]
-        if conn.execute("SELECT to_regclass('jobs_job')").fetchone()[0] is not None:
-            left += conn.execute(jobs).fetchone()[0]
-        return left
+        tables = {
+            row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
+        return sum(conn.execute(sql).fetchone()[0] for table, sql in counts.items() if table in tables)
 
 
 def listen_overflows() -> int | None:
