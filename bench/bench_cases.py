@@ -37,58 +37,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _common import Database, database_prepare, percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "putright_bench"
 WARMUP = 5
-
-
-# ---------------------------------------------------------------- the throwaway database
-
-
-@dataclass
-class Database:
-    url: str
-    vendor: str
-    cleanup: Callable[[], None]
-    where: str
-
-
-def database_prepare(url: str | None) -> Database:
-    """A fresh, empty database for this run, and how to get rid of it afterwards."""
-    import dj_database_url
-
-    if not url or url.startswith("sqlite"):
-        folder = tempfile.mkdtemp(prefix="putright-bench-")
-        path = Path(folder) / "bench.sqlite3"
-        return Database(
-            f"sqlite:///{path}", "sqlite", lambda: shutil.rmtree(folder, ignore_errors=True), str(path)
-        )
-    config = dj_database_url.parse(url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(f"bench: only SQLite and PostgreSQL are supported, not {config['ENGINE']}")
-    import psycopg
-    from psycopg import sql
-
-    server = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-
-    def admin(statement) -> None:
-        # CREATE/DROP DATABASE cannot run in a transaction, so autocommit on the server's maintenance database.
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-            conn.execute(statement)
-
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-    admin(drop)
-    admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    bench_url = url.rsplit("/", 1)[0] + "/" + BENCH_DB
-    host = f"{server['host'] or 'localhost'}:{server['port'] or 5432}"
-    return Database(bench_url, "postgresql", lambda: admin(drop), f"database {BENCH_DB} on {host}")
 
 
 # ---------------------------------------------------------------- measuring
@@ -103,11 +58,7 @@ class Result:
     note: str = ""
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1]
+        return percentile(self.latencies_ms, p)
 
     @property
     def throughput(self) -> float:
@@ -359,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    db = database_prepare(args.database_url)
+    db = database_prepare(args.database_url, BENCH_DB)
     scratch = tempfile.mkdtemp(prefix="putright-bench-var-")
     os.environ["DATABASE_URL"] = db.url
     os.environ["PUTRIGHT_VAR_DIR"] = scratch
