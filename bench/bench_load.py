@@ -40,7 +40,7 @@ from pathlib import Path
 
 import psycopg
 from _common import percentile
-from load_stack import ACK_SUBJECT, RECOUNT_CODE, Tree, listen_overflows, tree_up, work_left
+from load_stack import ACK_SUBJECT, RECOUNT_CODE, SERVERS, Tree, listen_overflows, tree_up, work_left
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -144,7 +144,9 @@ def form_report(port: int, marker: str, rng: random.Random) -> Outcome:
         },
     )
     latency = (time.perf_counter() - t0) * 1000
-    ok = answer.status in (302, 303) and "/report/thanks/" in answer.headers.get("location", "")
+    # The thanks page: /report/thanks/<token>/ before the customer's link moved out of the address,
+    # /my-case/<reference>/thanks/ after.
+    ok = answer.status in (302, 303) and "/thanks/" in answer.headers.get("location", "")
     return Outcome(marker, ok, str(answer.status), latency)
 
 
@@ -573,6 +575,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed for the reports' words (default 7)")
     parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="gunicorn",
+        help="the web server: gunicorn as in production (2 processes × 4 threads, default), or runserver as "
+        "`make run` has it (one process; its listen queue of 10 resets connections past that)",
+    )
+    parser.add_argument(
         "--require-speedup",
         type=float,
         metavar="X",
@@ -625,7 +634,14 @@ def main(argv: list[str] | None = None) -> int:
             out.write(f"  {tree.label}: {tree.describe}\n")
         for tree in trees:
             kind_of_db = "base" if tree.label == "baseline" else "cur"
-            tree_up(tree, args.database_url, scratch, f"putright_bench_{kind_of_db}_{os.getpid()}", say)
+            tree_up(
+                tree,
+                args.database_url,
+                scratch,
+                f"putright_bench_{kind_of_db}_{os.getpid()}",
+                say,
+                server=args.server,
+            )
         phases: list[Phase] = []
         drains: dict[str, list] = {tree.label: [] for tree in trees}
         # The trees take turns, phase by phase, and swap who goes first each time (AB, BA, AB…): anything

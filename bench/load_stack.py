@@ -210,7 +210,12 @@ def signal_group(pgid: int, signum: int) -> None:
         pass
 
 
-def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path) -> dict:
+SERVERS = ("gunicorn", "runserver")
+# gunicorn as production would run it on this 2-core machine: a process per core, threads for the waits.
+GUNICORN = ("--workers", "2", "--threads", "4", "--backlog", "2048", "--log-level", "warning")
+
+
+def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path, server: str) -> dict:
     """Like `make run`, but production-like (no DEBUG) and with every hourly limit out of the way."""
     env = {k: v for k, v in os.environ.items() if k not in ("PUTRIGHT_PRODUCTION", "DJANGO_SETTINGS_MODULE")}
     settings_text = (tree.path / "putright" / "settings.py").read_text()
@@ -233,7 +238,7 @@ def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path) -> 
             "BENCH_TASK_TABLE": TASK_TABLE,  # for RECOUNT_CODE
         }
     )
-    if not db_url.startswith("sqlite"):
+    if server == "runserver" and not db_url.startswith("sqlite"):
         # runserver serves each connection on a new thread and never closes that thread's database connection:
         # kept for PUTRIGHT_DB_CONN_MAX_AGE (60 s by default), they pile up until PostgreSQL refuses more
         # ("too many clients", 100 by default; seen within the first phase at 8 clients). A server with
@@ -242,14 +247,14 @@ def tree_environment(tree: Tree, db_url: str, mail_port: int, var_dir: Path) -> 
     return env
 
 
-def tree_up(tree: Tree, database_url: str | None, scratch: Path, db_name: str, say) -> None:
+def tree_up(tree: Tree, database_url: str | None, scratch: Path, db_name: str, say, *, server: str) -> None:
     """A fresh database, migrated and seeded, and the tree's web server, workers and mail sink running."""
     tree.db = database_prepare(database_url, db_name)
     tree.sink = Sink()
     tree.sink.controller.start()
     var_dir = scratch / f"{tree.label}-var"
     var_dir.mkdir()
-    tree.env = tree_environment(tree, tree.db.url, tree.sink.controller.port, var_dir)
+    tree.env = tree_environment(tree, tree.db.url, tree.sink.controller.port, var_dir, server)
     t0 = time.perf_counter()
     tree.manage("migrate", "--no-input", "-v0")
     tree.token = tree.shell(SEED_CODE, "BENCH-TOKEN", attempts=1)  # not again: it may have half-written
@@ -274,7 +279,21 @@ def tree_up(tree: Tree, database_url: str | None, scratch: Path, db_name: str, s
     tree.port = free_port()
     for name, args in workers:
         tree.start(name, "manage.py", *args, folder=scratch)
-    web = tree.start("web", "manage.py", "runserver", f"127.0.0.1:{tree.port}", "--noreload", folder=scratch)
+    if server == "gunicorn":
+        web = tree.start(
+            "web",
+            "-m",
+            "gunicorn",
+            "putright.wsgi",
+            "--bind",
+            f"127.0.0.1:{tree.port}",
+            *GUNICORN,
+            folder=scratch,
+        )
+    else:
+        web = tree.start(
+            "web", "manage.py", "runserver", f"127.0.0.1:{tree.port}", "--noreload", folder=scratch
+        )
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
         if web.popen.poll() is not None:
@@ -290,7 +309,7 @@ def tree_up(tree: Tree, database_url: str | None, scratch: Path, db_name: str, s
             )
         time.sleep(0.3)
     say(
-        f"{tree.label}: web server on 127.0.0.1:{tree.port}, workers: "
+        f"{tree.label}: {server} on 127.0.0.1:{tree.port}, workers: "
         + ", ".join(f"{name} ({' '.join(args)})" for name, args in workers)
         + f", mail sink on 127.0.0.1:{tree.sink.controller.port}"
     )

@@ -473,3 +473,15 @@ def test_the_grant_s_days_come_from_the_environment_and_a_bad_value_is_refused(t
     else:
         assert result.returncode != 0
         assert shown in result.stderr
+
+
+def test_staff_signing_in_after_following_a_customer_link_get_the_staff_session_age_back(
+    client, settings, alice, report_case
+):
+    settings.PUTRIGHT = {**settings.PUTRIGHT, "CASE_SESSION_DAYS": 45}
+    case = report_case()
+    open_case(client, case)
+    assert client.session.get_expiry_age() == int(timedelta(days=45).total_seconds())
+    client.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    assert client.get(reverse("cases:queue")).status_code == 200

@@ -209,7 +209,7 @@ def test_the_stack_is_the_mail_sink_every_worker_the_scheduler_and_the_web_serve
     commands = {spec.name: shlex.join(spec.command) for spec in specs}
     assert commands["mail"] == "python -m aiosmtpd -n -l 127.0.0.1:1126 -c aiosmtpd.handlers.Mailbox var/mail"
     assert commands["worker-mail"] == "python manage.py worker --queue mail"
-    assert commands["worker-analysis"] == "python manage.py worker --queue analysis"
+    assert commands["worker-analysis"] == "python manage.py worker --queue analysis --nice 10"
     assert commands["scheduler"] == "python manage.py scheduler --interval 60"
     assert commands["web"] == "python manage.py runserver 127.0.0.1:8123"
     assert {spec.name: spec.port for spec in specs if spec.port} == {"mail": 1126, "web": 8123}

@@ -45,10 +45,9 @@ def _worker_env(**extra: str) -> dict[str, str]:
     }
 
 
-def _worker(queue: str, env: dict[str, str], *, batch: bool = False) -> subprocess.Popen:
+def _worker(queue: str, env: dict[str, str], *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "--queue", queue, "--interval", "0.2"]
-        + (["--batch"] if batch else []),
+        [sys.executable, "manage.py", "worker", "--queue", queue, "--interval", "0.2", *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -138,7 +137,7 @@ def test_a_mail_worker_killed_mid_send_loses_nothing_and_sends_once(settings, sm
     job.refresh_from_db()
     assert job.status == "pending"
 
-    drained = _worker("mail", _worker_env(EMAIL_PORT=str(smtp_port)), batch=True)
+    drained = _worker("mail", _worker_env(EMAIL_PORT=str(smtp_port)), "--batch")
     output, _ = drained.communicate(timeout=120)
     assert drained.returncode == 0, output[-2000:]
 
@@ -151,12 +150,12 @@ def test_a_mail_worker_killed_mid_send_loses_nothing_and_sends_once(settings, sm
     assert killed_run.status == "RUNNING"
 
 
-def test_a_worker_without_its_database_stays_up_and_waits_longer_each_time():
+def test_a_worker_without_its_database_stays_up_and_waits_longer_each_time_at_the_priority_asked():
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     env = _worker_env(DATABASE_URL=f"postgres://putright:putright@127.0.0.1:{closed_port}/putright")
-    worker = _worker("mail", env)
+    worker = _worker("analysis", env, "--nice", "7")
     lines: list[str] = []
 
     def read() -> None:
@@ -175,6 +174,7 @@ def test_a_worker_without_its_database_stays_up_and_waits_longer_each_time():
             what="three growing pauses",
         )
         assert worker.poll() is None  # still running
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + 7, 19)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)

@@ -98,6 +98,9 @@ def may_use_two_factor(user) -> bool:
 def _remember_whether_enrolled(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[_HAS_DEVICE_SESSION_KEY] = user_has_device(user)
+        # A customer's case link may have given this browser's session the link's own age
+        # (PUTRIGHT_CASE_SESSION_DAYS): a member of staff signing in gets the staff session's age back.
+        request.session.set_expiry(None)
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:

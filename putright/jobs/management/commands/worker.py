@@ -8,6 +8,7 @@ database is logged and waited out, with a pause that doubles up to 30 s: the wor
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -138,8 +139,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="do everything this queue has to do, then exit"
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            choices=range(20),
+            metavar="N",
+            help="run at a lower CPU priority (0-19): background analysis then yields to web requests",
+        )
 
-    def handle(self, *args, queue: str, interval: float, batch: bool, **options):
+    def handle(self, *args, queue: str, interval: float, batch: bool, nice: int, **options):
         if queue not in queues.ALL:
             raise CommandError(f"Unknown queue {queue!r}: use one of {', '.join(queues.ALL)}.")
         if not 0 < interval <= 60:
@@ -147,6 +156,8 @@ class Command(BaseCommand):
         # The task library logs every task it runs at INFO: worth seeing only when asked for (-v 2).
         for name in ("django_tasks", "django_tasks_db"):
             logging.getLogger(name).setLevel(logging.DEBUG if options["verbosity"] >= 2 else logging.WARNING)
+        if nice:
+            os.nice(nice)
         worker = QueueWorker(queue=queue, interval=interval)
         if batch:
             worker.drain()
