@@ -17,7 +17,7 @@ from ninja.errors import ValidationError
 from ninja.params.models import Body, BodyModel
 from pydantic import StrictBool, StrictInt, StringConstraints, WithJsonSchema
 
-from putright.apiv1.errors import COMMON_ERRORS, field_error
+from putright.apiv1.errors import BODY_ERRORS, field_error
 from putright.apiv1.schemas import In
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.engines.remedies.facts import MAX_ATTEMPTS, MAX_PERISHABLE_DAYS
@@ -162,7 +162,7 @@ class RemedyAssessmentOut(Schema):
 
 @router.post(
     "/remedies/evaluate",
-    response={200: RemedyAssessmentOut, **COMMON_ERRORS},
+    response={200: RemedyAssessmentOut, **BODY_ERRORS},
     summary="Work out a consumer's statutory remedies from the facts of a purchase (E4)",
     # Keys the engine leaves out stay out (refund_by and return_by belong to a cancellation only).
     exclude_unset=True,

@@ -8,7 +8,6 @@ naming the field, in the same shape as any other invalid request.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Router, Schema, Status
@@ -16,7 +15,7 @@ from pydantic import StrictBool, StrictInt, StringConstraints
 
 from putright.apiv1.cases import CENT, ObjectId, Reference, _case, _on_case
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import MAX_OPTION_MONEY, In, RecordedMethod, Text
+from putright.apiv1.schemas import In, Money, RecordedMethod, Text
 from putright.cases.models import Option
 from putright.resolution import selectors, services
 from putright.resolution.models import Offer
@@ -26,7 +25,6 @@ router = Router(tags=["resolution"])
 IsoDate = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), Field(description="A date, YYYY-MM-DD.")
 ]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_OPTION_MONEY, decimal_places=2)]
 
 
 # ---------------------------------------------------------------- schemas

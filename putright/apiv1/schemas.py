@@ -6,6 +6,9 @@ carry (control characters in one-line fields), so bad input is a 422 and never
 reaches a query.
 """
 
+import json
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -13,7 +16,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from putright.validators import single_line
 from putright.vocab import (
@@ -34,6 +37,77 @@ MAX_OPTION_MONEY = Decimal("9999999999.99")
 MAX_DAYS_TO_DELIVER = 3650
 # Far-off due times are refused: converting a year-9999 time between zones overflows.
 MIN_YEAR, MAX_YEAR = 2000, 2999
+
+
+# The rules below, written once more as JSON Schema for the OpenAPI document, so that a client (or a fuzzer)
+# knows exactly what is accepted. Unanchored patterns ("contains…"), because Python's "$" also matches before
+# a final line break: "not contains a control character" says it exactly in every regex dialect.
+NUL_PATTERN = r"\x00"
+CONTROL_PATTERN = r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"  # Unicode Cc, Zl, Zp: what single_line refuses
+# Some character that str.strip() keeps, i.e. one that str.isspace() says is not white space.
+NOT_BLANK_PATTERN = r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Dot-atom addresses with a dotted domain and a letters-only top-level domain: a subset of what Django's
+# validate_email accepts (which also runs), so the document promises nothing the code then refuses.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# RFC 3339, as JSON Schema's "date-time" format means it; pydantic alone would also take a Unix timestamp.
+DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+# Due dates and times: years 2000 to 2999 (see MIN_YEAR, MAX_YEAR).
+DUE_YEAR_PATTERN = r"^2[0-9]{3}-"
+
+
+@dataclass(frozen=True)
+class JsonSchema:
+    """Adds keywords to a type's JSON schema (in the OpenAPI document); validation is the validators' job."""
+
+    keywords_json: str  # JSON text: type annotations must be hashable, and dicts are not
+
+    @classmethod
+    def of(cls, **keywords: Any) -> "JsonSchema":
+        return cls(json.dumps(keywords, sort_keys=True))
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.update(json.loads(self.keywords_json))
+        return schema
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and DATE_RE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and DATETIME_RE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date and time written YYYY-MM-DDTHH:MM:SS with a zone (Z or +01:00)")
+
+
+def _money_text(pattern: str):
+    def check(value: Any) -> Any:
+        # Numbers go to pydantic as they are; text must be plain pounds and pence ("449.00"), as documented.
+        if isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise ValueError('must be an amount in pounds such as "449.00" (at most two decimal places)')
+        return value
+
+    return check
+
+
+def Amount(maximum: Decimal, text_pattern: str):
+    """Money: a JSON number or a decimal string, from 0 to ``maximum``, in whole pence."""
+    return Annotated[
+        Decimal,
+        BeforeValidator(_money_text(text_pattern)),
+        Field(ge=0, le=maximum, decimal_places=2),
+        # "pattern" constrains the string form, "multipleOf" the number form (JSON Schema applies each
+        # keyword only to the values of its type).
+        JsonSchema.of(pattern=text_pattern, multipleOf=0.01),
+    ]
 
 
 def _storable(value: str) -> str:
@@ -61,6 +135,8 @@ def _not_blank(value: str) -> str:
 
 
 def _email(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValueError("must be a valid email address")
     try:
         validate_email(value)
     except DjangoValidationError:
@@ -77,20 +153,34 @@ def _due_year(value: date) -> date:
 def Text(max_length: int, *, required: bool = True):
     """Free text (may span lines)."""
     validators = [AfterValidator(_storable)]
+    documented = JsonSchema.of(**{"not": {"pattern": NUL_PATTERN}})
     if required:
         validators.append(AfterValidator(_not_blank))
+        documented = JsonSchema.of(pattern=NOT_BLANK_PATTERN, **{"not": {"pattern": NUL_PATTERN}})
     return Annotated[
-        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
+        (
+            str,
+            StringConstraints(min_length=1 if required else 0, max_length=max_length),
+            *validators,
+            documented,
+        )
     ]
 
 
 def Line(max_length: int, *, required: bool = True):
     """One line of text, e.g. a subject or a name."""
     validators = [AfterValidator(_storable), AfterValidator(_one_line)]
+    documented = JsonSchema.of(**{"not": {"pattern": CONTROL_PATTERN}})
     if required:
         validators.append(AfterValidator(_not_blank))
+        documented = JsonSchema.of(pattern=NOT_BLANK_PATTERN, **{"not": {"pattern": CONTROL_PATTERN}})
     return Annotated[
-        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
+        (
+            str,
+            StringConstraints(min_length=1 if required else 0, max_length=max_length),
+            *validators,
+            documented,
+        )
     ]
 
 
@@ -99,13 +189,25 @@ Username = Annotated[
     StringConstraints(min_length=1, max_length=150),
     AfterValidator(_storable),
     AfterValidator(_one_line),
+    JsonSchema.of(**{"not": {"pattern": CONTROL_PATTERN}}),
     Field(description="A staff member's username."),
 ]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_storable), AfterValidator(_email)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_storable),
+    AfterValidator(_email),
+    # The pattern is anchored with "$", which Python also matches before a final line break: ruled out.
+    JsonSchema.of(pattern=EMAIL_PATTERN, **{"not": {"pattern": r"\n"}}),
+]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[-a-zA-Z0-9_]+$")]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_OPTION_MONEY, decimal_places=2)]
-DueDate = Annotated[date, AfterValidator(_due_year)]
-DueAt = Annotated[AwareDatetime, AfterValidator(_due_year)]
+# At most 9999999999.99 and 1000000 (MAX_OPTION_MONEY, MAX_DISPUTE), written out digit by digit.
+Money = Amount(MAX_OPTION_MONEY, r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$")
+DisputedAmount = Amount(MAX_DISPUTE, r"^(?:[0-9]{1,6}(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+DueDate = Annotated[IsoDate, AfterValidator(_due_year), JsonSchema.of(pattern=DUE_YEAR_PATTERN)]
+DueAt = Annotated[IsoDatetime, AfterValidator(_due_year), JsonSchema.of(pattern=DUE_YEAR_PATTERN)]
 # Staff record how the customer told them; "portal" is the customer acting on their own link.
 RecordedMethod = Literal["phone", "in_person", "email"]
 MoneyText = Annotated[str, Field(description='A money amount in pounds, as a decimal string, e.g. "449.00".')]
@@ -132,7 +234,7 @@ class CaseCreateIn(In):
     description: Text(10000) = Field(description="The customer's own words, stored verbatim.")
     desired_outcome: Text(5000, required=False) | None = None
     order_reference: Line(100, required=False) | None = None
-    amount_in_dispute: Annotated[Decimal, Field(ge=0, le=MAX_DISPUTE, decimal_places=2)] | None = None
+    amount_in_dispute: DisputedAmount | None = None
     channel: Channel = Channel.API
     source_kind: SourceKind = SourceKind.CUSTOMER_REPORTED
     category: Slug | None = Field(None, description="A category's slug.")
