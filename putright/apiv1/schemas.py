@@ -16,9 +16,17 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
-from putright.validators import single_line
+from putright.validators import CASE_REFERENCE_RE, single_line
 from putright.vocab import (
     Channel,
     JustificationFactor,
@@ -56,6 +64,8 @@ DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATETIME_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
+# A case reference as Case issues them (putright.validators.CASE_REFERENCE_RE).
+CASE_REFERENCE_PATTERN = rf"^{CASE_REFERENCE_RE.pattern}$"
 # Due dates and times: years 2000 to 2999 (see MIN_YEAR, MAX_YEAR).
 DUE_YEAR_PATTERN = r"^2[0-9]{3}-"
 
@@ -102,11 +112,18 @@ def Amount(maximum: Decimal, text_pattern: str):
     """Money: a JSON number or a decimal string, from 0 to ``maximum``, in whole pence."""
     return Annotated[
         Decimal,
-        BeforeValidator(_money_text(text_pattern)),
         Field(ge=0, le=maximum, decimal_places=2),
-        # "pattern" constrains the string form, "multipleOf" the number form (JSON Schema applies each
-        # keyword only to the values of its type).
-        JsonSchema.of(pattern=text_pattern, multipleOf=0.01),
+        BeforeValidator(_money_text(text_pattern)),
+        # Written out: pydantic leaves the bounds out of a Decimal's schema once a validator wraps it.
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "minimum": 0, "maximum": float(maximum), "multipleOf": 0.01},
+                    {"type": "string", "pattern": text_pattern},
+                ],
+                "description": 'An amount in pounds: a number, or a decimal string such as "449.00".',
+            }
+        ),
     ]
 
 
