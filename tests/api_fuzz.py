@@ -1,4 +1,4 @@
-"""Runs schemathesis over the API's OpenAPI document with every check, in-process or against a server.
+"""Runs schemathesis over the API's OpenAPI document with every check, against a running server.
 
 Used by tests/test_api_fuzz.py (against the test's live server) and bench/fuzz_api.py (a bigger run,
 against a running server). The settings shared by both, and by the
@@ -19,6 +19,23 @@ from schemathesis.engine import Status, events, from_schema
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "schemathesis.toml"
 OPENAPI_PATH = "/api/openapi.json"
+# What `schemathesis run --checks all` runs on an OpenAPI document (schemathesis 4.x): a run must show each.
+ALL_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "allow_header_conformance",
+    "use_after_free",
+    "ensure_resource_availability",
+    "ignored_auth",
+    "object_level_authorization",
+)
 
 
 @dataclass
@@ -29,7 +46,7 @@ class Failure:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.operation}: {self.check} ({self.case_id}) {self.message}"
+        return f"{self.operation}: {self.check} ({self.case_id}) {self.message[:600]}"
 
 
 @dataclass
@@ -80,8 +97,7 @@ def run(schema) -> Outcome:
     operations: set[str] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            if event.phase.value != "stateful_testing":
-                operations.add(event.recorder.label)
+            operations.update(node.value.operation.label for node in event.recorder.cases.values())
             outcome.cases += len(event.recorder.cases)
             for interaction in event.recorder.interactions.values():
                 if interaction.response is not None:
@@ -91,7 +107,7 @@ def run(schema) -> Outcome:
                     outcome.checks[check.name] += 1
                     if check.status == Status.FAILURE:
                         info = check.failure_info
-                        message = info.failure.title if info is not None else ""
+                        message = f"{info.failure.title}: {info.code_sample}" if info is not None else ""
                         label = event.recorder.cases[case_id].value.operation.label
                         outcome.failures.append(Failure(label, check.name, case_id, message))
         elif isinstance(event, events.NonFatalError):

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
 from putright.apiv1.schemas import Email, In, IsoDate, Line, Slug, Text
@@ -37,7 +37,9 @@ class FeedbackQuery(Schema):
 class FeedbackIn(In):
     source: Literal["survey", "comment"] = "survey"
     text: Text(5000, required=False) = Field("", description="The customer's words, stored verbatim.")
-    satisfied: bool | None = Field(None, description="The customer's overall answer, if the survey asked.")
+    satisfied: StrictBool | None = Field(
+        None, description="The customer's overall answer, if the survey asked."
+    )
     customer_email: Email | None = None
     case: Line(30, required=False) | None = Field(None, description="A case reference, e.g. PR-2026-000123.")
     category: Slug | None = None

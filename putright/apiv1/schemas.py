@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
 )
@@ -127,6 +128,14 @@ def Amount(maximum: Decimal, text_pattern: str):
     ]
 
 
+def _json_integer(value: Any) -> Any:
+    # A JSON integer: 3 or 3.0 (JSON Schema counts both), never true, "3" or 3.5 (pydantic's lax int would
+    # take the first two, which the document says are not integers).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
 def _storable(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
@@ -221,6 +230,8 @@ Slug = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"
 # At most 9999999999.99 and 1000000 (MAX_OPTION_MONEY, MAX_DISPUTE), written out digit by digit.
 Money = Amount(MAX_OPTION_MONEY, r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$")
 DisputedAmount = Amount(MAX_DISPUTE, r"^(?:[0-9]{1,6}(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$")
+# Request bodies: JSON's own types. (Query parameters arrive as text and stay lax.)
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 DueDate = Annotated[IsoDate, AfterValidator(_due_year), JsonSchema.of(pattern=DUE_YEAR_PATTERN)]
@@ -278,13 +289,15 @@ class OptionIn(In):
     description: Text(5000, required=False) = ""
     amount: Money = Decimal("0")
     cost_to_organisation: Money = Decimal("0")
-    days_to_deliver: Annotated[int, Field(ge=0, le=MAX_DAYS_TO_DELIVER)] = 0
+    days_to_deliver: Annotated[JsonInt, Field(ge=0, le=MAX_DAYS_TO_DELIVER)] = 0
     customer_advantages: Text(5000, required=False) = ""
     customer_disadvantages: Text(5000, required=False) = ""
     organisation_advantages: Text(5000, required=False) = ""
     organisation_disadvantages: Text(5000, required=False) = ""
-    is_exception: bool = False
-    customer_benefit: Annotated[int, Field(ge=0, le=5, description="How far it puts things right, 0–5.")] = 3
+    is_exception: StrictBool = False
+    customer_benefit: Annotated[
+        JsonInt, Field(ge=0, le=5, description="How far it puts things right, 0–5.")
+    ] = 3
     policy_fit: PolicyFit = PolicyFit.STANDARD
 
 
@@ -310,7 +323,7 @@ class AnswerIn(In):
 
 
 class AgreementIn(In):
-    agree: bool
+    agree: StrictBool
     method: RecordedMethod
     comment: Text(5000, required=False) | None = None
 
@@ -329,12 +342,12 @@ class PromiseIn(In):
 
 class MessageIn(In):
     body: Text(10000)
-    requested: bool
+    requested: StrictBool
     subject: Line(200, required=False) | None = None
 
 
 class SatisfactionIn(In):
-    resolved: bool
+    resolved: StrictBool
     comment: Text(5000, required=False) | None = None
     method: RecordedMethod
 
@@ -360,7 +373,7 @@ class EscalateIn(In):
 class ClassifyIn(In):
     source_kind: SourceKind
     category: Slug | None = Field(None, description="A category's slug, or null for none.")
-    regulated: bool | None = Field(
+    regulated: StrictBool | None = Field(
         None,
         description="A regulated complaint (FCA DISP, energy, communications); starts the regulator's "
         "clocks. Left out: unchanged.",
@@ -380,7 +393,7 @@ class AssignIn(In):
 
 
 class DecideIn(In):
-    approve: bool
+    approve: StrictBool
     note: Text(2000, required=False) | None = None
 
 
