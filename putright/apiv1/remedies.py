@@ -18,7 +18,7 @@ from ninja.params.models import Body, BodyModel
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
 from putright.apiv1.errors import BODY_ERRORS, field_error
-from putright.apiv1.schemas import In, JsonInt
+from putright.apiv1.schemas import In, Integer
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.engines.remedies.facts import MAX_ATTEMPTS, MAX_PERISHABLE_DAYS
 
@@ -63,11 +63,11 @@ class RemedyFactsIn(In):
         description="The goods or content do not conform, or the service lacked reasonable care and skill.",
     )
     fault_reported_date: IsoDate | None = None
-    perishable_days: Annotated[JsonInt, Field(ge=1, le=MAX_PERISHABLE_DAYS)] | None = Field(
+    perishable_days: Integer(1, MAX_PERISHABLE_DAYS) | None = Field(
         None, description="Goods only: how many days after delivery they could be expected to perish."
     )
     motor_vehicle: StrictBool | None = Field(None, description="Goods only.")
-    repairs_or_replacements_attempted: Annotated[JsonInt, Field(ge=0, le=MAX_ATTEMPTS)] | None = Field(
+    repairs_or_replacements_attempted: Integer(0, MAX_ATTEMPTS) | None = Field(
         None, description="Repairs or replacements (for a service: repeat performances) that failed."
     )
     repair_requested_date: IsoDate | None = Field(None, description="Goods only.")

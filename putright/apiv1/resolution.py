@@ -15,7 +15,7 @@ from pydantic import StrictBool, StringConstraints
 
 from putright.apiv1.cases import CENT, ObjectId, Reference, _case, _on_case
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import In, JsonInt, Money, RecordedMethod, Text
+from putright.apiv1.schemas import In, Integer, Money, RecordedMethod, Text
 from putright.cases.models import Option
 from putright.resolution import selectors, services
 from putright.resolution.models import Offer
@@ -40,9 +40,9 @@ class FactsIn(In):
     installation_completed_date: IsoDate | None = None
     fault: StrictBool | None = None
     fault_reported_date: IsoDate | None = None
-    perishable_days: Annotated[JsonInt, Field(ge=1, le=3650)] | None = None
+    perishable_days: Integer(1, 3650) | None = None
     motor_vehicle: StrictBool | None = None
-    repairs_or_replacements_attempted: Annotated[JsonInt, Field(ge=0, le=100)] | None = None
+    repairs_or_replacements_attempted: Integer(0, 100) | None = None
     repair_requested_date: IsoDate | None = None
     returned_after_repair_date: IsoDate | None = None
     distance_sale: StrictBool | None = None
@@ -139,14 +139,14 @@ class AppraisalOut(Schema):
 
 
 class OfferIn(In):
-    option_id: Annotated[JsonInt, Field(ge=1, le=2_147_483_647)]
+    option_id: Integer(1, 2_147_483_647)
     method: RecordedMethod
     amount: Money | None = Field(None, description="Leave out to offer the option's own value.")
     terms: Text(5000, required=False) = ""
 
 
 class CounterOfferIn(In):
-    option_id: Annotated[JsonInt, Field(ge=1, le=2_147_483_647)]
+    option_id: Integer(1, 2_147_483_647)
     method: RecordedMethod
     amount: Money
     terms: Text(5000, required=False) = ""

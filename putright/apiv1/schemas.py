@@ -83,6 +83,9 @@ class JsonSchema:
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
         schema = handler(core_schema)
+        # Bounds pydantic wrote under their Python names (a wrapped type's ge/le), which JSON Schema ignores.
+        for python_name in ("ge", "le"):
+            schema.pop(python_name, None)
         schema.update(json.loads(self.keywords_json))
         return schema
 
@@ -230,8 +233,20 @@ Slug = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"
 # At most 9999999999.99 and 1000000 (MAX_OPTION_MONEY, MAX_DISPUTE), written out digit by digit.
 Money = Amount(MAX_OPTION_MONEY, r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$")
 DisputedAmount = Amount(MAX_DISPUTE, r"^(?:[0-9]{1,6}(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$")
-# Request bodies: JSON's own types. (Query parameters arrive as text and stay lax.)
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+
+
+def Integer(minimum: int, maximum: int):
+    """A request body's integer, JSON's own (see _json_integer), from ``minimum`` to ``maximum``."""
+    return Annotated[
+        int,
+        Field(ge=minimum, le=maximum),
+        BeforeValidator(_json_integer),
+        # Written out: pydantic leaves the bounds out of the schema once a validator wraps the type.
+        JsonSchema.of(minimum=minimum, maximum=maximum),
+    ]
+
+
+# Query parameters arrive as text and stay lax; request bodies take JSON's own types (Integer, StrictBool).
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 DueDate = Annotated[IsoDate, AfterValidator(_due_year), JsonSchema.of(pattern=DUE_YEAR_PATTERN)]
@@ -289,15 +304,13 @@ class OptionIn(In):
     description: Text(5000, required=False) = ""
     amount: Money = Decimal("0")
     cost_to_organisation: Money = Decimal("0")
-    days_to_deliver: Annotated[JsonInt, Field(ge=0, le=MAX_DAYS_TO_DELIVER)] = 0
+    days_to_deliver: Integer(0, MAX_DAYS_TO_DELIVER) = 0
     customer_advantages: Text(5000, required=False) = ""
     customer_disadvantages: Text(5000, required=False) = ""
     organisation_advantages: Text(5000, required=False) = ""
     organisation_disadvantages: Text(5000, required=False) = ""
     is_exception: StrictBool = False
-    customer_benefit: Annotated[
-        JsonInt, Field(ge=0, le=5, description="How far it puts things right, 0–5.")
-    ] = 3
+    customer_benefit: Annotated[Integer(0, 5), Field(description="How far it puts things right, 0–5.")] = 3
     policy_fit: PolicyFit = PolicyFit.STANDARD
 
 

@@ -15,7 +15,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import DUE_YEAR_PATTERN, MAX_ID, In, IsoDatetime, JsonInt, JsonSchema, Line, Text
+from putright.apiv1.schemas import DUE_YEAR_PATTERN, MAX_ID, In, Integer, IsoDatetime, JsonSchema, Line, Text
 from putright.monitoring import selectors, services
 from putright.monitoring.models import SignalBreach
 from putright.monitoring.services import SignalInput
@@ -39,7 +39,7 @@ DimensionName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-
 FiniteNumber = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
 Scalar = StrictBool | StrictInt | FiniteNumber | Line(200)
 ClientId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
-CustomerId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+CustomerId = Integer(1, MAX_ID)
 CustomerEntry = Annotated[
     CustomerId
     | Line(254)
