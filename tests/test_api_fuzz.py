@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -248,7 +249,18 @@ def test_random_bodies_posted_to_case_actions_are_never_a_server_error(client, a
 
 
 @pytest.fixture
-def fuzz_world(live_server, alice, case_with_options):
+def _live_server_connections_closed():
+    """The live server answers each request in a new thread; with PostgreSQL's persistent connections
+    (CONN_MAX_AGE) each would stay open after its thread ended, and the test database could not be dropped."""
+    database = connections.settings["default"]
+    kept = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
+    yield
+    database["CONN_MAX_AGE"] = kept
+
+
+@pytest.fixture
+def fuzz_world(_live_server_connections_closed, live_server, alice, case_with_options):
     """Something for the operations to find besides what the run creates: a case with an option listed."""
     services.option_add(
         actor=alice,
