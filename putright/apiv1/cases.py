@@ -18,9 +18,8 @@ from pydantic import StringConstraints
 from putright import clock
 from putright.apiv1 import present
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, MAX_ID, JsonSchema
 from putright.apiv1.schemas import (
-    CASE_REFERENCE_PATTERN,
-    MAX_ID,
     AgreementIn,
     AnswerIn,
     AssignIn,
@@ -36,7 +35,6 @@ from putright.apiv1.schemas import (
     EmotionIn,
     EscalateIn,
     EscalationOut,
-    JsonSchema,
     MessageIn,
     MessageOut,
     OptionIn,

@@ -8,7 +8,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool
 
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import Email, In, IsoDate, Line, Slug, Text
+from putright.apiv1.fields import Email, IsoDate, Line, Slug, Text
+from putright.apiv1.schemas import In
 from putright.cases import selectors as case_selectors
 from putright.cases.models import Case, Category
 from putright.feedback import selectors, services

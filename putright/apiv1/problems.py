@@ -16,7 +16,8 @@ from pydantic import Field
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
-from putright.apiv1.schemas import CASE_REFERENCE_PATTERN, In, JsonSchema, Line, Slug, Text, Username
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, JsonSchema, Line, Slug, Text, Username
+from putright.apiv1.schemas import In
 from putright.cases.models import Case, Category
 from putright.problems import selectors, services
 from putright.problems.models import Problem, ProblemStatus

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import CASE_REFERENCE_PATTERN, JsonSchema, Line, Text
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, JsonSchema, Line, Text
 from putright.cases import selectors as case_selectors
 from putright.cases.models import Case
 from putright.engines import routes as routes_engine

@@ -18,7 +18,8 @@ from ninja.params.models import Body, BodyModel
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
 from putright.apiv1.errors import BODY_ERRORS, field_error
-from putright.apiv1.schemas import In, Integer
+from putright.apiv1.fields import Integer
+from putright.apiv1.schemas import In
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.engines.remedies.facts import MAX_ATTEMPTS, MAX_PERISHABLE_DAYS
 

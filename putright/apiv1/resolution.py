@@ -15,7 +15,8 @@ from pydantic import StrictBool, StringConstraints
 
 from putright.apiv1.cases import CENT, ObjectId, Reference, _case, _on_case
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import In, Integer, Money, RecordedMethod, Text
+from putright.apiv1.fields import Integer, Money, RecordedMethod, Text
+from putright.apiv1.schemas import In
 from putright.cases.models import Option
 from putright.resolution import selectors, services
 from putright.resolution.models import Offer

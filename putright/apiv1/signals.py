@@ -15,7 +15,8 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import DUE_YEAR_PATTERN, MAX_ID, In, Integer, IsoDatetime, JsonSchema, Line, Text
+from putright.apiv1.fields import DUE_YEAR_PATTERN, MAX_ID, Integer, IsoDatetime, JsonSchema, Line, Text
+from putright.apiv1.schemas import In
 from putright.monitoring import selectors, services
 from putright.monitoring.models import SignalBreach
 from putright.monitoring.services import SignalInput
