@@ -271,14 +271,25 @@ def fuzz_world(_live_server_connections_closed, live_server, alice, case_with_op
 
 
 @pytest.mark.slow
-def test_every_operation_passes_every_schemathesis_check(live_server, fuzz_world, bob):
-    """Every operation, every check (schemathesis.toml): the examples, fuzzing and stateful phases, two
-    examples an operation (about 35 s). The coverage phase adds some 3,800 boundary cases and five minutes:
-    `make fuzz` runs it. PUTRIGHT_FUZZ_EXAMPLES and PUTRIGHT_FUZZ_PHASES (comma-separated) widen this run."""
+@pytest.mark.parametrize(
+    ("user", "examples"),
+    [
+        # A supervisor may do nearly everything on a case: the widest run.
+        pytest.param("bob", 2, id="supervisor"),
+        # The other staff roles, whose permissions differ (authority limits, approvals): a shorter run each.
+        pytest.param("alice", 1, id="agent"),
+        pytest.param("carol", 1, id="manager"),
+    ],
+)
+def test_every_operation_passes_every_schemathesis_check(live_server, fuzz_world, request, user, examples):
+    """Every operation, every check (schemathesis.toml), as each role: the examples, fuzzing and stateful
+    phases (about 15 s for the supervisor on a quiet machine). The coverage phase adds some 3,800 boundary
+    cases and minutes: `make fuzz` runs it. PUTRIGHT_FUZZ_EXAMPLES and PUTRIGHT_FUZZ_PHASES
+    (comma-separated) widen this run."""
     phases = os.environ.get("PUTRIGHT_FUZZ_PHASES", "examples,fuzzing,stateful").split(",")
     cfg = api_fuzz.config(
-        token=token_for(bob),  # a supervisor: may do everything on a case but the manager's approvals
-        max_examples=int(os.environ.get("PUTRIGHT_FUZZ_EXAMPLES", "2")),
+        token=token_for(request.getfixturevalue(user)),
+        max_examples=int(os.environ.get("PUTRIGHT_FUZZ_EXAMPLES", str(examples))),
         seed=1,
         phases=phases,
     )
