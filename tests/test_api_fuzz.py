@@ -3,7 +3,8 @@
 Hypothesis generates arbitrary JSON, raw bytes, and valid bodies with random
 values swapped into known fields. A 201 from POST /api/cases must add exactly one
 case; any other answer must add none. A schemathesis run over the whole
-OpenAPI document does the same for every operation.
+OpenAPI document, with every check schemathesis has (tests/api_fuzz.py), holds
+each operation to what the document says it accepts and answers.
 """
 
 from __future__ import annotations
