@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench install clean
+.PHONY: run test test-fast lint bench fuzz install clean
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,12 @@ lint: install
 
 bench: install
 	$(PY) bench/bench_cases.py
+
+# A big schemathesis run over the API (every operation, every check, every phase) against a running Putright
+# (`make run` in another terminal): prints the test cases run and every failure; exit 1 on any.
+# More: make fuzz FUZZ_ARGS="--examples 200 --seed 3"
+fuzz: install
+	$(PY) bench/fuzz_api.py --url http://127.0.0.1:$(PORT) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache .hypothesis

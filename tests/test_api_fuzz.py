@@ -3,30 +3,29 @@
 Hypothesis generates arbitrary JSON, raw bytes, and valid bodies with random
 values swapped into known fields. A 201 from POST /api/cases must add exactly one
 case; any other answer must add none. A schemathesis run over the whole
-OpenAPI document does the same for every operation.
+OpenAPI document, with every check schemathesis has (tests/api_fuzz.py), holds
+each operation to what the document says it accepts and answers.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
 
 from putright import clock
 from putright.authority.models import ApiToken
 from putright.cases import services
 from putright.cases.models import Case
 from putright.vocab import RemedyType
-from putright.wsgi import application
+from tests import api_fuzz
 
 FUZZ = settings(
     max_examples=80,
@@ -250,31 +249,56 @@ def test_random_bodies_posted_to_case_actions_are_never_a_server_error(client, a
 # ---------------------------------------------------------------- schemathesis over the OpenAPI document
 
 
-def _app_keeping_the_test_database(environ, start_response):
-    """Django's WSGI handler closes the database connection as a request starts and finishes, which would
-    end the test's transaction; Django's own test client disconnects those signals in the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = application(environ, start_response)
-        try:
-            return [b"".join(response)]
-        finally:
-            response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _app_keeping_the_test_database)
+@pytest.fixture
+def _live_server_connections_closed():
+    """The live server answers each request in a new thread; with PostgreSQL's persistent connections
+    (CONN_MAX_AGE) each would stay open after its thread ended, and the test database could not be dropped."""
+    database = connections.settings["default"]
+    kept = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
+    yield
+    database["CONN_MAX_AGE"] = kept
 
 
 @pytest.fixture
-def staff_token(db, bob, case_with_options) -> str:
-    return token_for(bob)
+def fuzz_world(_live_server_connections_closed, live_server, alice, case_with_options):
+    """Something for the operations to find besides what the run creates: a case with an option listed."""
+    services.option_add(
+        actor=alice,
+        case=case_with_options,
+        option=services.OptionInput(title="Refund", remedy_type=RemedyType.REFUND, amount=Decimal("20.00")),
+    )
+    return case_with_options
 
 
-@schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_in_the_openapi_document_answers_with_a_server_error(case, staff_token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {staff_token}"}, checks=[not_a_server_error])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("user", "examples"),
+    [
+        # A supervisor may do nearly everything on a case: the widest run.
+        pytest.param("bob", 2, id="supervisor"),
+        # The other staff roles, whose permissions differ (authority limits, approvals): a shorter run each.
+        pytest.param("alice", 1, id="agent"),
+        pytest.param("carol", 1, id="manager"),
+    ],
+)
+def test_every_operation_passes_every_schemathesis_check(live_server, fuzz_world, request, user, examples):
+    """Every operation, every check (schemathesis.toml), as each role: the examples, fuzzing and stateful
+    phases (about 15 s for the supervisor on a quiet machine). The coverage phase adds some 3,800 boundary
+    cases and minutes: `make fuzz` runs it. PUTRIGHT_FUZZ_EXAMPLES and PUTRIGHT_FUZZ_PHASES
+    (comma-separated) widen this run."""
+    phases = os.environ.get("PUTRIGHT_FUZZ_PHASES", "examples,fuzzing,stateful").split(",")
+    cfg = api_fuzz.config(
+        token=token_for(request.getfixturevalue(user)),
+        max_examples=int(os.environ.get("PUTRIGHT_FUZZ_EXAMPLES", str(examples))),
+        seed=1,
+        phases=phases,
+    )
+    schema = api_fuzz.url_schema(live_server.url, cfg)
+    outcome = api_fuzz.run(schema)
+    print(outcome.summary())
+
+    assert outcome.operations == len(list(schema.get_all_operations())) == 60
+    assert set(outcome.checks) == set(api_fuzz.ALL_CHECKS)
+    assert outcome.errors == []
+    assert outcome.failures == [], outcome.summary()

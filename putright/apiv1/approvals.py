@@ -8,7 +8,8 @@ from ninja import Path, Router
 
 from putright.apiv1 import present
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import MAX_ID, ApprovalListOut, ApprovalOut, DecideIn
+from putright.apiv1.fields import MAX_ID
+from putright.apiv1.schemas import ApprovalListOut, ApprovalOut, DecideIn
 from putright.authority.models import Approval
 from putright.cases import selectors, services
 

@@ -18,8 +18,8 @@ from pydantic import StringConstraints
 from putright import clock
 from putright.apiv1 import present
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, MAX_ID, JsonSchema
 from putright.apiv1.schemas import (
-    MAX_ID,
     AgreementIn,
     AnswerIn,
     AssignIn,
@@ -61,7 +61,12 @@ from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["cases"])
 
-Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. PR-2026-000123.")]
+# The pattern is documented, not enforced here: anything else cannot name a case, and _case answers 404.
+Reference = Annotated[
+    str,
+    JsonSchema.of(pattern=CASE_REFERENCE_PATTERN),
+    Path(max_length=30, description="The case reference, e.g. PR-2026-000123."),
+]
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdempotencyKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x20-\x7e]+$")]
 CENT = Decimal("0.01")

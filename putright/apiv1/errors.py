@@ -47,9 +47,12 @@ COMMON_ERRORS: dict[int, Any] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
-    422: ValidationErrorOut,
+    # Field errors, or {code: "invalid_input", message} when a service refuses what the schema let through.
+    422: ValidationErrorOut | ErrorOut,
 }
-ACTION_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+# Endpoints that read a JSON body can also refuse it whole: too large (413) or not declared as JSON (415).
+BODY_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 413: ErrorOut, 415: ErrorOut}
+ACTION_ERRORS: dict[int, Any] = {**BODY_ERRORS, 409: ErrorOut}
 
 
 def field_error(
@@ -119,6 +122,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
 __all__ = [
     "ACTION_ERRORS",
+    "BODY_ERRORS",
     "COMMON_ERRORS",
     "NotFound",
     "NotStaff",

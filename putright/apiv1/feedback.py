@@ -1,14 +1,15 @@
 """S4 feedback feed: read it with the page's filters, see its rising themes, and send survey
 responses or customer comments from other systems into it."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import Email, In, Line, Slug, Text
+from putright.apiv1.fields import Email, IsoDate, Line, Slug, Text
+from putright.apiv1.schemas import In
 from putright.cases import selectors as case_selectors
 from putright.cases.models import Case, Category
 from putright.feedback import selectors, services
@@ -27,8 +28,8 @@ class FeedbackQuery(Schema):
     sentiment: SentimentName | None = Field(None, description='"none": items with no words to read.')
     category: Slug | None = None
     satisfied: Literal["yes", "no", "unknown"] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     q: Line(200, required=False) | None = Field(None, description="Words the feedback contains.")
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
@@ -37,7 +38,9 @@ class FeedbackQuery(Schema):
 class FeedbackIn(In):
     source: Literal["survey", "comment"] = "survey"
     text: Text(5000, required=False) = Field("", description="The customer's words, stored verbatim.")
-    satisfied: bool | None = Field(None, description="The customer's overall answer, if the survey asked.")
+    satisfied: StrictBool | None = Field(
+        None, description="The customer's overall answer, if the survey asked."
+    )
     customer_email: Email | None = None
     case: Line(30, required=False) | None = Field(None, description="A case reference, e.g. PR-2026-000123.")
     category: Slug | None = None

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from putright.apiv1 import present
 from putright.apiv1.errors import COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import MAX_ID, EscalationOut
+from putright.apiv1.fields import MAX_ID
+from putright.apiv1.schemas import EscalationOut
 from putright.cases import selectors
 from putright.channels import services as channel_services
 from putright.channels.models import Alert

@@ -16,7 +16,8 @@ from pydantic import Field
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
-from putright.apiv1.schemas import In, Line, Slug, Text, Username
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, JsonSchema, Line, Slug, Text, Username
+from putright.apiv1.schemas import In
 from putright.cases.models import Case, Category
 from putright.problems import selectors, services
 from putright.problems.models import Problem, ProblemStatus
@@ -26,7 +27,13 @@ router = Router(tags=["problems"])
 
 MAX_PROBLEM_ID = 9_223_372_036_854_775_807
 ProblemId = Annotated[int, Path(ge=1, le=MAX_PROBLEM_ID, description="The problem's number.")]
-Reference = Annotated[str, Path(max_length=30, description="A case reference, e.g. PR-2026-000123.")]
+Reference = Annotated[
+    str,
+    JsonSchema.of(pattern=CASE_REFERENCE_PATTERN),
+    Path(max_length=30, description="A case reference, e.g. PR-2026-000123."),
+]
+# What problem_link accepts: a reference in either case, with spaces around it.
+LINK_REFERENCE_PATTERN = r"^ *[Pp][Rr]-[0-9]{4}-[0-9]{6,9} *$"
 TREND_DAYS = 30
 
 
@@ -45,7 +52,9 @@ class ProblemQuery(Schema):
 
 
 class LinkIn(In):
-    reference: Line(30) = Field(description="The case to link, e.g. PR-2026-000123.")
+    reference: Annotated[Line(30), JsonSchema.of(pattern=LINK_REFERENCE_PATTERN)] = Field(
+        description="The case to link, e.g. PR-2026-000123 (any case, spaces around it ignored)."
+    )
 
 
 class UnlinkIn(In):
@@ -234,7 +243,7 @@ def problem_detail(request, pk: ProblemId):
 )
 def problem_link(request, pk: ProblemId, payload: LinkIn):
     problem = _problem(request, pk)
-    reference = payload.reference.strip().upper()
+    reference = payload.reference.strip(" ").upper()
     if not CASE_REFERENCE_RE.fullmatch(reference):
         raise field_error(
             "reference", "Must be a case reference like PR-2026-000123.", kind="invalid_reference"

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import Line, Text
+from putright.apiv1.fields import CASE_REFERENCE_PATTERN, JsonSchema, Line, Text
 from putright.cases import selectors as case_selectors
 from putright.cases.models import Case
 from putright.engines import routes as routes_engine
@@ -21,7 +21,11 @@ from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["deadlines"])
 
-Reference = Annotated[str, Path(max_length=30, description="The case reference, e.g. PR-2026-000123.")]
+Reference = Annotated[
+    str,
+    JsonSchema.of(pattern=CASE_REFERENCE_PATTERN),
+    Path(max_length=30, description="The case reference, e.g. PR-2026-000123."),
+]
 ClockState = Literal["running", "at_risk", "missed", "met", "met_late", "stopped", "ended"]
 
 

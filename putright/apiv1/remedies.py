@@ -15,9 +15,10 @@ from typing import Annotated, Literal
 from ninja import Field, Router, Schema
 from ninja.errors import ValidationError
 from ninja.params.models import Body, BodyModel
-from pydantic import StrictBool, StrictInt, StringConstraints, WithJsonSchema
+from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
-from putright.apiv1.errors import COMMON_ERRORS, field_error
+from putright.apiv1.errors import BODY_ERRORS, field_error
+from putright.apiv1.fields import Integer
 from putright.apiv1.schemas import In
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
 from putright.engines.remedies.facts import MAX_ATTEMPTS, MAX_PERISHABLE_DAYS
@@ -63,11 +64,11 @@ class RemedyFactsIn(In):
         description="The goods or content do not conform, or the service lacked reasonable care and skill.",
     )
     fault_reported_date: IsoDate | None = None
-    perishable_days: Annotated[StrictInt, Field(ge=1, le=MAX_PERISHABLE_DAYS)] | None = Field(
+    perishable_days: Integer(1, MAX_PERISHABLE_DAYS) | None = Field(
         None, description="Goods only: how many days after delivery they could be expected to perish."
     )
     motor_vehicle: StrictBool | None = Field(None, description="Goods only.")
-    repairs_or_replacements_attempted: Annotated[StrictInt, Field(ge=0, le=MAX_ATTEMPTS)] | None = Field(
+    repairs_or_replacements_attempted: Integer(0, MAX_ATTEMPTS) | None = Field(
         None, description="Repairs or replacements (for a service: repeat performances) that failed."
     )
     repair_requested_date: IsoDate | None = Field(None, description="Goods only.")
@@ -162,7 +163,7 @@ class RemedyAssessmentOut(Schema):
 
 @router.post(
     "/remedies/evaluate",
-    response={200: RemedyAssessmentOut, **COMMON_ERRORS},
+    response={200: RemedyAssessmentOut, **BODY_ERRORS},
     summary="Work out a consumer's statutory remedies from the facts of a purchase (E4)",
     # Keys the engine leaves out stay out (refund_by and return_by belong to a cancellation only).
     exclude_unset=True,

@@ -8,15 +8,15 @@ naming the field, in the same shape as any other invalid request.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, StringConstraints
+from pydantic import StrictBool, StringConstraints
 
 from putright.apiv1.cases import CENT, ObjectId, Reference, _case, _on_case
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, field_error
-from putright.apiv1.schemas import MAX_OPTION_MONEY, In, RecordedMethod, Text
+from putright.apiv1.fields import Integer, Money, RecordedMethod, Text
+from putright.apiv1.schemas import In
 from putright.cases.models import Option
 from putright.resolution import selectors, services
 from putright.resolution.models import Offer
@@ -26,7 +26,6 @@ router = Router(tags=["resolution"])
 IsoDate = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), Field(description="A date, YYYY-MM-DD.")
 ]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_OPTION_MONEY, decimal_places=2)]
 
 
 # ---------------------------------------------------------------- schemas
@@ -42,9 +41,9 @@ class FactsIn(In):
     installation_completed_date: IsoDate | None = None
     fault: StrictBool | None = None
     fault_reported_date: IsoDate | None = None
-    perishable_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = None
+    perishable_days: Integer(1, 3650) | None = None
     motor_vehicle: StrictBool | None = None
-    repairs_or_replacements_attempted: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    repairs_or_replacements_attempted: Integer(0, 100) | None = None
     repair_requested_date: IsoDate | None = None
     returned_after_repair_date: IsoDate | None = None
     distance_sale: StrictBool | None = None
@@ -141,14 +140,14 @@ class AppraisalOut(Schema):
 
 
 class OfferIn(In):
-    option_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    option_id: Integer(1, 2_147_483_647)
     method: RecordedMethod
     amount: Money | None = Field(None, description="Leave out to offer the option's own value.")
     terms: Text(5000, required=False) = ""
 
 
 class CounterOfferIn(In):
-    option_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    option_id: Integer(1, 2_147_483_647)
     method: RecordedMethod
     amount: Money
     terms: Text(5000, required=False) = ""

@@ -1,21 +1,37 @@
 """Request and response schemas of the API.
 
-Every string has a maximum length that fits its column, and text is checked for
-what a database cannot store (NUL, lone surrogates) or an email header must not
-carry (control characters in one-line fields), so bad input is a 422 and never
-reaches a query.
+Built from ``putright.apiv1.fields``: every string has a maximum length that fits its column, and text is
+checked for what a database cannot store (NUL, lone surrogates) or an email header must not carry (control
+characters in one-line fields), so bad input is a 422 and never reaches a query; the OpenAPI document
+states the same rules.
 """
 
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
-from putright.validators import single_line
+from putright.apiv1.fields import (
+    MAX_DAYS_TO_DELIVER,
+    DisputedAmount,
+    DueAt,
+    DueDate,
+    Email,
+    Integer,
+    Line,
+    Money,
+    MoneyText,
+    RecordedMethod,
+    Slug,
+    Text,
+    Username,
+)
 from putright.vocab import (
     Channel,
     JustificationFactor,
@@ -25,90 +41,6 @@ from putright.vocab import (
     SourceKind,
     Status,
 )
-
-# The largest database integer every backend accepts: ids beyond it cannot exist.
-MAX_ID = 2_147_483_647
-MAX_DISPUTE = Decimal("1000000")
-# Option money columns are DecimalField(max_digits=12, decimal_places=2).
-MAX_OPTION_MONEY = Decimal("9999999999.99")
-MAX_DAYS_TO_DELIVER = 3650
-# Far-off due times are refused: converting a year-9999 time between zones overflows.
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-
-def _storable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (no unpaired surrogates)") from None
-    return value
-
-
-def _one_line(value: str) -> str:
-    # The same rule as the web forms (putright.validators.single_line), reported the pydantic way.
-    try:
-        return single_line(value)
-    except DjangoValidationError:
-        raise ValueError("must be a single line without control characters") from None
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _email(value: str) -> str:
-    try:
-        validate_email(value)
-    except DjangoValidationError:
-        raise ValueError("must be a valid email address") from None
-    return value
-
-
-def _due_year(value: date) -> date:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
-    return value
-
-
-def Text(max_length: int, *, required: bool = True):
-    """Free text (may span lines)."""
-    validators = [AfterValidator(_storable)]
-    if required:
-        validators.append(AfterValidator(_not_blank))
-    return Annotated[
-        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
-    ]
-
-
-def Line(max_length: int, *, required: bool = True):
-    """One line of text, e.g. a subject or a name."""
-    validators = [AfterValidator(_storable), AfterValidator(_one_line)]
-    if required:
-        validators.append(AfterValidator(_not_blank))
-    return Annotated[
-        (str, StringConstraints(min_length=1 if required else 0, max_length=max_length), *validators)
-    ]
-
-
-Username = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=150),
-    AfterValidator(_storable),
-    AfterValidator(_one_line),
-    Field(description="A staff member's username."),
-]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_storable), AfterValidator(_email)]
-Slug = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[-a-zA-Z0-9_]+$")]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_OPTION_MONEY, decimal_places=2)]
-DueDate = Annotated[date, AfterValidator(_due_year)]
-DueAt = Annotated[AwareDatetime, AfterValidator(_due_year)]
-# Staff record how the customer told them; "portal" is the customer acting on their own link.
-RecordedMethod = Literal["phone", "in_person", "email"]
-MoneyText = Annotated[str, Field(description='A money amount in pounds, as a decimal string, e.g. "449.00".')]
 
 
 class In(Schema):
@@ -132,7 +64,7 @@ class CaseCreateIn(In):
     description: Text(10000) = Field(description="The customer's own words, stored verbatim.")
     desired_outcome: Text(5000, required=False) | None = None
     order_reference: Line(100, required=False) | None = None
-    amount_in_dispute: Annotated[Decimal, Field(ge=0, le=MAX_DISPUTE, decimal_places=2)] | None = None
+    amount_in_dispute: DisputedAmount | None = None
     channel: Channel = Channel.API
     source_kind: SourceKind = SourceKind.CUSTOMER_REPORTED
     category: Slug | None = Field(None, description="A category's slug.")
@@ -159,13 +91,13 @@ class OptionIn(In):
     description: Text(5000, required=False) = ""
     amount: Money = Decimal("0")
     cost_to_organisation: Money = Decimal("0")
-    days_to_deliver: Annotated[int, Field(ge=0, le=MAX_DAYS_TO_DELIVER)] = 0
+    days_to_deliver: Integer(0, MAX_DAYS_TO_DELIVER) = 0
     customer_advantages: Text(5000, required=False) = ""
     customer_disadvantages: Text(5000, required=False) = ""
     organisation_advantages: Text(5000, required=False) = ""
     organisation_disadvantages: Text(5000, required=False) = ""
-    is_exception: bool = False
-    customer_benefit: Annotated[int, Field(ge=0, le=5, description="How far it puts things right, 0–5.")] = 3
+    is_exception: StrictBool = False
+    customer_benefit: Annotated[Integer(0, 5), Field(description="How far it puts things right, 0–5.")] = 3
     policy_fit: PolicyFit = PolicyFit.STANDARD
 
 
@@ -191,7 +123,7 @@ class AnswerIn(In):
 
 
 class AgreementIn(In):
-    agree: bool
+    agree: StrictBool
     method: RecordedMethod
     comment: Text(5000, required=False) | None = None
 
@@ -210,12 +142,12 @@ class PromiseIn(In):
 
 class MessageIn(In):
     body: Text(10000)
-    requested: bool
+    requested: StrictBool
     subject: Line(200, required=False) | None = None
 
 
 class SatisfactionIn(In):
-    resolved: bool
+    resolved: StrictBool
     comment: Text(5000, required=False) | None = None
     method: RecordedMethod
 
@@ -241,7 +173,7 @@ class EscalateIn(In):
 class ClassifyIn(In):
     source_kind: SourceKind
     category: Slug | None = Field(None, description="A category's slug, or null for none.")
-    regulated: bool | None = Field(
+    regulated: StrictBool | None = Field(
         None,
         description="A regulated complaint (FCA DISP, energy, communications); starts the regulator's "
         "clocks. Left out: unchanged.",
@@ -261,7 +193,7 @@ class AssignIn(In):
 
 
 class DecideIn(In):
-    approve: bool
+    approve: StrictBool
     note: Text(2000, required=False) | None = None
 
 

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Body, Path, Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from putright import clock
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound
-from putright.apiv1.schemas import MAX_ID, In, Line, Text
+from putright.apiv1.fields import DUE_YEAR_PATTERN, MAX_ID, Integer, IsoDatetime, JsonSchema, Line, Text
+from putright.apiv1.schemas import In
 from putright.monitoring import selectors, services
 from putright.monitoring.models import SignalBreach
 from putright.monitoring.services import SignalInput
@@ -35,10 +36,11 @@ SignalName = Annotated[
     ),
 ]
 DimensionName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
-FiniteNumber = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
+# Strict: a lax float would also take the text "12" (or 200 zeros) that the document says is not a number.
+FiniteNumber = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
 Scalar = StrictBool | StrictInt | FiniteNumber | Line(200)
 ClientId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
-CustomerId = Annotated[int, Field(ge=1, le=MAX_ID)]
+CustomerId = Integer(1, MAX_ID)
 CustomerEntry = Annotated[
     CustomerId
     | Line(254)
@@ -58,7 +60,7 @@ class SignalIn(In):
     value: Annotated[
         StrictInt | FiniteNumber, Field(description="A finite number (JSON number; not a string).")
     ]
-    time: AwareDatetime | None = Field(
+    time: Annotated[IsoDatetime, JsonSchema.of(pattern=DUE_YEAR_PATTERN)] | None = Field(
         None, description="When it was observed, with a time zone; default: when we receive it."
     )
     dimensions: Annotated[dict[DimensionName, Scalar], Field(max_length=20)] = Field(
