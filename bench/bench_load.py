@@ -501,8 +501,8 @@ def recount_text(r: Recount, errors: int) -> str:
             *(f"  {line}" for line in r.processes),
             *(
                 [
-                    f"  kernel: {r.overflows} connection(s) found the web server's listen queue full during the "
-                    "load (its queue holds 10; such a connection waits, or is reset before Django sees it)"
+                    f"  kernel: {r.overflows} connection(s) found a listen queue full during the load (runserver's "
+                    "holds 10; such a connection waits, or is reset before Django sees it)"
                 ]
                 if r.overflows
                 else []

@@ -356,7 +356,8 @@ def work_left(db: Database) -> int:
 def listen_overflows() -> int | None:
     """The kernel's count of connections its listen queues had no room for (Linux; None elsewhere).
 
-    runserver listens with a queue of 10: past that, connections wait or are reset before Django sees them.
+    runserver listens with a queue of 10 (gunicorn here: 2048): past that, connections wait or are reset
+    before Django sees them. The count is the whole machine's.
     """
     try:
         lines = Path("/proc/net/netstat").read_text().splitlines()
