@@ -5,6 +5,7 @@ from __future__ import annotations
 from putright import clock
 from putright.channels.delivery import alert_create, deliver_alert, deliver_message
 from putright.channels.models import Alert, Message
+from putright.channels.selectors import alerts_for
 from putright.jobs.outbox import later
 
 __all__ = [
@@ -61,11 +62,7 @@ def alert_mark_read(*, user, alert_id: int) -> bool:
 def alert_mark_all_read(*, user, kind: str = "", case_reference: str = "") -> int:
     """Mark the user's unread alerts read, only those of ``kind`` / about the case ``case_reference``
     when given (the filter the user is looking at), and return how many. Nobody else's are touched."""
-    unread = Alert.objects.filter(recipient=user, read_at__isnull=True)
-    if kind:
-        unread = unread.filter(kind=kind)
-    if case_reference:
-        unread = unread.filter(case__reference=case_reference)
+    unread = alerts_for(user=user, kind=kind, case_reference=case_reference).filter(read_at__isnull=True)
     return unread.update(read_at=clock.now())
 
 

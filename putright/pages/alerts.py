@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from putright.cases import selectors
 from putright.cases.access import staff_required
+from putright.channels import selectors as channel_selectors
 from putright.channels import services as channel_services
 from putright.channels.models import Alert
 
@@ -74,17 +75,10 @@ def _alert_filters(data) -> tuple[AlertFilterForm, dict]:
     return form, {"kind": form.cleaned_data["kind"], "case": form.cleaned_data["case"]}
 
 
-def _filtered_alerts(user, chosen: dict):
-    qs = Alert.objects.filter(recipient=user)
-    if chosen.get("kind"):
-        qs = qs.filter(kind=chosen["kind"])
-    if chosen.get("case"):
-        qs = qs.filter(case__reference=chosen["case"])
-    return qs
-
-
 def _alerts_context(request: HttpRequest, form: AlertFilterForm, chosen: dict, page: str | None) -> dict:
-    alerts = _filtered_alerts(request.user, chosen)
+    alerts = channel_selectors.alerts_for(
+        user=request.user, kind=chosen["kind"], case_reference=chosen["case"]
+    )
     listed = alerts.select_related("case").order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     return {
         "form": form,
