@@ -77,3 +77,33 @@ def test_reading_and_marking_alerts(live_server, new_page, bob, screenshot):
     expect(phone.get_by_text("Nothing unread.")).to_be_visible()
     expect(phone.locator("#unread-alert-count")).to_have_text("")
     assert Alert.objects.filter(recipient=bob, read_at__isnull=True).count() == 0
+
+
+def test_escalations_show_open_cases_and_closed_on_request(live_server, new_page, alice, bob):
+    open_case, _ = case_services.case_report(report=make_report(subject="Dryer drum squeaks"))
+    closed_case, _ = case_services.case_report(
+        report=make_report(
+            subject="Kettle lid broke", customer_email="tom@example.com", customer_name="Tom Reed"
+        )
+    )
+    for case in (open_case, closed_case):
+        case_services.case_escalate(actor=alice, case=case, to_user=bob, reason="Customer asks for a manager")
+    case_services.case_close_unresolved(
+        actor=bob,
+        case=closed_case,
+        reasons="We cannot help with this, for the reasons in our letter.",
+        other_routes=["Financial Ombudsman Service"],
+    )
+    page = new_page(**PHONE)
+    sign_in(page, live_server.url, "bob")
+    page.goto(f"{live_server.url}/escalations/")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("link", name=open_case.reference)).to_be_visible()
+    expect(table.get_by_role("link", name=closed_case.reference)).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_label("Cases", exact=True).select_option("closed")
+    page.get_by_role("button", name="Show escalations").click()
+    expect(page.get_by_role("heading", name="Escalated to me · closed cases")).to_be_visible()
+    expect(table.get_by_role("link", name=closed_case.reference)).to_be_visible()
+    expect(table.get_by_role("link", name=open_case.reference)).to_have_count(0)
