@@ -743,3 +743,25 @@ def test_the_inbox_lists_my_alerts_and_escalations_only(api_as, case_with_option
     ]
     assert esc["sent"] == []
     assert api_as(alice).get("/api/escalations").json()["sent"][0]["to_user"] == "bob"
+
+
+def test_the_inbox_filters_alerts_and_marks_all_read_only_mine(
+    api_as, case_with_options, report_case, alice, bob
+):
+    other_case = report_case(customer_email="tom@example.com", customer_name="Tom Reed")
+    services.consultation_request(actor=alice, case=case_with_options, colleague=bob, question="Advice?")
+    services.case_escalate(actor=alice, case=case_with_options, to_user=bob, reason="Needs a supervisor")
+    services.case_escalate(actor=alice, case=other_case, to_user=bob, reason="Also this one")
+    services.case_escalate(actor=bob, case=other_case, to_user=alice, reason="Back to you")
+    as_bob = api_as(bob)
+    ref = case_with_options.reference
+    listed = as_bob.get(f"/api/alerts?kind=escalation&case={ref.lower()}").json()
+    assert [(a["kind"], a["case"]) for a in listed["items"]] == [("escalation", ref)]
+    assert as_bob.get("/api/alerts?kind=nonsense").status_code == 422
+    r = as_bob.post("/api/alerts/read", {"kind": "escalation"})
+    assert (r.status_code, r.json()) == (200, {"marked": 2})
+    unread = as_bob.get("/api/alerts?unread=true").json()
+    assert [a["kind"] for a in unread["items"]] == ["consultation"]
+    assert api_as(alice).get("/api/alerts?unread=true").json()["count"] == 1  # alice's own: untouched
+    assert as_bob.post("/api/alerts/read", {}).json() == {"marked": 1}
+    assert as_bob.get("/api/alerts?unread=true").json()["count"] == 0

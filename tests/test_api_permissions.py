@@ -264,6 +264,7 @@ def world(report_case, case_with_options, alice, bob):
         ("POST", f"/api/cases/{dl}/steps/{step.pk}/complete", None),
         ("GET", "/api/alerts", None),
         ("POST", f"/api/alerts/{Alert.objects.filter(recipient=bob).first().pk}/read", None),
+        ("POST", "/api/alerts/read", {"kind": "escalation"}),
         ("GET", "/api/escalations", None),
         ("POST", f"/api/cases/{dl}/promises/{promise.pk}/keep", None),
         ("POST", f"/api/cases/{dl}/deliver", None),

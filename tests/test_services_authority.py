@@ -38,7 +38,8 @@ def test_an_option_beyond_the_agents_money_limit_waits_for_approval(case_with_op
     # The nearest level whose authority covers £449 is asked: the supervisor, not the manager.
     assert approval.assigned_to == bob
     assert bob.alerts.filter(kind="approval_requested").count() == 1
-    assert case_with_options.escalations.get().automatic is True
+    # One entry per event: the approval is the request, not also an automatic escalation.
+    assert case_with_options.escalations.count() == 0
 
 
 def test_the_customer_cannot_agree_before_approval(case_with_options, alice, bob):

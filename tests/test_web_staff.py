@@ -604,11 +604,13 @@ def test_escalating_moves_the_case_and_shows_on_both_escalation_pages(client, al
     esc = Escalation.objects.get(case=case)
     assert (esc.from_user, esc.to_user, esc.reason) == (alice, bob, "Customer wants a manager")
 
-    sent = client.get(reverse("cases:escalations"))
-    assert list(sent.context["sent"]) == [esc] and list(sent.context["received"]) == []
+    page = reverse("cases:escalations")
+    assert list(client.get(page, {"direction": "sent"}).context["page_obj"]) == [esc]
+    assert list(client.get(page, {"direction": "received"}).context["page_obj"]) == []
     client.force_login(bob)
-    received = client.get(reverse("cases:escalations"))
-    assert list(received.context["received"]) == [esc] and list(received.context["sent"]) == []
+    received = client.get(page)  # escalated to me is the default
+    assert list(received.context["page_obj"]) == [esc]
+    assert list(client.get(page, {"direction": "sent"}).context["page_obj"]) == []
     assert "Customer wants a manager" in received.content.decode()
 
 

@@ -178,6 +178,7 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:escalations"), {}),
         (r("cases:alerts"), {}),
         (r("cases:alert_read", args=[w.alert.pk]), {}),
+        (r("cases:alerts_read_all"), {}),
         (f"/cases/{waiting}/", {}),
     ]
 

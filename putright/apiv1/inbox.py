@@ -13,6 +13,7 @@ from putright.apiv1.errors import COMMON_ERRORS, NotFound
 from putright.apiv1.fields import MAX_ID
 from putright.apiv1.schemas import EscalationOut
 from putright.cases import selectors
+from putright.channels import selectors as channel_selectors
 from putright.channels import services as channel_services
 from putright.channels.models import Alert
 
@@ -35,10 +36,21 @@ class AlertListOut(Schema):
     items: list[AlertOut]
 
 
-class AlertQuery(Schema):
+class AlertFilter(Schema):
+    kind: Alert.Kind | None = Field(None, description="Only alerts of this kind.")
+    case: str = Field(
+        "", max_length=20, description="Only alerts about the case with this reference (PR-2026-000123)."
+    )
+
+
+class AlertQuery(AlertFilter):
     unread: bool = False
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class AlertsMarkedOut(Schema):
+    marked: int = Field(description="How many unread alerts were marked read.")
 
 
 class EscalatedCaseOut(EscalationOut):
@@ -64,7 +76,11 @@ def _alert(a: Alert) -> dict:
 @router.get("/alerts", response={200: AlertListOut, **COMMON_ERRORS}, summary="Your alerts, newest first")
 def alert_list(request, filters: Query[AlertQuery]):
     alerts = (
-        Alert.objects.filter(recipient=request.auth).select_related("case").order_by("-created_at", "-pk")
+        channel_selectors.alerts_for(
+            user=request.auth, kind=filters.kind or "", case_reference=filters.case.strip().upper()
+        )
+        .select_related("case")
+        .order_by("-created_at", "-pk")
     )
     if filters.unread:
         alerts = alerts.filter(read_at__isnull=True)
@@ -84,6 +100,18 @@ def alert_read(request, alert_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
     channel_services.alert_mark_read(user=request.auth, alert_id=alert.pk)
     alert.refresh_from_db()
     return _alert(alert)
+
+
+@router.post(
+    "/alerts/read",
+    response={200: AlertsMarkedOut, **COMMON_ERRORS},
+    summary="Mark all your unread alerts read (only those of a kind or about a case, when given)",
+)
+def alerts_read_all(request, payload: AlertFilter):
+    marked = channel_services.alert_mark_all_read(
+        user=request.auth, kind=payload.kind or "", case_reference=payload.case.strip().upper()
+    )
+    return {"marked": marked}
 
 
 @router.get(

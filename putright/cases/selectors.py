@@ -160,13 +160,32 @@ def approvals_requested_by(*, user) -> QuerySet:
     )
 
 
-def escalations_for_user(*, user) -> dict[str, QuerySet]:
+# Before approvals stopped doubling as escalations, every approval request also stored an automatic
+# escalation with this reason. Those rows stay in the case's record (it is history) but are not listed
+# as escalations: the approval itself is listed on the approvals page, once.
+APPROVAL_SHADOW_REASON = "Approval needed:"
+ESCALATION_STATES = ("open", "closed", "all")
+
+
+def escalations_for_user(*, user, state: str = "all", case_reference: str = "") -> dict[str, QuerySet]:
+    """Escalations to and by ``user``, newest first: of open or closed cases only when ``state`` says,
+    and of one case when ``case_reference`` is given (matched exactly, ignoring case)."""
     if not is_staff_member(user):
         raise PermissionDenied("only staff may see escalations")
-    base = Escalation.objects.select_related("case", "from_user", "to_user")
+    if state not in ESCALATION_STATES:
+        raise ValueError(f"unknown escalation state {state!r}")
+    base = Escalation.objects.select_related("case", "from_user", "to_user").exclude(
+        automatic=True, reason__startswith=APPROVAL_SHADOW_REASON
+    )
+    if state == "open":
+        base = base.filter(case__status__in=OPEN_STATUSES)
+    elif state == "closed":
+        base = base.exclude(case__status__in=OPEN_STATUSES)
+    if case_reference:
+        base = base.filter(case__reference__iexact=case_reference)
     return {
-        "received": base.filter(to_user=user).order_by("-created_at"),
-        "sent": base.filter(from_user=user).order_by("-created_at"),
+        "received": base.filter(to_user=user).order_by("-created_at", "-pk"),
+        "sent": base.filter(from_user=user).order_by("-created_at", "-pk"),
     }
 
 

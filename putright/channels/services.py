@@ -5,11 +5,13 @@ from __future__ import annotations
 from putright import clock
 from putright.channels.delivery import alert_create, deliver_alert, deliver_message
 from putright.channels.models import Alert, Message
+from putright.channels.selectors import alerts_for
 from putright.jobs.outbox import later
 
 __all__ = [
     "alert_create",
     "alert_enqueue",
+    "alert_mark_all_read",
     "alert_mark_read",
     "message_create_inbound",
     "message_create_outbound",
@@ -55,6 +57,13 @@ def alert_mark_read(*, user, alert_id: int) -> bool:
     return bool(
         Alert.objects.filter(pk=alert_id, recipient=user, read_at__isnull=True).update(read_at=clock.now())
     )
+
+
+def alert_mark_all_read(*, user, kind: str = "", case_reference: str = "") -> int:
+    """Mark the user's unread alerts read, only those of ``kind`` / about the case ``case_reference``
+    when given (the filter the user is looking at), and return how many. Nobody else's are touched."""
+    unread = alerts_for(user=user, kind=kind, case_reference=case_reference).filter(read_at__isnull=True)
+    return unread.update(read_at=clock.now())
 
 
 def message_enqueue(message_id: int) -> None:

@@ -1,13 +1,12 @@
-"""The agent's desk around the cases: home, the queues, logging a call, approvals, escalations and alerts."""
+"""The agent's desk around the cases: home, the queues, logging a call, approvals (alerts and escalations:
+``pages.alerts``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from putright import clock
 from putright.authority.models import Approval
@@ -15,15 +14,10 @@ from putright.authority.selectors import is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import ApprovalDecisionForm, LogCallForm, QueueFilterForm
-from putright.channels import services as channel_services
-from putright.channels.models import Alert
 from putright.errors import DomainError
 from putright.pages.workspace import APPROVAL_COLOURS, auto_id
 
 QUEUE_PAGE_SIZE = 50
-
-
-ALERTS_PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -158,39 +152,3 @@ def approval_decide(request: HttpRequest, approval_id: int) -> HttpResponse:
         verb = "Approved" if approve else "Rejected"
         messages.success(request, f"{verb} \u201c{approval.option.title}\u201d on {approval.case.reference}.")
     return redirect("cases:approvals")
-
-
-@staff_required
-def escalations(request: HttpRequest) -> HttpResponse:
-    lists = selectors.escalations_for_user(user=request.user)
-    return render(
-        request,
-        "cases/escalations.html",
-        {
-            "received": lists["received"],
-            "sent": lists["sent"],
-            "nav": "escalations",
-        },
-    )
-
-
-@staff_required
-def alerts(request: HttpRequest) -> HttpResponse:
-    qs = (
-        Alert.objects.filter(recipient=request.user)
-        .select_related("case")
-        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
-    )
-    page_obj = Paginator(qs, ALERTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/alerts.html", {"page_obj": page_obj, "nav": "alerts"})
-
-
-@staff_required
-@require_POST
-def alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = get_object_or_404(Alert.objects.select_related("case"), pk=alert_id, recipient=request.user)
-    channel_services.alert_mark_read(user=request.user, alert_id=alert.pk)
-    if request.htmx:
-        alert.refresh_from_db()
-        return render(request, "cases/_alert_row.html", {"alert": alert})
-    return redirect("cases:alerts")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from putright import clock
-from putright.authority.models import Approval, Escalation
+from putright.authority.models import Approval
 from putright.authority.selectors import approvers_for, is_staff_member, limit_for_user
 from putright.cases.models import Case, Consultation, Option, new_portal_nonce
 from putright.cases.services._common import (
@@ -331,14 +331,8 @@ def _approval_request(*, actor, case: Case, option: Option, decision, before: di
         },
     )
     if assigned is not None:
-        Escalation.objects.create(
-            case=case,
-            from_user=actor,
-            to_user=assigned,
-            automatic=True,
-            reason=f"Approval needed: {'; '.join(decision.reasons)}",
-            created_at=clock.now(),
-        )
+        # One entry per event: the approval (and this alert) is the request. It is not also stored as an
+        # automatic escalation, which listed every approval a second time on the escalations page.
         channels.alert_create(
             recipient=assigned,
             case=case,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from putright.authority.models import Approval, Escalation
+from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Option
 from putright.cases.services import option_request
@@ -115,16 +115,6 @@ class ChoosingActs(CaseDraft):
                 "assigned_to": assigned.get_username(),
                 "rule_ids": list(decision.rule_ids),
             },
-        )
-        self._add(
-            Escalation(
-                case=case,
-                from_user=actor,
-                to_user=assigned,
-                automatic=True,
-                reason=f"Approval needed: {reasons}",
-                created_at=self.now,
-            )
         )
         self._alert(
             assigned,
