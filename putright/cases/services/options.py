@@ -23,6 +23,7 @@ from putright.cases.services._common import (
     _tell_customer,
     option_request,
 )
+from putright.cases.services.entitlement import entitled_request
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.engines.authority import limits as authority_engine
@@ -268,7 +269,7 @@ def option_recommend(
         case.recommended_option = option
         case.recommendation_justification = justification
         case.recommendation_factors = factors
-        decision = authority_engine.decide(limit_for_user(actor), option_request(option))
+        decision = authority_engine.decide(limit_for_user(actor), entitled_request(case, option))
         before = {"status": case.status}
         summary = f"Recommended: {option.title}"
         after = {
@@ -278,6 +279,13 @@ def option_recommend(
             "authority_rule_ids": list(decision.rule_ids),
             "authority_reasons": list(decision.reasons),
         }
+        if decision.statutory_rule:
+            # K4.statutory: the record says which rule made it the customer's right, not an exception.
+            summary += f" (the customer's legal right under {decision.statutory_rule}, so the money limit does not apply)"
+            after |= {
+                "statutory_rule": decision.statutory_rule,
+                "authority_rule_ids": [*decision.rule_ids, "K4.statutory"],
+            }
         if suggested_option is not None and suggested_option.pk != option.pk:
             override_reason = (override_reason or "").strip()
             summary += f" instead of the suggested “{suggested_option.title}”: {override_reason}"
