@@ -146,6 +146,11 @@ def authority_for(option: Option, *, handler_limit, role_limits) -> AuthorityVie
     )
 
 
+def role_limits_all() -> list[tuple[str, authority_engine.Limit]]:
+    """Every role's limit, for ``case_appraisal(role_limits=...)`` across many cases in one query."""
+    return _role_limits()
+
+
 # ---------------------------------------------------------------- the appraisal (P3/P4)
 
 
@@ -209,18 +214,25 @@ def _handler_limit(user, role_limits) -> authority_engine.Limit | None:
 
 
 def case_appraisal(
-    *, case: Case, user, weights: dict[str, Decimal] | None = None, options: list[Option] | None = None
+    *,
+    case: Case,
+    user,
+    weights: dict[str, Decimal] | None = None,
+    options: list[Option] | None = None,
+    role_limits: list[tuple[str, authority_engine.Limit]] | None = None,
 ) -> CaseAppraisal:
     """Weigh the options still on the table (listed or recommended) for the person looking at the case.
 
     'Within your authority' is the viewer's own K4 limit, so an agent and a supervisor can see different
     suggestions for the same case — each the best *they* can offer. ``options`` are the case's options
-    when the caller has them already (the case page), in the order they were listed.
+    when the caller has them already (the case page), in the order they were listed; ``role_limits``
+    (``role_limits_all()``) when a page appraises many cases and reads the limits once.
     """
     if options is None:
         options = list(case.options.order_by("created_at", "pk"))
     options = [o for o in options if o.status in LIVE_OPTION_STATUSES]
-    role_limits = _role_limits()
+    if role_limits is None:
+        role_limits = _role_limits()
     handler_limit = _handler_limit(user, role_limits)
     authority = {
         o.pk: authority_for(o, handler_limit=handler_limit, role_limits=role_limits) for o in options
