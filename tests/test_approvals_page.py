@@ -300,7 +300,7 @@ def test_the_query_count_does_not_grow_with_the_list(
     for n in range(count):
         ask(alice, report_case, at=NOW - timedelta(days=1, hours=n), amount="449", facts=TV)
     client.force_login(bob)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("cases:approvals"), {"sort": "value_high"})
     assert len(response.context["rows"]) == count
     assert all(len(row.appraisal.rows) == 2 for row in response.context["rows"])

@@ -1094,8 +1094,8 @@ def test_the_approvals_page_query_count_does_not_grow_with_the_queue(
         )
         services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "risk"])
     client.force_login(bob)
-    # The case options, the role limits and the appraisal weights are each read once for the page.
-    with django_assert_max_num_queries(10):
+    # The case options, their listing events, the role limits and the appraisal weights are each read once.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("cases:approvals"))
     assert len(response.context["rows"]) == cases
 

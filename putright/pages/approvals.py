@@ -67,8 +67,8 @@ class ApprovalRow:
 
 
 def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = None) -> list[ApprovalRow]:
-    """Each approval with its case's options appraised and the legal position: the options of every case
-    in one query, the limits and weights once, whatever the number of rows."""
+    """Each approval with its case's options appraised and the legal position: the options of every case,
+    their listing on the timeline, the limits and the weights each read once, whatever the number of rows."""
     bound = bound or {}
     now = clock.now()
     options_by_case: dict[int, list[Option]] = defaultdict(list)
@@ -78,6 +78,8 @@ def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = 
         options_by_case[option.case_id].append(option)
     role_limits = resolution_selectors.role_limits_all()
     weights = resolution_selectors.weights_current()
+    # Whether each statutory option's purchase facts changed since it was listed (K4.statutory).
+    facts_changed = services.facts_changed_by_option(options_by_case.keys())
     rows = []
     for approval in approvals:
         key = f"appr{approval.pk}"
@@ -94,6 +96,7 @@ def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = 
                     weights=weights,
                     options=options_by_case[approval.case_id],
                     role_limits=role_limits,
+                    facts_changed=facts_changed,
                 ),
                 position=resolution_selectors.statutory_position(approval.case),
             )

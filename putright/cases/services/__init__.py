@@ -43,6 +43,12 @@ from putright.cases.services.closing import (
     case_satisfaction_record,
     close_reasons_check,
 )
+from putright.cases.services.entitlement import (
+    entitled_request,
+    facts_changed_by_option,
+    is_statutory,
+    option_entitlement,
+)
 from putright.cases.services.intake import (
     CONSENT_TEXT,
     ReportInput,
@@ -87,6 +93,10 @@ __all__ = [
     "CONSENT_TEXT",
     "emotion_apply",
     "option_request",
+    "entitled_request",
+    "option_entitlement",
+    "facts_changed_by_option",
+    "is_statutory",
     "reference_next",
     "ALLOWED_FROM",
     "CUSTOMER_LABEL",

@@ -38,6 +38,24 @@ def facts_changed_since_listed(case: Case, option: Option) -> bool:
     return Event.objects.filter(case=case, kind="facts.recorded", seq__gt=listed_at).exists()
 
 
+def facts_changed_by_option(case_ids) -> dict[int, bool]:
+    """``facts_changed_since_listed`` for every option listed on these cases, in one query (a page that
+    shows many). An option missing from the answer has no listing on the timeline."""
+    rows = (
+        Event.objects.filter(case_id__in=list(case_ids), kind__in=["option.added", "facts.recorded"])
+        .order_by("case_id", "seq")
+        .values_list("case_id", "seq", "kind", "after__option")
+    )
+    last_facts: dict[int, int] = {}
+    listed: dict[int, tuple[int, int]] = {}
+    for case_id, seq, kind, option_id in rows:
+        if kind == "facts.recorded":
+            last_facts[case_id] = seq
+        elif option_id is not None and int(option_id) not in listed:
+            listed[int(option_id)] = (case_id, seq)
+    return {option_id: last_facts.get(case_id, -1) > seq for option_id, (case_id, seq) in listed.items()}
+
+
 def available_today(case: Case, option: Option) -> bool:
     today = timezone.localdate(clock.now())
     try:
@@ -47,14 +65,19 @@ def available_today(case: Case, option: Option) -> bool:
     return any(r.remedy == option.statutory_remedy for r in assessment.remedies)
 
 
-def option_entitlement(case: Case, option: Option) -> authority_engine.Entitlement | None:
-    """The statutory entitlement behind ``option`` as the authority engine weighs it; None for other options."""
+def option_entitlement(
+    case: Case, option: Option, *, facts_changed: bool | None = None
+) -> authority_engine.Entitlement | None:
+    """The statutory entitlement behind ``option`` as the authority engine weighs it; None for other options.
+    ``facts_changed`` when the caller has it already (``facts_changed_by_option``)."""
     if not is_statutory(option):
         return None
+    if facts_changed is None:
+        facts_changed = facts_changed_since_listed(case, option)
     return authority_engine.Entitlement(
         rule=option.rule_ids[0],
         recorded_price=Decimal(case.amount_in_dispute) if case.amount_in_dispute is not None else None,
-        facts_changed=facts_changed_since_listed(case, option),
+        facts_changed=facts_changed,
         available_today=bool(case.purchase_facts) and available_today(case, option),
     )
 
