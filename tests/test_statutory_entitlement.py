@@ -19,6 +19,7 @@ from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
 from putright.cases.models import Case, Option
 from putright.engines.authority import limits as engine
+from putright.errors import DomainError, ErrorCode
 from putright.resolution import services
 from putright.vocab import AgreementMethod, JustificationFactor, OptionStatus, Status
 from tests.conftest import aware
@@ -292,6 +293,51 @@ def test_editing_the_purchase_facts_after_listing_sends_it_back_for_approval(ali
     assert case.status == Status.AWAITING_APPROVAL
     assert Approval.objects.get(case=case).rule_ids == ["K4.money", "K4.statutory_facts_changed"]
     assert "statutory_rule" not in case.events.get(kind="option.recommended").after
+
+
+def test_editing_the_facts_while_the_customer_considers_it_sends_the_proposal_back_for_approval(
+    alice, bob, tv_case
+):
+    case = recommend(alice, short_term_refund(tv_case))
+    assert case.status == Status.AWAITING_CUSTOMER
+
+    services.case_facts_record(actor=alice, case=case, facts={**TV, "fault_reported_date": "2026-03-08"})
+
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_APPROVAL
+    approval = Approval.objects.get(case=case)
+    assert (approval.status, approval.rule_ids, approval.assigned_to) == (
+        Approval.Status.PENDING,
+        ["K4.money", "K4.statutory_facts_changed"],
+        bob,
+    )
+    assert case.events.filter(kind="approval.requested").get().before == {"status": Status.AWAITING_CUSTOMER}
+    assert list(case.messages.values_list("subject", flat=True).order_by("-pk")[:1]) == [
+        "We are checking our proposal again"
+    ]
+    # Until a second person approves it, the customer cannot agree to it.
+    with pytest.raises(DomainError) as refused:
+        case_services.option_customer_respond(
+            case=case, agree=True, actor=alice, method=AgreementMethod.PHONE
+        )
+    assert refused.value.code == ErrorCode.APPROVAL_REQUIRED
+
+    case_services.approval_decide(actor=bob, approval=approval, approve=True)
+    case_services.option_customer_respond(case=case, agree=True, actor=alice, method=AgreementMethod.PHONE)
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+
+
+def test_editing_the_facts_after_a_second_person_approved_leaves_the_proposal_alone(alice, bob, tv_case):
+    agent_limit(statutory_ceiling=Decimal("0"))
+    case = recommend(alice, short_term_refund(tv_case))
+    case_services.approval_decide(actor=bob, approval=Approval.objects.get(case=case), approve=True)
+
+    services.case_facts_record(actor=alice, case=case, facts={**TV, "fault_reported_date": "2026-03-08"})
+
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_CUSTOMER
+    assert Approval.objects.filter(case=case).count() == 1
 
 
 def test_a_right_that_has_lapsed_goes_for_approval(alice, bob, tv_case):

@@ -97,6 +97,8 @@ def case_facts_record(*, actor, case: Case, facts: dict) -> Case:
             before=before,
             after={**after, "assessed_on": today, "remedy_rule_ids": rule_ids},
         )
+        # A proposal that rested on the customer's statutory right goes back for approval (K4.statutory).
+        case = cases.statutory_proposal_recheck(actor=actor, case=case)
     return case
 
 

@@ -69,6 +69,7 @@ from putright.cases.services.options import (
     option_recommend,
     option_withdraw,
     recommendation_withdraw,
+    statutory_proposal_recheck,
 )
 from putright.cases.services.promises import (
     cadence_sweep,
@@ -95,6 +96,7 @@ __all__ = [
     "option_request",
     "entitled_request",
     "option_entitlement",
+    "statutory_proposal_recheck",
     "facts_changed_by_option",
     "is_statutory",
     "reference_next",

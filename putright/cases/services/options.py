@@ -306,6 +306,34 @@ def option_recommend(
     return case
 
 
+def statutory_proposal_recheck(*, actor, case: Case) -> Case:
+    """K4.statutory: the purchase facts changed while a proposal that rested on the customer's statutory
+    right waits for their answer. The right is weighed again; if it no longer carries the option past the
+    handler's limit, the proposal goes back for approval (the customer is told we are checking it), so it
+    cannot be agreed until a second person looks. The caller holds the case lock (inside its transaction).
+    """
+    _require_staff(actor)
+    if case.status != Status.AWAITING_CUSTOMER or case.recommended_option_id is None:
+        return case
+    option = Option.objects.select_for_update().get(pk=case.recommended_option_id)
+    if Approval.objects.filter(case=case, option=option, status=Approval.Status.APPROVED).exists():
+        return case  # a second person has already approved it as it stands
+    decision = authority_engine.decide(limit_for_user(actor), entitled_request(case, option))
+    if not decision.needs_approval:
+        return case
+    before = {"status": case.status}
+    case.status = Status.AWAITING_APPROVAL
+    _save(case, "status")
+    _approval_request(actor=actor, case=case, option=option, decision=decision, before=before)
+    _tell_customer(
+        case,
+        "We are checking our proposal again",
+        f"Some details of your purchase have changed, so a colleague is checking our proposal ({option.title}) "
+        "again before you answer. We will come back to you shortly.",
+    )
+    return case
+
+
 def _approval_request(*, actor, case: Case, option: Option, decision, before: dict) -> Approval:
     approvers = approvers_for(option_request(option), exclude_user_id=actor.pk)
     if not approvers:
