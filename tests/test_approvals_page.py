@@ -132,12 +132,16 @@ def test_each_request_shows_the_options_weighed_and_the_legal_position(client, a
     assert [ap.option.title for ap in first.appraisal.rows] == ["Apology", "Replace (449)"]
     assert all(ap.score.total is not None for ap in first.appraisal.rows)
     assert first.position.assessment.statutory_breach is True
+    assert first.remedies[0] == "Short-term right to reject: full refund (G1, until 2 April 2026)"
+    assert second.remedies == []
     assert second.position is None
     html = response.content.decode()
     fragment = html[html.index(f'id="approval-{with_facts.pk}"') : html.index(f'id="approval-{without.pk}"')]
     assert "The case's options, weighed" in fragment
     assert '<tr class="requested" aria-current="true">' in fragment
     assert "Statutory breach" in fragment
+    for line in first.remedies:
+        assert f"<li>{line}</li>" in fragment
     for line in first.position.assessment.lines:
         assert line.replace("'", "&#x27;") in fragment
     assert "No purchase facts recorded" in html[html.index(f'id="approval-{without.pk}"') :]

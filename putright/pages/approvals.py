@@ -22,6 +22,7 @@ from putright.cases.models import Option
 from putright.errors import DomainError
 from putright.pages.workspace import APPROVAL_COLOURS, auto_id
 from putright.resolution import selectors as resolution_selectors
+from putright.resolution.statutory import TEMPLATES, spoken
 
 
 # How the list may be ordered: the key for each approval (ties broken by the oldest request first).
@@ -63,7 +64,21 @@ class ApprovalRow:
     long_wait: bool
     appraisal: resolution_selectors.CaseAppraisal
     position: resolution_selectors.StatutoryPosition | None
+    # The remedies the law gives the customer today, one line each: what an approver weighs first.
+    remedies: list[str]
     error: str = ""
+
+
+def remedies_today(position: resolution_selectors.StatutoryPosition | None) -> list[str]:
+    if position is None or position.assessment is None:
+        return []
+    lines = []
+    for remedy in position.assessment.remedies:
+        template = TEMPLATES.get(remedy.remedy)
+        name = template.title if template is not None else remedy.remedy.replace("_", " ")
+        until = f", until {spoken(remedy.available_until)}" if remedy.available_until else ""
+        lines.append(f"{name} ({remedy.rule}{until})")
+    return lines
 
 
 def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = None) -> list[ApprovalRow]:
@@ -84,6 +99,7 @@ def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = 
     for approval in approvals:
         key = f"appr{approval.pk}"
         waited = now - approval.created_at
+        position = resolution_selectors.statutory_position(approval.case)
         rows.append(
             ApprovalRow(
                 approval=approval,
@@ -98,7 +114,8 @@ def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = 
                     role_limits=role_limits,
                     facts_changed=facts_changed,
                 ),
-                position=resolution_selectors.statutory_position(approval.case),
+                position=position,
+                remedies=remedies_today(position),
             )
         )
     return rows
