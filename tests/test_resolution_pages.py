@@ -117,10 +117,11 @@ def test_statutory_options_are_added_and_the_best_is_suggested_with_reasons(clie
         "Replacement at our cost (G5)."
     ]
     html = response.content.decode()
-    # The customer asked for "A replacement machine"; £449 is beyond alice's authority for a refund.
+    # The customer asked for "A replacement machine". £449 is beyond alice's £100 limit, but each option is
+    # the customer's legal right within the statutory ceiling and the price (K4.statutory): no approval.
     assert "Suggested best: Replacement at our cost (G5)" in html
     assert "It is what the customer asked for" in html
-    assert "Needs approval from a supervisor" in html
+    assert "Needs approval" not in html
     assert "Within your authority" in html
     assert "Add the statutory remedies as options" not in html  # all of them are listed now
     replacement = Option.objects.get(case=case_with_options, statutory_remedy="replace")

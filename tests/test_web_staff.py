@@ -906,7 +906,7 @@ def pending_approval(client, alice, bob, case_with_options):
 def test_the_supervisor_sees_the_approval_the_agent_requested(client, bob, pending_approval):
     client.force_login(bob)
     response = client.get(reverse("cases:approvals"))
-    assert [row["approval"] for row in response.context["rows"]] == [pending_approval]
+    assert [row.approval for row in response.context["rows"]] == [pending_approval]
     html = response.content.decode()
     for text in (
         pending_approval.case.reference,
@@ -1096,7 +1096,8 @@ def test_the_approvals_page_query_count_does_not_grow_with_the_queue(
         )
         services.option_recommend(actor=alice, option=option, justification="x", factors=["cost", "risk"])
     client.force_login(bob)
-    with django_assert_max_num_queries(9):
+    # The case options, their listing events, the role limits and the appraisal weights are each read once.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("cases:approvals"))
     assert len(response.context["rows"]) == cases
 

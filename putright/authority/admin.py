@@ -17,7 +17,14 @@ class AuthorityLimitForm(forms.ModelForm):
 
     class Meta:
         model = AuthorityLimit
-        fields = ["group", "max_amount", "remedy_types", "rank", "may_approve_exceptions"]
+        fields = [
+            "group",
+            "max_amount",
+            "remedy_types",
+            "rank",
+            "may_approve_exceptions",
+            "statutory_ceiling",
+        ]
 
     def clean_max_amount(self):
         amount = self.cleaned_data.get("max_amount")
@@ -25,11 +32,26 @@ class AuthorityLimitForm(forms.ModelForm):
             raise forms.ValidationError("A limit cannot be negative; leave it empty for no limit.")
         return amount
 
+    def clean_statutory_ceiling(self):
+        ceiling = self.cleaned_data.get("statutory_ceiling")
+        if ceiling is not None and ceiling < 0:
+            raise forms.ValidationError(
+                "A ceiling cannot be negative; leave it empty for the supervisor's limit, or 0 for none."
+            )
+        return ceiling
+
 
 @admin.register(AuthorityLimit)
 class AuthorityLimitAdmin(admin.ModelAdmin):
     form = AuthorityLimitForm
-    list_display = ("group", "max_amount", "remedy_type_labels", "may_approve_exceptions", "rank")
+    list_display = (
+        "group",
+        "max_amount",
+        "statutory_ceiling",
+        "remedy_type_labels",
+        "may_approve_exceptions",
+        "rank",
+    )
 
     @admin.display(description="Remedy types")
     def remedy_type_labels(self, obj):

@@ -43,6 +43,17 @@ class AuthorityLimit(models.Model):
         default=False,
         help_text="May approve an exception to usual practice (always a second person's decision).",
     )
+    statutory_ceiling = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=(
+            "Largest option that is the customer's statutory right (proposed by the remedies engine) this "
+            "role may offer beyond its money limit without approval; never above the recorded price. "
+            "Empty means the supervisor's limit; 0 means no such allowance."
+        ),
+    )
 
     class Meta:
         ordering = ["rank"]

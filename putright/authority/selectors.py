@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
 from putright.engines.authority import limits as engine
@@ -41,21 +41,37 @@ def role_label(user) -> str:
     return Role(roles[-1]).label if roles else "No role"
 
 
-def _limit_from_row(row: AuthorityLimit) -> engine.Limit:
+def _decimal(value) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def limit_from_row(row: AuthorityLimit, *, supervisor_limit: Decimal | None) -> engine.Limit:
+    """The engine's view of one role's limits. An empty statutory ceiling is the supervisor's money
+    limit (``supervisor_limit``; no limit there means no ceiling beyond the recorded price)."""
+    ceiling = row.statutory_ceiling if row.statutory_ceiling is not None else supervisor_limit
     return engine.Limit(
         role=row.group.name,
-        max_amount=Decimal(row.max_amount) if row.max_amount is not None else None,
+        max_amount=_decimal(row.max_amount),
         remedy_types=frozenset(row.remedy_types or []),
         rank=row.rank,
         may_approve_exceptions=row.may_approve_exceptions,
+        statutory_ceiling=_decimal(ceiling),
     )
 
 
 def limit_for_user(user) -> engine.Limit | None:
     if user is None or not is_staff_member(user):
         return None
-    rows = AuthorityLimit.objects.filter(group__user=user).select_related("group")
-    return engine.combine([_limit_from_row(r) for r in rows])
+    # One query: the user's roles, and the supervisor's row for the default statutory ceiling.
+    rows = list(
+        AuthorityLimit.objects.filter(Q(group__in=user.groups.all()) | Q(group__name=Role.SUPERVISOR))
+        .select_related("group")
+        .annotate(held=Exists(user.groups.filter(pk=OuterRef("group_id"))))
+    )
+    supervisor = next((r for r in rows if r.group.name == Role.SUPERVISOR), None)
+    # Without a supervisor role there is no default ceiling to lift the money limit to.
+    default_ceiling = supervisor.max_amount if supervisor is not None else Decimal("0")
+    return engine.combine([limit_from_row(r, supervisor_limit=default_ceiling) for r in rows if r.held])
 
 
 def staff_users() -> QuerySet:

@@ -1,21 +1,19 @@
-"""The agent's desk around the cases: home, the queues, logging a call, approvals (alerts and escalations:
-``pages.alerts``)."""
+"""The agent's desk around the cases: home, the queues, logging a call (alerts and escalations:
+``pages.alerts``; approvals: ``pages.approvals``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from putright import clock
-from putright.authority.models import Approval
 from putright.authority.selectors import is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
-from putright.cases.forms import ApprovalDecisionForm, LogCallForm, QueueFilterForm
+from putright.cases.forms import LogCallForm, QueueFilterForm
 from putright.errors import DomainError
-from putright.pages.workspace import APPROVAL_COLOURS, auto_id
 
 QUEUE_PAGE_SIZE = 50
 
@@ -101,54 +99,3 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 return redirect(detail_url(case))
         return render(request, "cases/log_call.html", {"form": form, "nav": "log"}, status=400)
     return render(request, "cases/log_call.html", {"form": LogCallForm(), "nav": "log"})
-
-
-def _render_approvals(request: HttpRequest, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    bound = bound or {}
-    rows = []
-    for approval in selectors.approvals_for_user(user=request.user):
-        key = f"appr{approval.pk}"
-        rows.append(
-            {"approval": approval, "form": bound.get(key) or ApprovalDecisionForm(auto_id=auto_id(key))}
-        )
-    requested = list(selectors.approvals_requested_by(user=request.user))
-    for approval in requested:
-        approval.badge = APPROVAL_COLOURS.get(approval.status, "grey")
-    return render(
-        request,
-        "cases/approvals.html",
-        {
-            "rows": rows,
-            "requested": requested,
-            "nav": "approvals",
-            "error_form": next((f for f in bound.values() if f.errors), None),
-        },
-        status=status,
-    )
-
-
-@staff_required
-def approvals(request: HttpRequest) -> HttpResponse:
-    return _render_approvals(request)
-
-
-@staff_required
-def approval_decide(request: HttpRequest, approval_id: int) -> HttpResponse:
-    approval = get_object_or_404(Approval.objects.select_related("case", "option"), pk=approval_id)
-    if request.method != "POST":
-        return redirect("cases:approvals")
-    key = f"appr{approval.pk}"
-    form = ApprovalDecisionForm(request.POST, auto_id=auto_id(key))
-    if not form.is_valid():
-        return _render_approvals(request, {key: form}, status=400)
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.approval_decide(
-            actor=request.user, approval=approval, approve=approve, note=form.cleaned_data["note"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        verb = "Approved" if approve else "Rejected"
-        messages.success(request, f"{verb} \u201c{approval.option.title}\u201d on {approval.case.reference}.")
-    return redirect("cases:approvals")

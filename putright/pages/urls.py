@@ -6,7 +6,7 @@ Each workspace form posts to its own URL under the case, so a handler does one t
 
 from django.urls import path
 
-from putright.pages import alerts, desk, handling, outcome, record, resolution, workspace
+from putright.pages import alerts, approvals, desk, handling, outcome, record, resolution, workspace
 
 _case = "cases/<str:reference>/"
 
@@ -47,8 +47,8 @@ case_urlpatterns = [
     path(_case + "satisfaction/", outcome.satisfaction_record, name="satisfaction_record"),
     path(_case + "reopen/", outcome.reopen, name="reopen"),
     path(_case + "close-unresolved/", outcome.close_unresolved, name="close_unresolved"),
-    path("approvals/", desk.approvals, name="approvals"),
-    path("approvals/<int:approval_id>/decide/", desk.approval_decide, name="approval_decide"),
+    path("approvals/", approvals.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/decide/", approvals.approval_decide, name="approval_decide"),
     path("escalations/", alerts.escalations, name="escalations"),
     path("alerts/", alerts.alerts, name="alerts"),
     path("alerts/read/", alerts.alerts_read_all, name="alerts_read_all"),

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from putright import clock
 from putright.authority.models import ROLE_RANK, AuthorityLimit, Role
-from putright.authority.selectors import is_staff_member, user_roles
+from putright.authority.selectors import is_staff_member, limit_from_row, user_roles
+from putright.cases import services as cases
 from putright.cases.models import Case, Option
 from putright.engines.authority import limits as authority_engine
 from putright.engines.remedies import FactsError, evaluate, facts_from_dict
@@ -115,25 +116,23 @@ def _with_article(role_label: str) -> str:
 def _role_limits() -> list[tuple[str, authority_engine.Limit]]:
     """Every role's limit, lowest authority first (one query for the whole page)."""
     result = []
-    for row in AuthorityLimit.objects.select_related("group"):
-        name = row.group.name
-        if name not in Role.values:
-            continue
-        limit = authority_engine.Limit(
-            role=name,
-            max_amount=Decimal(row.max_amount) if row.max_amount is not None else None,
-            remedy_types=frozenset(row.remedy_types or []),
-            rank=row.rank,
-            may_approve_exceptions=row.may_approve_exceptions,
-        )
-        result.append((name, limit))
+    rows = [row for row in AuthorityLimit.objects.select_related("group") if row.group.name in Role.values]
+    supervisor = next((row for row in rows if row.group.name == Role.SUPERVISOR), None)
+    default_ceiling = supervisor.max_amount if supervisor is not None else Decimal("0")
+    for row in rows:
+        result.append((row.group.name, limit_from_row(row, supervisor_limit=default_ceiling)))
     result.sort(key=lambda pair: (pair[1].rank, ROLE_RANK[Role(pair[0])]))
     return result
 
 
-def authority_for(option: Option, *, handler_limit, role_limits) -> AuthorityView:
+def authority_for(option: Option, *, handler_limit, role_limits, entitlement=None) -> AuthorityView:
+    """``entitlement``: the customer's statutory right behind the option (K4.statutory), which lifts the
+    handler's money limit as it does when they recommend it."""
     request = authority_engine.OptionRequest(
-        remedy_type=option.remedy_type, amount=Decimal(option.amount), is_exception=option.is_exception
+        remedy_type=option.remedy_type,
+        amount=Decimal(option.amount),
+        is_exception=option.is_exception,
+        entitlement=entitlement,
     )
     decision = authority_engine.decide(handler_limit, request)
     if not decision.needs_approval:
@@ -144,6 +143,11 @@ def authority_for(option: Option, *, handler_limit, role_limits) -> AuthorityVie
     return AuthorityView(
         within=False, reasons=decision.reasons, approver=_with_article(approver) if approver else ""
     )
+
+
+def role_limits_all() -> list[tuple[str, authority_engine.Limit]]:
+    """Every role's limit, for ``case_appraisal(role_limits=...)`` across many cases in one query."""
+    return _role_limits()
 
 
 # ---------------------------------------------------------------- the appraisal (P3/P4)
@@ -209,21 +213,40 @@ def _handler_limit(user, role_limits) -> authority_engine.Limit | None:
 
 
 def case_appraisal(
-    *, case: Case, user, weights: dict[str, Decimal] | None = None, options: list[Option] | None = None
+    *,
+    case: Case,
+    user,
+    weights: dict[str, Decimal] | None = None,
+    options: list[Option] | None = None,
+    role_limits: list[tuple[str, authority_engine.Limit]] | None = None,
+    facts_changed: dict[int, bool] | None = None,
 ) -> CaseAppraisal:
     """Weigh the options still on the table (listed or recommended) for the person looking at the case.
 
     'Within your authority' is the viewer's own K4 limit, so an agent and a supervisor can see different
     suggestions for the same case — each the best *they* can offer. ``options`` are the case's options
-    when the caller has them already (the case page), in the order they were listed.
+    when the caller has them already (the case page), in the order they were listed; ``role_limits``
+    (``role_limits_all()``) and ``facts_changed`` (``cases.facts_changed_by_option``) when a page appraises
+    many cases and reads them once.
     """
     if options is None:
         options = list(case.options.order_by("created_at", "pk"))
     options = [o for o in options if o.status in LIVE_OPTION_STATUSES]
-    role_limits = _role_limits()
+    if role_limits is None:
+        role_limits = _role_limits()
     handler_limit = _handler_limit(user, role_limits)
+    if facts_changed is None and any(cases.is_statutory(o) for o in options):
+        facts_changed = cases.facts_changed_by_option([case.pk])
     authority = {
-        o.pk: authority_for(o, handler_limit=handler_limit, role_limits=role_limits) for o in options
+        o.pk: authority_for(
+            o,
+            handler_limit=handler_limit,
+            role_limits=role_limits,
+            entitlement=cases.option_entitlement(
+                case, o, facts_changed=(facts_changed or {}).get(o.pk, True)
+            ),
+        )
+        for o in options
     }
     facts = [
         appraisal_engine.OptionFacts(

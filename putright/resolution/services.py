@@ -8,6 +8,7 @@ the authority limits (K4) and the approval flow apply exactly as they do to an a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -96,6 +97,8 @@ def case_facts_record(*, actor, case: Case, facts: dict) -> Case:
             before=before,
             after={**after, "assessed_on": today, "remedy_rule_ids": rule_ids},
         )
+        # A proposal that rested on the customer's statutory right goes back for approval (K4.statutory).
+        case = cases.statutory_proposal_recheck(actor=actor, case=case)
     return case
 
 
@@ -252,12 +255,11 @@ def _negotiable(case: Case, option: Option) -> Option:
     return option
 
 
-def _covered(actor, option: Option, amount: Decimal) -> bool:
-    """K4: the actor's own authority covers this much, or someone with authority approved the option for
-    at least this much (an approval is for the option as it stood, so never for more)."""
-    request = authority_engine.OptionRequest(
-        remedy_type=option.remedy_type, amount=amount, is_exception=option.is_exception
-    )
+def _covered(actor, case: Case, option: Option, amount: Decimal) -> bool:
+    """K4: the actor's own authority covers this much (a customer's statutory right lifting the money
+    limit as it does for a recommendation, K4.statutory), or someone with authority approved the option
+    for at least this much (an approval is for the option as it stood, so never for more)."""
+    request = replace(cases.entitled_request(case, option), amount=amount)
     if not authority_engine.decide(limit_for_user(actor), request).needs_approval:
         return True
     return (
@@ -298,7 +300,7 @@ def offer_make(*, actor, option: Option, method: str, amount=None, terms: str = 
         case = cases.case_lock(option.case)
         option = _negotiable(case, option)
         value = option.amount if amount is None else _money(amount, field="Amount")
-        if not _covered(actor, option, value):
+        if not _covered(actor, case, option, value):
             raise DomainError(
                 ErrorCode.APPROVAL_REQUIRED,
                 f"An offer of £{value:,.2f} for \u201c{option.title}\u201d is beyond your authority: "

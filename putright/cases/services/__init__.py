@@ -43,6 +43,12 @@ from putright.cases.services.closing import (
     case_satisfaction_record,
     close_reasons_check,
 )
+from putright.cases.services.entitlement import (
+    entitled_request,
+    facts_changed_by_option,
+    is_statutory,
+    option_entitlement,
+)
 from putright.cases.services.intake import (
     CONSENT_TEXT,
     ReportInput,
@@ -63,6 +69,7 @@ from putright.cases.services.options import (
     option_recommend,
     option_withdraw,
     recommendation_withdraw,
+    statutory_proposal_recheck,
 )
 from putright.cases.services.promises import (
     cadence_sweep,
@@ -87,6 +94,11 @@ __all__ = [
     "CONSENT_TEXT",
     "emotion_apply",
     "option_request",
+    "entitled_request",
+    "option_entitlement",
+    "statutory_proposal_recheck",
+    "facts_changed_by_option",
+    "is_statutory",
     "reference_next",
     "ALLOWED_FROM",
     "CUSTOMER_LABEL",

@@ -23,6 +23,7 @@ from putright.cases.services._common import (
     _tell_customer,
     option_request,
 )
+from putright.cases.services.entitlement import entitled_request
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.engines.authority import limits as authority_engine
@@ -268,7 +269,7 @@ def option_recommend(
         case.recommended_option = option
         case.recommendation_justification = justification
         case.recommendation_factors = factors
-        decision = authority_engine.decide(limit_for_user(actor), option_request(option))
+        decision = authority_engine.decide(limit_for_user(actor), entitled_request(case, option))
         before = {"status": case.status}
         summary = f"Recommended: {option.title}"
         after = {
@@ -278,6 +279,13 @@ def option_recommend(
             "authority_rule_ids": list(decision.rule_ids),
             "authority_reasons": list(decision.reasons),
         }
+        if decision.statutory_rule:
+            # K4.statutory: the record says which rule made it the customer's right, not an exception.
+            summary += f" (the customer's legal right under {decision.statutory_rule}, so the money limit does not apply)"
+            after |= {
+                "statutory_rule": decision.statutory_rule,
+                "authority_rule_ids": [*decision.rule_ids, "K4.statutory"],
+            }
         if suggested_option is not None and suggested_option.pk != option.pk:
             override_reason = (override_reason or "").strip()
             summary += f" instead of the suggested “{suggested_option.title}”: {override_reason}"
@@ -295,6 +303,34 @@ def option_recommend(
                 case, "recommended_option", "recommendation_justification", "recommendation_factors", "status"
             )
             _propose_to_customer(actor=actor, case=case, option=option, before=before)
+    return case
+
+
+def statutory_proposal_recheck(*, actor, case: Case) -> Case:
+    """K4.statutory: the purchase facts changed while a proposal that rested on the customer's statutory
+    right waits for their answer. The right is weighed again; if it no longer carries the option past the
+    handler's limit, the proposal goes back for approval (the customer is told we are checking it), so it
+    cannot be agreed until a second person looks. The caller holds the case lock (inside its transaction).
+    """
+    _require_staff(actor)
+    if case.status != Status.AWAITING_CUSTOMER or case.recommended_option_id is None:
+        return case
+    option = Option.objects.select_for_update().get(pk=case.recommended_option_id)
+    if Approval.objects.filter(case=case, option=option, status=Approval.Status.APPROVED).exists():
+        return case  # a second person has already approved it as it stands
+    decision = authority_engine.decide(limit_for_user(actor), entitled_request(case, option))
+    if not decision.needs_approval:
+        return case
+    before = {"status": case.status}
+    case.status = Status.AWAITING_APPROVAL
+    _save(case, "status")
+    _approval_request(actor=actor, case=case, option=option, decision=decision, before=before)
+    _tell_customer(
+        case,
+        "We are checking our proposal again",
+        f"Some details of your purchase have changed, so a colleague is checking our proposal ({option.title}) "
+        "again before you answer. We will come back to you shortly.",
+    )
     return case
 
 

@@ -1,3 +1,3 @@
-from putright.engines.authority.limits import AuthorityDecision, Limit, OptionRequest, decide
+from putright.engines.authority.limits import AuthorityDecision, Entitlement, Limit, OptionRequest, decide
 
-__all__ = ["AuthorityDecision", "Limit", "OptionRequest", "decide"]
+__all__ = ["AuthorityDecision", "Entitlement", "Limit", "OptionRequest", "decide"]
