@@ -17,6 +17,7 @@ from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import ApprovalDecisionForm, LogCallForm, QueueFilterForm
 from putright.channels import services as channel_services
 from putright.channels.models import Alert
+from putright.customers.models import Customer
 from putright.errors import DomainError
 from putright.pages.workspace import APPROVAL_COLOURS, auto_id
 
@@ -96,6 +97,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 source_kind=d["source_kind"],
                 category_id=d["category"].pk if d["category"] else None,
                 consent=d["consent"],
+                customer_id=d["customer_id"],
             )
             try:
                 case, _ = services.case_report(report=report, actor=request.user)
@@ -105,7 +107,14 @@ def log_call(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Logged as {case.reference}.")
                 return redirect(detail_url(case))
-        return render(request, "cases/log_call.html", {"form": form, "nav": "log"}, status=400)
+        # Keep the customer the agent picked selected when the page comes back with errors.
+        picked = Customer.objects.filter(pk=form.cleaned_data.get("customer_id") or 0).first()
+        return render(
+            request,
+            "cases/log_call.html",
+            {"form": form, "nav": "log", "picked": picked, "picked_list": [picked] if picked else []},
+            status=400,
+        )
     return render(request, "cases/log_call.html", {"form": LogCallForm(), "nav": "log"})
 
 
