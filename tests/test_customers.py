@@ -22,6 +22,7 @@ from putright.customers.selectors import customer_lookup
 from putright.errors import DomainError, PermissionDenied
 from putright.feedback.models import FeedbackItem
 from tests.conftest import aware, make_report
+from tests.test_api import Api, case_body, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -487,3 +488,22 @@ def test_log_a_report_without_a_customer_or_details_is_a_clear_400(client, alice
     assert answer.status_code == 400
     assert "Give the customer&#x27;s name, or pick an existing customer." in answer.content.decode()
     assert Case.objects.count() == 0
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_takes_an_optional_customer_id(client, alice):
+    first = _report(customer_name="Priya Shah", customer_email="priya@example.com")
+    api = Api(client, token_for(alice))
+    picked = api.post(
+        "/api/cases", case_body(customer={"name": "P. Shah", "email": "p@example.com"}, customer_id=first.customer_id)
+    )
+    assert picked.status_code == 201
+    assert Case.objects.get(reference=picked.json()["reference"]).customer_id == first.customer_id
+    unknown = api.post("/api/cases", case_body(customer_id=987654))
+    assert unknown.status_code == 422
+    assert "Unknown customer 987654." in unknown.content.decode()
+    nonsense = api.post("/api/cases", case_body(customer_id=0))
+    assert nonsense.status_code == 422
+    assert Case.objects.count() == 2

@@ -128,6 +128,12 @@ class CustomerIn(In):
 
 class CaseCreateIn(In):
     customer: CustomerIn
+    customer_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None,
+        description="An existing customer's id: the case is theirs, and the customer block is kept only "
+        "as what was said this time. Without it, the report attaches to the customer whose e-mail and name "
+        "both match, or makes a new one.",
+    )
     subject: Line(200)
     description: Text(10000) = Field(description="The customer's own words, stored verbatim.")
     desired_outcome: Text(5000, required=False) | None = None
