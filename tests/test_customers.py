@@ -20,7 +20,9 @@ from putright.customers.models import Customer, MergeSuggestion
 from putright.customers.normalise import email_key, name_key, phone_key
 from putright.customers.selectors import customer_lookup
 from putright.errors import DomainError, PermissionDenied
+from putright.feedback import services as feedback_services
 from putright.feedback.models import FeedbackItem
+from putright.monitoring import services as monitoring_services
 from tests.conftest import aware, make_report
 from tests.test_api import Api, case_body, token_for
 
@@ -497,7 +499,8 @@ def test_the_api_takes_an_optional_customer_id(client, alice):
     first = _report(customer_name="Priya Shah", customer_email="priya@example.com")
     api = Api(client, token_for(alice))
     picked = api.post(
-        "/api/cases", case_body(customer={"name": "P. Shah", "email": "p@example.com"}, customer_id=first.customer_id)
+        "/api/cases",
+        case_body(customer={"name": "P. Shah", "email": "p@example.com"}, customer_id=first.customer_id),
     )
     assert picked.status_code == 201
     assert Case.objects.get(reference=picked.json()["reference"]).customer_id == first.customer_id
@@ -507,3 +510,20 @@ def test_the_api_takes_an_optional_customer_id(client, alice):
     nonsense = api.post("/api/cases", case_body(customer_id=0))
     assert nonsense.status_code == 422
     assert Case.objects.count() == 2
+
+
+# ---------------------------------------------------------------- a merged record stands for nobody
+
+
+def test_after_a_merge_feedback_and_monitoring_find_the_kept_record_not_the_merged_one(bob):
+    kept = _report(customer_name="Priya Shah", customer_email="shah.family@example.com").customer
+    with clock.frozen(clock.now().replace(year=2030)):
+        merged = _report(customer_name="P Shah", customer_email="shah.family@example.com").customer
+    services.customer_merge(actor=bob, source=merged, target=kept, reason="Same person")
+    item, _ = feedback_services.feedback_receive(
+        actor=bob, source="comment", text="Thanks", customer_email="SHAH.family@example.com"
+    )
+    assert item.customer_id == kept.pk
+    matches, unmatched = monitoring_services.customers_resolve(["shah.family@example.com"])
+    assert [m.customer.pk for m in matches] == [kept.pk]
+    assert unmatched == []

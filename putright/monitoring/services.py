@@ -438,7 +438,8 @@ def customers_resolve(entries: Iterable) -> tuple[list[CustomerMatch], list]:
         ]
     if emails:
         # Named email_lower, not email_key: the customer's own normalised key field has that name.
-        for c in Customer.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=list(emails)):
+        live = Customer.objects.filter(merged_into__isnull=True)  # a merged record stands for nobody now
+        for c in live.annotate(email_lower=Lower("email")).filter(email_lower__in=list(emails)):
             found.append((c, "email", emails[c.email_lower]))
     if references:
         for case in Case.objects.filter(reference__in=list(references)).select_related("customer"):
@@ -447,8 +448,10 @@ def customers_resolve(entries: Iterable) -> tuple[list[CustomerMatch], list]:
         for case in Case.objects.filter(order_reference__in=list(orders)).select_related("customer"):
             found.append((case.customer, "order_reference", case.order_reference))
     if phones:
-        qs = Customer.objects.annotate(phone_bare=Replace("phone", Value(" "), Value(""))).filter(
-            phone_bare__in=list(phones)
+        qs = (
+            Customer.objects.filter(merged_into__isnull=True)
+            .annotate(phone_bare=Replace("phone", Value(" "), Value("")))
+            .filter(phone_bare__in=list(phones))
         )
         found += [(c, "phone", phones[c.phone_bare]) for c in qs]
     matched_values = {value for _, _, value in found}
