@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml
 # supervisor (putright/supervise.py): it restarts a process that dies, and Ctrl-C or SIGTERM stops them all.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	DEBUG=1 $(PY) manage.py customers_join_duplicates
 	DEBUG=1 $(PY) manage.py demo_load --reset-if-empty
 	@echo ""; \
 	  echo "  Putright is running at http://127.0.0.1:$(PORT)/"; \

@@ -19,6 +19,7 @@ from putright.authority.models import Approval, Escalation
 from putright.cases import services
 from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
+from putright.customers.models import Customer
 from putright.pages import urls as pages_urls
 from putright.vocab import RemedyType, Status
 
@@ -106,12 +107,16 @@ def snapshot() -> dict:
         "escalations": Escalation.objects.count(),
         "messages": Message.objects.count(),
         "alerts_read": Alert.objects.filter(read_at__isnull=False).count(),
+        "customers": list(
+            Customer.objects.order_by("pk").values_list("name", "email", "phone", "merged_into_id")
+        ),
     }
 
 
 def staff_urls(w) -> list[tuple[str, dict]]:
     """Every staff URL, with a POST body that a staff member's request would get through."""
     busy, waiting = w.busy.reference, w.waiting.reference
+    customer = w.busy.customer_id
     due = (clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     r = reverse
     return [
@@ -180,6 +185,13 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:alert_read", args=[w.alert.pk]), {}),
         (r("cases:alerts_read_all"), {}),
         (f"/cases/{waiting}/", {}),
+        (r("cases:customer_lookup"), {"q": "Priya"}),
+        (r("cases:customer_detail", args=[customer]), {}),
+        (
+            r("cases:customer_correct", args=[customer]),
+            {"name": "Mallory", "email": "m@example.com", "phone": "", "lawful_basis": "consent"},
+        ),
+        (r("cases:customer_merge", args=[customer]), {"duplicate": customer, "reason": "Same person"}),
     ]
 
 

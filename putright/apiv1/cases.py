@@ -148,6 +148,7 @@ def case_create(
         source_kind=payload.source_kind.value,
         category_id=category_id,
         consent=payload.consent,
+        customer_id=payload.customer_id,
     )
     case, created = services.case_report(report=report, actor=request.auth, idempotency_key=idempotency_key)
     case = _case(request, case.reference)

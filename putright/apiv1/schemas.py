@@ -19,6 +19,7 @@ from pydantic import (
 
 from putright.apiv1.fields import (
     MAX_DAYS_TO_DELIVER,
+    MAX_ID,
     DisputedAmount,
     DueAt,
     DueDate,
@@ -60,6 +61,12 @@ class CustomerIn(In):
 
 class CaseCreateIn(In):
     customer: CustomerIn
+    customer_id: Integer(1, MAX_ID) | None = Field(
+        None,
+        description="An existing customer's id: the case is theirs, and the customer block is kept only "
+        "as what was said this time. Without it, the report attaches to the customer whose e-mail and name "
+        "both match, or makes a new one.",
+    )
     subject: Line(200)
     description: Text(10000) = Field(description="The customer's own words, stored verbatim.")
     desired_outcome: Text(5000, required=False) | None = None

@@ -151,9 +151,19 @@ class QueueFilterForm(forms.Form):
 
 
 class LogCallForm(forms.Form):
-    customer_name = forms.CharField(max_length=200, label="Customer's name", validators=[single_line])
+    # An existing customer picked from the lookup; without one, name and e-mail are required.
+    customer_id = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    customer_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Customer's name",
+        help_text="Not needed when you picked an existing customer above.",
+        validators=[single_line],
+    )
     customer_email = forms.EmailField(
-        label="Customer's email", help_text="We send the case link and updates here."
+        required=False,
+        label="Customer's email",
+        help_text="We send the case link and updates here. Not needed for an existing customer.",
     )
     customer_phone = forms.CharField(
         max_length=40, required=False, label="Customer's phone", validators=[single_line]
@@ -198,6 +208,15 @@ class LogCallForm(forms.Form):
         if not value.strip():
             raise ValidationError("Write down what the customer told you.")
         return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("customer_id"):
+            if not data.get("customer_name") and "customer_name" not in self.errors:
+                self.add_error("customer_name", "Give the customer's name, or pick an existing customer.")
+            if not data.get("customer_email") and "customer_email" not in self.errors:
+                self.add_error("customer_email", "Give the customer's email, or pick an existing customer.")
+        return data
 
 
 # ---------------------------------------------------------------- S2 understanding

@@ -147,7 +147,10 @@ def feedback_receive(
     customer = case.customer if case is not None else None
     if customer is None and customer_email:
         customer = (
-            Customer.objects.filter(email__iexact=customer_email).order_by("-created_at", "-pk").first()
+            # A record merged into another is kept only for what pointed at it: never a new item's owner.
+            Customer.objects.filter(email__iexact=customer_email, merged_into__isnull=True)
+            .order_by("-created_at", "-pk")
+            .first()
         )
     if category is None and case is not None:
         category = case.category

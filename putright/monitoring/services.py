@@ -437,8 +437,10 @@ def customers_resolve(entries: Iterable) -> tuple[list[CustomerMatch], list]:
             (c, "id", ids[c.pk]) for c in Customer.objects.filter(pk__in=[i for i in ids if 0 < i < 2**31])
         ]
     if emails:
-        for c in Customer.objects.annotate(email_key=Lower("email")).filter(email_key__in=list(emails)):
-            found.append((c, "email", emails[c.email_key]))
+        # Named email_lower, not email_key: the customer's own normalised key field has that name.
+        live = Customer.objects.filter(merged_into__isnull=True)  # a merged record stands for nobody now
+        for c in live.annotate(email_lower=Lower("email")).filter(email_lower__in=list(emails)):
+            found.append((c, "email", emails[c.email_lower]))
     if references:
         for case in Case.objects.filter(reference__in=list(references)).select_related("customer"):
             found.append((case.customer, "case", case.reference))
@@ -446,10 +448,12 @@ def customers_resolve(entries: Iterable) -> tuple[list[CustomerMatch], list]:
         for case in Case.objects.filter(order_reference__in=list(orders)).select_related("customer"):
             found.append((case.customer, "order_reference", case.order_reference))
     if phones:
-        qs = Customer.objects.annotate(phone_key=Replace("phone", Value(" "), Value(""))).filter(
-            phone_key__in=list(phones)
+        qs = (
+            Customer.objects.filter(merged_into__isnull=True)
+            .annotate(phone_bare=Replace("phone", Value(" "), Value("")))
+            .filter(phone_bare__in=list(phones))
         )
-        found += [(c, "phone", phones[c.phone_key]) for c in qs]
+        found += [(c, "phone", phones[c.phone_bare]) for c in qs]
     matched_values = {value for _, _, value in found}
     unmatched += [
         value

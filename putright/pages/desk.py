@@ -13,6 +13,7 @@ from putright.authority.selectors import is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import LogCallForm, QueueFilterForm
+from putright.customers.models import Customer
 from putright.errors import DomainError
 
 QUEUE_PAGE_SIZE = 50
@@ -88,6 +89,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 source_kind=d["source_kind"],
                 category_id=d["category"].pk if d["category"] else None,
                 consent=d["consent"],
+                customer_id=d["customer_id"],
             )
             try:
                 case, _ = services.case_report(report=report, actor=request.user)
@@ -97,5 +99,12 @@ def log_call(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Logged as {case.reference}.")
                 return redirect(detail_url(case))
-        return render(request, "cases/log_call.html", {"form": form, "nav": "log"}, status=400)
+        # Keep the customer the agent picked selected when the page comes back with errors.
+        picked = Customer.objects.filter(pk=form.cleaned_data.get("customer_id") or 0).first()
+        return render(
+            request,
+            "cases/log_call.html",
+            {"form": form, "nav": "log", "picked": picked, "picked_list": [picked] if picked else []},
+            status=400,
+        )
     return render(request, "cases/log_call.html", {"form": LogCallForm(), "nav": "log"})

@@ -6,7 +6,17 @@ Each workspace form posts to its own URL under the case, so a handler does one t
 
 from django.urls import path
 
-from putright.pages import alerts, approvals, desk, handling, outcome, record, resolution, workspace
+from putright.pages import (
+    alerts,
+    approvals,
+    customers,
+    desk,
+    handling,
+    outcome,
+    record,
+    resolution,
+    workspace,
+)
 
 _case = "cases/<str:reference>/"
 
@@ -14,6 +24,10 @@ case_urlpatterns = [
     path("", desk.home, name="home"),
     path("cases/", desk.queue, name="queue"),
     path("cases/new/", desk.log_call, name="log_call"),
+    path("customers/lookup/", customers.customer_lookup, name="customer_lookup"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/correct/", customers.customer_correct, name="customer_correct"),
+    path("customers/<int:customer_id>/merge/", customers.customer_merge, name="customer_merge"),
     path(_case, workspace.detail, name="detail"),
     path(_case + "record/", record.record_html, name="record_html"),
     path(_case + "record.json", record.record_json, name="record_json"),

@@ -42,6 +42,10 @@ from putright.pages import resolution_sections
 from putright.vocab import JustificationFactor, OptionStatus, PromiseStatus, Status, Understanding
 from putright.web import form_act
 
+# The newest few; the customer page lists every one.
+OTHER_CASES_SHOWN = 10
+
+
 OPTION_COLOURS = {
     OptionStatus.PROPOSED: "grey",
     OptionStatus.RECOMMENDED: "blue",
@@ -166,6 +170,12 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "case_messages": case_messages,
         "escalations": list(case.escalations.select_related("from_user", "to_user")),
         "timeline": list(selectors.case_timeline(case=case)),
+        # One customer across cases: the agent sees the rest of this person's history.
+        "other_cases": list(
+            Case.objects.filter(customer_id=case.customer_id)
+            .exclude(pk=case.pk)
+            .order_by("-created_at", "-pk")[:OTHER_CASES_SHOWN]
+        ),
         "summary_form": form("summary", SummaryForm),
         "confirm_form": form("confirm", ConfirmFromCallForm),
         "skip_form": form("skip", SkipUnderstandingForm),

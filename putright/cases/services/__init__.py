@@ -43,6 +43,13 @@ from putright.cases.services.closing import (
     case_satisfaction_record,
     close_reasons_check,
 )
+from putright.cases.services.customers import (
+    CustomerDetails,
+    customer_correct,
+    customer_merge,
+    customers_join_duplicates,
+    may_merge,
+)
 from putright.cases.services.entitlement import (
     entitled_request,
     facts_changed_by_option,
@@ -106,6 +113,11 @@ __all__ = [
     "OPEN",
     "OptionInput",
     "ReportInput",
+    "CustomerDetails",
+    "customer_correct",
+    "customer_merge",
+    "customers_join_duplicates",
+    "may_merge",
     "SweepResult",
     "approval_decide",
     "cadence_sweep",

@@ -31,9 +31,11 @@ from putright.cases.services._common import (
 )
 from putright.channels import services as channels
 from putright.channels.models import Alert
+from putright.customers import selectors as customer_selectors
+from putright.customers import services as customer_services
 from putright.customers.models import Customer
 from putright.engines.text import sentiment_of
-from putright.errors import DomainError, ErrorCode
+from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.vocab import AssessedBy, Channel, EmotionalState, Priority, SourceKind
 
 # E3: what the customer agreed to when they reported, recorded with their consent.
@@ -71,6 +73,8 @@ class ReportInput:
     # E3: consent is the basis when a customer reports; a case our team opens to warn a customer
     # (S5 proactive notice) rests on legitimate interests instead, and records no consent.
     lawful_basis: str = Customer.LawfulBasis.CONSENT
+    # Staff who picked an existing customer (logging a call, or an integration that knows its id).
+    customer_id: int | None = None
 
     def fingerprint(self) -> str:
         data = {k: str(v) for k, v in self.__dict__.items()}
@@ -92,6 +96,8 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
         raise DomainError(
             ErrorCode.INVALID_INPUT, "The customer's consent to process their data is required."
         )
+    if report.customer_id is not None and actor is None:
+        raise PermissionDenied("only staff may attach a report to an existing customer")
     if report.channel not in Channel.values:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown channel {report.channel!r}.")
     if report.source_kind not in SourceKind.values:
@@ -143,17 +149,38 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     return case, True
 
 
+def _customer_for(report: ReportInput, now: datetime) -> Customer:
+    """The customer a report belongs to: the one staff picked, the same person's record, or a new one.
+
+    A report only ever adds a customer or attaches to one: it never changes a stored name, phone or
+    consent (anyone can type anyone's address into the public form). What the person wrote this time
+    stays on the case's report event. The same e-mail under another name is a new customer with a merge
+    suggestion (families share addresses): a supervisor decides, never the name alone.
+    """
+    if report.customer_id is not None:
+        picked = Customer.objects.filter(pk=report.customer_id).first()
+        if picked is None:
+            raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown customer {report.customer_id}.")
+        return customer_selectors.customer_live(picked)
+    if not report.customer_name.strip() or not report.customer_email.strip():
+        raise DomainError(ErrorCode.INVALID_INPUT, "The customer's name and e-mail are required.")
+    customer, _how = customer_services.customer_find_or_add(
+        Customer(
+            name=report.customer_name.strip(),
+            email=report.customer_email.strip(),
+            phone=report.customer_phone.strip(),
+            lawful_basis=report.lawful_basis,
+            consent_given_at=now if report.consent else None,
+            consent_text=CONSENT_TEXT if report.consent else "",
+            created_at=now,
+        )
+    )
+    return customer
+
+
 def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
     now = clock.now()
-    customer = Customer.objects.create(
-        name=report.customer_name.strip(),
-        email=report.customer_email.strip(),
-        phone=report.customer_phone.strip(),
-        lawful_basis=report.lawful_basis,
-        consent_given_at=now if report.consent else None,
-        consent_text=CONSENT_TEXT if report.consent else "",
-        created_at=now,
-    )
+    customer = _customer_for(report, now)
     case = Case.objects.create(
         reference=reference_next(now),
         customer=customer,
@@ -193,6 +220,13 @@ def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
             "description": case.description,
             "desired_outcome": case.desired_outcome,
             "customer_state": {**_customer_state(case), "cues": cues},
+            # What the person gave this time, kept even when the stored record says otherwise.
+            "reported_as": {
+                "name": report.customer_name.strip(),
+                "email": report.customer_email.strip(),
+                "phone": report.customer_phone.strip(),
+                "consent": report.consent,
+            },
             **reported.event_after,
         },
         customer_visible=True,

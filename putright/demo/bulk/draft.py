@@ -16,6 +16,7 @@ from putright.cases import services
 from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise
 from putright.cases.services import emotion_apply
 from putright.channels.models import Alert, Message
+from putright.customers import services as customer_services
 from putright.customers.models import Customer
 from putright.demo.acts import Plan
 from putright.engines.deadlines import MetBy, warn_from
@@ -260,7 +261,8 @@ class CaseDraft:
         case = self.case
         recommended = case.recommended_option
         case.recommended_option = None  # written once the option has its id
-        Customer.objects.bulk_create([self.customer])
+        # As a report through the services: the same person's record, or a new one (and a suggestion).
+        case.customer, _how = customer_services.customer_find_or_add(self.customer)
         Case.objects.bulk_create([case])
         for model, rows in self.rows.items():
             if rows:

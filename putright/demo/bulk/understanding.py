@@ -78,6 +78,12 @@ class UnderstandingActs(CaseDraft):
                 "description": case.description,
                 "desired_outcome": case.desired_outcome,
                 "customer_state": {**self._state(), "cues": cues},
+                "reported_as": {
+                    "name": self.customer.name,
+                    "email": self.customer.email,
+                    "phone": self.customer.phone,
+                    "consent": True,
+                },
                 "clocks": [{"kind": c.kind, "rule_id": c.rule_id, "due": c.due_date} for c in clocks],
             },
             visible=True,
