@@ -1,25 +1,32 @@
 """Searching cases: what a search term means, and the filter and ranking it puts on a list of cases.
 
 One function, ``cases_matching``, serves the queue, the header's search box and the API's ``q``. A term is
-split on spaces; a case matches when every part is found somewhere in its reference, its customer's name,
-e-mail or phone, its order reference, its subject, the customer's words or its messages. Parts match
-anywhere inside a word ("241" finds PR-2026-000241, "shah" finds "Priya Shah"), case-insensitively.
-"2026-241" and "PR-2026-241" are read as the reference PR-2026-000241 (the number padded as references are).
+split on spaces; a case matches when every part is found in one of its fields:
+- its reference, its customer's name, e-mail or phone, or its order reference: anywhere, by any part
+  ("241" finds PR-2026-000241, "shah" finds "Priya Shah", "55102" finds "HH-55102");
+- its subject, the customer's words or its messages: by whole words or their beginnings ("kett" and
+  "kettle" find "kettle", "refund" finds "refunded").
+Case does not matter. "2026-241" and "PR-2026-241" are read as the reference PR-2026-000241 (the number
+padded as references are).
 
-The database's own index answers (see this room's migration): SQLite's FTS5 trigram table, ranked by
-bm25; PostgreSQL's trigram index, ranked by ``ts_rank`` on a weighted tsvector (which also finds other
-forms of a word there: "refunds" finds "refund"). A part shorter than three
-characters cannot use a trigram index: it is still honoured, by a scan of the matches of the other parts
-(or of every case when it is the only part).
+The database's own indexes answer (see this room's migration). A part shorter than three characters cannot
+use the trigram index: it is still honoured, by a scan of the identifiers.
+
+Ranking, the same on both databases: an exact reference first; then each part found in the reference
+(8), the order reference or the customer's name, e-mail or phone (6), or the subject (3) adds its weight;
+a part found only in the customer's words or messages adds none (scoring long texts would cost more than
+it tells); among equals, the queue's own order (newest first).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 # Trigram indexes need three characters; shorter parts are matched by scanning.
 INDEXED_PART = 3
@@ -31,11 +38,18 @@ SEARCHED_FIELDS = "reference, customer's name, e-mail and phone, order reference
 
 _REFERENCE_WITH_YEAR = re.compile(r"^(?:pr-)?(\d{4})-0*(\d{1,6})$")
 
-# SQLite bm25 weights, in the FTS table's column order: a hit in the reference counts most, messages least.
-_SQLITE_WEIGHTS = "10.0, 6.0, 8.0, 3.0, 1.0, 0.5"
-_SQLITE_COLUMNS = "reference, customer, order_reference, subject, words, messages"
+# A part found in a field adds its weight to the case's score.
+_WEIGHTS = (
+    ("reference", 8),
+    ("order_reference", 6),
+    ("customer__name", 6),
+    ("customer__email", 6),
+    ("customer__phone", 6),
+    ("subject", 3),
+)
 # An exact reference outranks everything else.
 _EXACT_REFERENCE_BONUS = 1000
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -81,58 +95,59 @@ def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet:
         narrowed = _postgresql(cases, term)
     else:
         raise RuntimeError(f"search: no index for the {vendor} database")
-    return narrowed.order_by("-search_score", *cases.query.order_by)
+    hits = [
+        Case(When(**{f"{field}__icontains": part}, then=Value(weight)), default=Value(0))
+        for part in term.parts
+        for field, weight in _WEIGHTS
+    ]
+    exact = Case(
+        When(reference__iexact=term.parts[0], then=Value(_EXACT_REFERENCE_BONUS)),
+        default=Value(0),
+    )
+    score = reduce(add, hits, exact)
+    return narrowed.annotate(search_score=score).order_by("-search_score", *cases.query.order_by)
+
+
+def _words(part: str) -> list[str]:
+    return _WORD.findall(part)
 
 
 def _sqlite(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    indexed = [p for p in term.parts if len(p) >= INDEXED_PART]
-    short = [p for p in term.parts if len(p) < INDEXED_PART]
-    where = ["search_case_fts.rowid = cases_case.id"]
-    params: list[str] = []
-    select_params: list[str] = [term.parts[0]]
-    if indexed:
-        # Each part quoted: a trigram phrase matches anywhere in the text; quotes inside are doubled.
-        match = " AND ".join('"' + p.replace('"', '""') + '"' for p in indexed)
-        where.append("search_case_fts MATCH %s")
-        params.append(match)
-        score = f"-bm25(search_case_fts, {_SQLITE_WEIGHTS})"
-    else:
-        score = "0"
-    everything = " || ' ' || ".join(f"search_case_fts.{c.strip()}" for c in _SQLITE_COLUMNS.split(","))
-    for part in short:
-        where.append(f"({everything}) LIKE %s ESCAPE '\\'")
-        params.append(_like(part))
-    return cases.extra(
-        tables=["search_case_fts"],
-        where=where,
-        params=params,
-        select={
-            "search_score": (
-                f"{score} + CASE WHEN lower(cases_case.reference) = %s THEN {_EXACT_REFERENCE_BONUS} ELSE 0 END"
+    where, params = [], []
+    for part in term.parts:
+        sources = []
+        if len(part) >= INDEXED_PART:
+            # Quoted, a trigram phrase matches anywhere in the text; quotes inside are doubled.
+            sources.append("SELECT rowid FROM search_case_ids WHERE search_case_ids MATCH %s")
+            params.append('"' + part.replace('"', '""') + '"')
+        else:
+            sources.append(
+                "SELECT rowid FROM search_case_ids"
+                " WHERE (reference || ' ' || customer || ' ' || order_reference) LIKE %s ESCAPE '\\'"
             )
-        },
-        select_params=select_params,
-    )
+            params.append(_like(part))
+        words = _words(part)
+        if words:
+            # Each word, or a word it begins: "kett" finds "kettle".
+            match = " AND ".join(f'"{w}"*' for w in words)
+            sources.append("SELECT rowid FROM search_case_text WHERE search_case_text MATCH %s")
+            sources.append("SELECT case_id FROM search_message_text WHERE search_message_text MATCH %s")
+            params += [match, match]
+        where.append(f"cases_case.id IN ({' UNION '.join(sources)})")
+    return cases.extra(where=where, params=params)
 
 
 def _postgresql(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    words = " ".join(term.parts)
-    return cases.extra(
-        tables=["search_case_document"],
-        where=[
-            "search_case_document.case_id = cases_case.id",
-            # Every part anywhere (trigram index), or every word in another form ("refunds" finds "refund").
-            "(search_case_document.haystack LIKE ALL(%s::text[])"
-            " OR search_case_document.document @@ plainto_tsquery('english', %s))",
-        ],
-        params=[[_like(p) for p in term.parts], words],
-        select={
-            # Any of the words counts towards the rank (parts of words simply add nothing).
-            "search_score": (
-                "ts_rank(search_case_document.document,"
-                " replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery)"
-                f" + CASE WHEN lower(cases_case.reference) = %s THEN {_EXACT_REFERENCE_BONUS} ELSE 0 END"
+    where, params = ["search_case_document.case_id = cases_case.id"], []
+    for part in term.parts:
+        words = _words(part)
+        if words:
+            where.append(
+                "(search_case_document.ids LIKE %s"
+                " OR search_case_document.document @@ to_tsquery('simple', %s))"
             )
-        },
-        select_params=[words, term.parts[0]],
-    )
+            params += [_like(part), " & ".join(f"'{w}':*" for w in words)]
+        else:
+            where.append("search_case_document.ids LIKE %s")
+            params.append(_like(part))
+    return cases.extra(tables=["search_case_document"], where=where, params=params)

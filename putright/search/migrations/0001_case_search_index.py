@@ -1,10 +1,12 @@
 """The case search index, kept current by database triggers, so every writer (bulk loaders and raw SQL
 included) keeps it right.
 
-SQLite: an FTS5 table with the trigram tokenizer, one row per case (its rowid is the case's id), so any
-part of three characters or more of a reference, name, e-mail, phone or order reference is found.
-PostgreSQL: one row per case with a weighted ``tsvector`` (GIN index) for ranking and stemmed words, and
-the same text lower-cased (GIN index with ``pg_trgm``) for parts of words.
+Two kinds of text, indexed each the way it is searched:
+- identifiers (reference, the customer's name, e-mail and phone, order reference): found by any part of
+  three characters or more — a trigram index (SQLite FTS5 ``tokenize='trigram'``; PostgreSQL ``pg_trgm``);
+- words (subject, the customer's words, messages): found by whole words or their beginnings — SQLite FTS5
+  tables with the ``unicode61`` tokenizer (messages one row each, so a new message costs one insert);
+  PostgreSQL a ``tsvector`` with a GIN index.
 
 The SQL is written out here, not imported, so this migration stays what it was when later ones change it.
 """
@@ -12,119 +14,135 @@ The SQL is written out here, not imported, so this migration stays what it was w
 from django.db import migrations
 
 # The customer's phone is indexed as typed and as digits only, so "07700 900123" and "07700900123" both find it.
-SQLITE_DIGITS = "replace(replace(replace(replace(replace(replace({p}, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')"
+SQLITE_DIGITS = (
+    "replace(replace(replace(replace(replace(replace({p}, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')"
+)
+SQLITE_CUSTOMER = "{t}.name || ' ' || {t}.email || ' ' || {t}.phone || ' ' || " + SQLITE_DIGITS.format(p="{t}.phone")
 
-SQLITE_ROW = """
-    SELECT c.id, c.reference,
-           cu.name || ' ' || cu.email || ' ' || cu.phone || ' ' || {digits},
-           c.order_reference, c.subject, c.description,
-           coalesce((SELECT group_concat(m.body, ' ') FROM channels_message m WHERE m.case_id = c.id), '')
+SQLITE_IDS_ROW = f"""
+    SELECT c.id, c.reference, {SQLITE_CUSTOMER.format(t="cu")}, c.order_reference
     FROM cases_case c JOIN customers_customer cu ON cu.id = c.customer_id
-""".format(digits=SQLITE_DIGITS.format(p="cu.phone"))
+"""
+SQLITE_IDS_INSERT = "INSERT INTO search_case_ids (rowid, reference, customer, order_reference)"
 
 SQLITE_CREATE = [
-    """CREATE VIRTUAL TABLE search_case_fts USING fts5(
-        reference, customer, order_reference, subject, words, messages, tokenize = 'trigram'
+    "CREATE VIRTUAL TABLE search_case_ids USING fts5(reference, customer, order_reference, tokenize = 'trigram')",
+    "CREATE VIRTUAL TABLE search_case_text USING fts5(subject, words, tokenize = 'unicode61 remove_diacritics 2')",
+    """CREATE VIRTUAL TABLE search_message_text USING fts5(
+        case_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
     )""",
-    f"INSERT INTO search_case_fts (rowid, reference, customer, order_reference, subject, words, messages) {SQLITE_ROW}",
+    f"{SQLITE_IDS_INSERT} {SQLITE_IDS_ROW}",
+    "INSERT INTO search_case_text (rowid, subject, words) SELECT id, subject, description FROM cases_case",
+    "INSERT INTO search_message_text (rowid, case_id, body) SELECT id, case_id, body FROM channels_message",
     f"""CREATE TRIGGER search_case_inserted AFTER INSERT ON cases_case BEGIN
-        INSERT INTO search_case_fts (rowid, reference, customer, order_reference, subject, words, messages)
-        {SQLITE_ROW} WHERE c.id = new.id;
+        {SQLITE_IDS_INSERT} {SQLITE_IDS_ROW} WHERE c.id = new.id;
+        INSERT INTO search_case_text (rowid, subject, words) VALUES (new.id, new.subject, new.description);
     END""",
     # Only when a searched field changed: most saves of a case (status, clocks) leave the index alone.
-    f"""CREATE TRIGGER search_case_changed AFTER UPDATE ON cases_case
+    f"""CREATE TRIGGER search_case_ids_changed AFTER UPDATE ON cases_case
     WHEN old.reference IS NOT new.reference OR old.customer_id IS NOT new.customer_id
-      OR old.order_reference IS NOT new.order_reference OR old.subject IS NOT new.subject
-      OR old.description IS NOT new.description
+      OR old.order_reference IS NOT new.order_reference
     BEGIN
-        DELETE FROM search_case_fts WHERE rowid = old.id;
-        INSERT INTO search_case_fts (rowid, reference, customer, order_reference, subject, words, messages)
-        {SQLITE_ROW} WHERE c.id = new.id;
+        DELETE FROM search_case_ids WHERE rowid = old.id;
+        {SQLITE_IDS_INSERT} {SQLITE_IDS_ROW} WHERE c.id = new.id;
+    END""",
+    """CREATE TRIGGER search_case_text_changed AFTER UPDATE ON cases_case
+    WHEN old.subject IS NOT new.subject OR old.description IS NOT new.description
+    BEGIN
+        UPDATE search_case_text SET subject = new.subject, words = new.description WHERE rowid = new.id;
     END""",
     """CREATE TRIGGER search_case_deleted AFTER DELETE ON cases_case BEGIN
-        DELETE FROM search_case_fts WHERE rowid = old.id;
+        DELETE FROM search_case_ids WHERE rowid = old.id;
+        DELETE FROM search_case_text WHERE rowid = old.id;
     END""",
     f"""CREATE TRIGGER search_customer_changed AFTER UPDATE ON customers_customer
     WHEN old.name IS NOT new.name OR old.email IS NOT new.email OR old.phone IS NOT new.phone
     BEGIN
-        UPDATE search_case_fts
-        SET customer = new.name || ' ' || new.email || ' ' || new.phone || ' ' || {SQLITE_DIGITS.format(p="new.phone")}
+        UPDATE search_case_ids SET customer = {SQLITE_CUSTOMER.format(t="new")}
         WHERE rowid IN (SELECT id FROM cases_case WHERE customer_id = new.id);
     END""",
     """CREATE TRIGGER search_message_inserted AFTER INSERT ON channels_message BEGIN
-        UPDATE search_case_fts
-        SET messages = coalesce((SELECT group_concat(body, ' ') FROM channels_message WHERE case_id = new.case_id), '')
-        WHERE rowid = new.case_id;
+        INSERT INTO search_message_text (rowid, case_id, body) VALUES (new.id, new.case_id, new.body);
     END""",
     """CREATE TRIGGER search_message_changed AFTER UPDATE ON channels_message
     WHEN old.body IS NOT new.body OR old.case_id IS NOT new.case_id
     BEGIN
-        UPDATE search_case_fts
-        SET messages = coalesce((SELECT group_concat(body, ' ') FROM channels_message WHERE case_id = search_case_fts.rowid), '')
-        WHERE rowid IN (old.case_id, new.case_id);
+        UPDATE search_message_text SET case_id = new.case_id, body = new.body WHERE rowid = new.id;
     END""",
     """CREATE TRIGGER search_message_deleted AFTER DELETE ON channels_message BEGIN
-        UPDATE search_case_fts
-        SET messages = coalesce((SELECT group_concat(body, ' ') FROM channels_message WHERE case_id = old.case_id), '')
-        WHERE rowid = old.case_id;
+        DELETE FROM search_message_text WHERE rowid = old.id;
     END""",
 ]
 
 SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS search_message_deleted",
-    "DROP TRIGGER IF EXISTS search_message_changed",
-    "DROP TRIGGER IF EXISTS search_message_inserted",
-    "DROP TRIGGER IF EXISTS search_customer_changed",
-    "DROP TRIGGER IF EXISTS search_case_deleted",
-    "DROP TRIGGER IF EXISTS search_case_changed",
-    "DROP TRIGGER IF EXISTS search_case_inserted",
-    "DROP TABLE IF EXISTS search_case_fts",
+    *(
+        f"DROP TRIGGER IF EXISTS {name}"
+        for name in [
+            "search_message_deleted", "search_message_changed", "search_message_inserted",
+            "search_customer_changed", "search_case_deleted", "search_case_text_changed",
+            "search_case_ids_changed", "search_case_inserted",
+        ]
+    ),
+    "DROP TABLE IF EXISTS search_message_text",
+    "DROP TABLE IF EXISTS search_case_text",
+    "DROP TABLE IF EXISTS search_case_ids",
 ]
 
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     """CREATE TABLE search_case_document (
         case_id bigint PRIMARY KEY,
-        document tsvector NOT NULL,
-        haystack text NOT NULL
+        ids text NOT NULL,
+        document tsvector NOT NULL
     )""",
     "CREATE INDEX search_case_document_words ON search_case_document USING gin (document)",
-    "CREATE INDEX search_case_document_parts ON search_case_document USING gin (haystack gin_trgm_ops)",
-    # One function builds a case's row; every trigger below calls it for the cases its change touches.
-    r"""CREATE FUNCTION search_case_refresh(target bigint) RETURNS void LANGUAGE sql AS $$
-        INSERT INTO search_case_document (case_id, document, haystack)
+    "CREATE INDEX search_case_document_parts ON search_case_document USING gin (ids gin_trgm_ops)",
+    # One function builds the rows of a set of cases; the triggers below call it once per statement with
+    # every case the statement touched (transition tables), so a bulk insert of 2,000 messages refreshes
+    # each of their cases once, not once per message.
+    r"""CREATE FUNCTION search_case_refresh(targets bigint[]) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO search_case_document (case_id, ids, document)
         SELECT c.id,
-               setweight(to_tsvector('simple', c.reference || ' ' || c.order_reference), 'A')
-               || setweight(to_tsvector('simple', cu.name || ' ' || cu.email || ' ' || cu.phone), 'A')
-               || setweight(to_tsvector('english', c.subject), 'B')
-               || setweight(to_tsvector('english', c.description), 'C')
-               || setweight(to_tsvector('english', coalesce(m.bodies, '')), 'D'),
-               lower(concat_ws(' ', c.reference, c.order_reference, cu.name, cu.email, cu.phone,
-                               regexp_replace(cu.phone, '\D', '', 'g'), c.subject, c.description, m.bodies))
+               lower(concat_ws(' ', c.reference, cu.name, cu.email, cu.phone,
+                               regexp_replace(cu.phone, '\D', '', 'g'), c.order_reference)),
+               setweight(to_tsvector('simple', c.subject), 'A')
+               || setweight(to_tsvector('simple', c.description), 'B')
+               || setweight(to_tsvector('simple', coalesce(m.bodies, '')), 'C')
         FROM cases_case c
         JOIN customers_customer cu ON cu.id = c.customer_id
         LEFT JOIN LATERAL (
             SELECT string_agg(body, ' ') AS bodies FROM channels_message WHERE case_id = c.id
         ) m ON true
-        WHERE c.id = target
-        ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document, haystack = EXCLUDED.haystack;
+        WHERE c.id = ANY(targets)
+        ON CONFLICT (case_id) DO UPDATE SET ids = EXCLUDED.ids, document = EXCLUDED.document;
     $$""",
-    """CREATE FUNCTION search_case_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE FUNCTION search_case_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
-            DELETE FROM search_case_document WHERE case_id = OLD.id;
-            RETURN OLD;
-        END IF;
-        IF TG_OP = 'INSERT' OR OLD.reference IS DISTINCT FROM NEW.reference
-           OR OLD.customer_id IS DISTINCT FROM NEW.customer_id
-           OR OLD.order_reference IS DISTINCT FROM NEW.order_reference
-           OR OLD.subject IS DISTINCT FROM NEW.subject OR OLD.description IS DISTINCT FROM NEW.description THEN
-            PERFORM search_case_refresh(NEW.id);
-        END IF;
-        RETURN NEW;
+        PERFORM search_case_refresh(ARRAY(SELECT id FROM new_rows));
+        RETURN NULL;
     END $$""",
-    """CREATE TRIGGER search_case_changed AFTER INSERT OR UPDATE OR DELETE ON cases_case
-        FOR EACH ROW EXECUTE FUNCTION search_case_trigger()""",
+    """CREATE TRIGGER search_case_inserted AFTER INSERT ON cases_case
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_case_inserted()""",
+    # Only cases whose searched fields changed: most saves of a case (status, clocks) leave the index alone.
+    """CREATE FUNCTION search_case_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM search_case_refresh(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE o.reference IS DISTINCT FROM n.reference OR o.customer_id IS DISTINCT FROM n.customer_id
+               OR o.order_reference IS DISTINCT FROM n.order_reference
+               OR o.subject IS DISTINCT FROM n.subject OR o.description IS DISTINCT FROM n.description));
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_case_updated AFTER UPDATE ON cases_case
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION search_case_updated()""",
+    """CREATE FUNCTION search_case_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM search_case_document WHERE case_id IN (SELECT id FROM old_rows);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_case_deleted AFTER DELETE ON cases_case
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_case_deleted()""",
     # TRUNCATE fires no row triggers (Django's flush between tests uses it): empty the index with the cases.
     """CREATE FUNCTION search_case_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -133,43 +151,70 @@ POSTGRES_CREATE = [
     END $$""",
     """CREATE TRIGGER search_case_truncated AFTER TRUNCATE ON cases_case
         FOR EACH STATEMENT EXECUTE FUNCTION search_case_truncated()""",
-    """CREATE FUNCTION search_customer_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE FUNCTION search_customer_updated() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF OLD.name IS DISTINCT FROM NEW.name OR OLD.email IS DISTINCT FROM NEW.email
-           OR OLD.phone IS DISTINCT FROM NEW.phone THEN
-            PERFORM search_case_refresh(c.id) FROM cases_case c WHERE c.customer_id = NEW.id;
-        END IF;
-        RETURN NEW;
-    END $$""",
-    """CREATE TRIGGER search_customer_changed AFTER UPDATE ON customers_customer
-        FOR EACH ROW EXECUTE FUNCTION search_customer_trigger()""",
-    """CREATE FUNCTION search_message_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            PERFORM search_case_refresh(OLD.case_id);
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            IF TG_OP = 'INSERT' OR OLD.case_id IS DISTINCT FROM NEW.case_id OR OLD.body IS DISTINCT FROM NEW.body THEN
-                PERFORM search_case_refresh(NEW.case_id);
-            END IF;
-        END IF;
+        PERFORM search_case_refresh(ARRAY(
+            SELECT c.id FROM cases_case c JOIN new_rows n ON n.id = c.customer_id JOIN old_rows o ON o.id = n.id
+            WHERE o.name IS DISTINCT FROM n.name OR o.email IS DISTINCT FROM n.email
+               OR o.phone IS DISTINCT FROM n.phone));
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER search_message_changed AFTER INSERT OR UPDATE OR DELETE ON channels_message
-        FOR EACH ROW EXECUTE FUNCTION search_message_trigger()""",
-    "SELECT search_case_refresh(id) FROM cases_case",
+    """CREATE TRIGGER search_customer_updated AFTER UPDATE ON customers_customer
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION search_customer_updated()""",
+    """CREATE FUNCTION search_message_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM search_case_refresh(ARRAY(SELECT DISTINCT case_id FROM new_rows));
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_message_inserted AFTER INSERT ON channels_message
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_message_inserted()""",
+    """CREATE FUNCTION search_message_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM search_case_refresh(ARRAY(
+            SELECT o.case_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.case_id IS DISTINCT FROM n.case_id OR o.body IS DISTINCT FROM n.body
+            UNION
+            SELECT n.case_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.case_id IS DISTINCT FROM n.case_id OR o.body IS DISTINCT FROM n.body));
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_message_updated AFTER UPDATE ON channels_message
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION search_message_updated()""",
+    """CREATE FUNCTION search_message_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM search_case_refresh(ARRAY(SELECT DISTINCT case_id FROM old_rows));
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_message_deleted AFTER DELETE ON channels_message
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_message_deleted()""",
+    "SELECT search_case_refresh(ARRAY(SELECT id FROM cases_case))",
 ]
 
 POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS search_message_changed ON channels_message",
-    "DROP TRIGGER IF EXISTS search_customer_changed ON customers_customer",
-    "DROP TRIGGER IF EXISTS search_case_truncated ON cases_case",
-    "DROP TRIGGER IF EXISTS search_case_changed ON cases_case",
-    "DROP FUNCTION IF EXISTS search_message_trigger()",
-    "DROP FUNCTION IF EXISTS search_customer_trigger()",
-    "DROP FUNCTION IF EXISTS search_case_truncated()",
-    "DROP FUNCTION IF EXISTS search_case_trigger()",
-    "DROP FUNCTION IF EXISTS search_case_refresh(bigint)",
+    *(
+        f"DROP TRIGGER IF EXISTS {name} ON {table}"
+        for name, table in [
+            ("search_message_deleted", "channels_message"),
+            ("search_message_updated", "channels_message"),
+            ("search_message_inserted", "channels_message"),
+            ("search_customer_updated", "customers_customer"),
+            ("search_case_truncated", "cases_case"),
+            ("search_case_deleted", "cases_case"),
+            ("search_case_updated", "cases_case"),
+            ("search_case_inserted", "cases_case"),
+        ]
+    ),
+    *(
+        f"DROP FUNCTION IF EXISTS {name}()"
+        for name in [
+            "search_message_deleted", "search_message_updated", "search_message_inserted",
+            "search_customer_updated", "search_case_truncated", "search_case_deleted",
+            "search_case_updated", "search_case_inserted",
+        ]
+    ),
+    "DROP FUNCTION IF EXISTS search_case_refresh(bigint[])",
     "DROP TABLE IF EXISTS search_case_document",
 ]
 
