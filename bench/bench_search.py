@@ -91,14 +91,14 @@ def messages_seed(per_case: int, rng: random.Random, pool: list, progress) -> in
     return written
 
 
-def terms_pick(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """``count`` (kind, term) pairs drawn from the seeded rows, the kinds in turn."""
+def terms_pick(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """``count`` (kind, term, reference of the case it was drawn from), the kinds in turn."""
     from putright.cases.models import Case
 
     total = Case.objects.count()
     kinds = ["full name", "surname", "e-mail", "phone", "order reference", "reference number", "year-number"]
     kinds.append("subject words")
-    picked: list[tuple[str, str]] = []
+    picked: list[tuple[str, str, str]] = []
     while len(picked) < count:
         case = Case.objects.select_related("customer").order_by("pk")[rng.randrange(total)]
         kind = kinds[len(picked) % len(kinds)]
@@ -115,7 +115,7 @@ def terms_pick(rng: random.Random, count: int) -> list[tuple[str, str]]:
             "subject words": " ".join(case.subject.split()[:2]),
         }[kind]
         if term.strip():
-            picked.append((kind, term))
+            picked.append((kind, term, case.reference))
     return picked
 
 
@@ -259,7 +259,7 @@ def run(args, db: Database) -> int:
 
     # Every term once, unmeasured: where the two differ, say so. They may: the search finds words of the
     # texts by their beginnings ("476" is not found inside "£1476"), the baseline anywhere.
-    for kind, term in terms:
+    for kind, term, _ in terms:
         indexed, plain = search_page(agent, term)[0], baseline_page(agent, term)[0]
         if indexed != plain:
             mismatched.append(f"{kind} {term!r}: search {indexed}, icontains {plain}")
@@ -278,7 +278,7 @@ def run(args, db: Database) -> int:
 
     out.write("\n" + table(results) + "\n\n")
     by_kind: dict[str, list[float]] = {}
-    for (kind, _), ms in zip(terms, results[0].latencies_ms, strict=True):
+    for (kind, _, _), ms in zip(terms, results[0].latencies_ms, strict=True):
         by_kind.setdefault(kind, []).append(ms)
     out.write(
         "search p50 by kind of term: "
