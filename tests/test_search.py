@@ -103,6 +103,12 @@ def test_a_reference_is_found_whole_or_by_any_part_with_or_without_its_year(worl
         assert found(text, user=alice) == [reference], text
 
 
+def test_a_number_written_with_a_hyphen_in_the_customers_words_is_found_by_its_number(report_case, alice):
+    case = report_case(order_reference="", description="Order HH-48213 came a week late.")
+    assert found("48213", user=alice) == [case.reference]
+    assert found("HH-48213", user=alice) == [case.reference]
+
+
 def test_every_word_must_match_somewhere(world, alice):
     assert found("priya parcel", user=alice) == []
     assert found("priya kettle", user=alice) == [world["priya"].reference]

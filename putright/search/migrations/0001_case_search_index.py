@@ -105,9 +105,11 @@ POSTGRES_CREATE = [
         SELECT c.id,
                lower(concat_ws(' ', c.reference, cu.name, cu.email, cu.phone,
                                regexp_replace(cu.phone, '\D', '', 'g'), c.order_reference)),
-               setweight(to_tsvector('simple', c.subject), 'A')
-               || setweight(to_tsvector('simple', c.description), 'B')
-               || setweight(to_tsvector('simple', coalesce(m.bodies, '')), 'C')
+               -- Hyphens become spaces: PostgreSQL's parser reads "HH-172536" as 'hh' and '-172536' (a
+               -- negative number), and "172536" would then not find it.
+               setweight(to_tsvector('simple', translate(c.subject, '-', ' ')), 'A')
+               || setweight(to_tsvector('simple', translate(c.description, '-', ' ')), 'B')
+               || setweight(to_tsvector('simple', translate(coalesce(m.bodies, ''), '-', ' ')), 'C')
         FROM cases_case c
         JOIN customers_customer cu ON cu.id = c.customer_id
         LEFT JOIN LATERAL (
