@@ -10,6 +10,7 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 3. ``monitoring``: operational signals (above problems: a breach opens one).
 4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
+   ``search`` (the full-text index over cases, kept by database triggers, and the search over it) too.
 5. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
 6. ``channels``: messages, alerts, their email delivery and the case links.
 7. ``authority``, ``audit``, ``customers``.

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "putright.regulation",
     "putright.problems",
     "putright.feedback",
+    "putright.search",
     "putright.monitoring",
     "putright.demo",
     "putright.backup",

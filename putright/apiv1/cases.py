@@ -57,6 +57,7 @@ from putright.cases import selectors, services
 from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
 from putright.channels.portal_links import portal_url
 from putright.resolution.services import option_recommend_weighed
+from putright.search.query import cases_matching, term_parse
 from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["cases"])
@@ -170,12 +171,12 @@ def case_list(request, filters: Query[QueueQuery]):
             awaiting_customer=filters.awaiting_customer,
             needs_update=filters.needs_update,
             include_closed=filters.include_closed,
-            q=filters.q or "",
             priority=filters.priority.value if filters.priority else "",
             upset=filters.upset,
             sort=filters.sort,
         ),
     )
+    queue = cases_matching(queue, term_parse(filters.q or ""))
     cutoff = selectors.cadence_cutoff(clock.now())
     page = queue[filters.offset : filters.offset + filters.limit]
     return {"count": queue.count(), "items": [present.case_summary_data(c, cutoff=cutoff) for c in page]}

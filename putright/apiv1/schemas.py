@@ -214,7 +214,12 @@ class QueueQuery(Schema):
     needs_update: bool = False
     include_closed: bool = False
     q: Line(200, required=False) | None = Field(
-        None, description="A reference, part of the subject or an email."
+        None,
+        description=(
+            "Search: every word must be found (any part of it, 3 characters or more uses the index) in the"
+            " reference, the customer's name, e-mail or phone, the order reference, the subject, the"
+            " customer's words or the messages. Best matches first; 'count' is the number of matches."
+        ),
     )
     priority: Priority | None = None
     upset: bool = Field(False, description="Only angry or distressed customers (K2).")

@@ -129,7 +129,10 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
         label="Search",
-        help_text="Reference, words from the subject, or the customer's email",
+        help_text=(
+            "Any part of a reference (241, 2026-000241), a customer's name, e-mail or phone, an order"
+            " reference, or words from the subject, the customer's words or the messages"
+        ),
     )
     overdue_promises = FlagField(label="Overdue promises")
     awaiting_customer = FlagField(label="Waiting on the customer")

@@ -48,7 +48,6 @@ class QueueFilters:
     awaiting_customer: bool = False
     needs_update: bool = False
     include_closed: bool = False
-    q: str = ""
     priority: str = ""
     upset: bool = False  # K2: angry or distressed customers
     sort: str = "newest"  # "newest" | "priority"
@@ -82,7 +81,10 @@ def cases_needing_update(*, now: datetime | None = None) -> QuerySet:
 
 
 def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet:
-    """Agent and team queues (9). Annotates ``has_overdue_promise`` and ``needs_update`` for the list."""
+    """Agent and team queues (9). Annotates ``has_overdue_promise`` and ``needs_update`` for the list.
+
+    Searching is the ``search`` room's: the interfaces narrow this queue with ``search.query.cases_matching``.
+    """
     if not is_staff_member(user):
         raise PermissionDenied("only staff may see queues")
     now = now or clock.now()
@@ -113,11 +115,6 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
         qs = qs.filter(priority=filters.priority)
     if filters.upset:
         qs = qs.filter(emotion__in=[EmotionalState.ANGRY, EmotionalState.DISTRESSED])
-    if filters.q:
-        term = filters.q.strip()
-        qs = qs.filter(
-            Q(reference__iexact=term) | Q(subject__icontains=term) | Q(customer__email__iexact=term)
-        )
     if filters.sort == "priority":
         # K2: urgent (distressed) first, then high (angry), each newest first.
         rank = DbCase(

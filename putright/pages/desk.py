@@ -15,6 +15,7 @@ from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import LogCallForm, QueueFilterForm
 from putright.customers.models import Customer
 from putright.errors import DomainError
+from putright.search.query import SEARCHED_FIELDS, cases_matching, term_parse
 
 QUEUE_PAGE_SIZE = 50
 
@@ -41,22 +42,24 @@ def queue(request: HttpRequest) -> HttpResponse:
             awaiting_customer=bool(data.get("awaiting_customer")),
             needs_update=bool(data.get("needs_update")),
             include_closed=bool(data.get("include_closed")),
-            q=data.get("q") or "",
             priority=data.get("priority") or "",
             upset=bool(data.get("upset")),
             sort=data.get("sort") or "newest",
         )
         now = clock.now()
-        cases = selectors.case_queue(user=request.user, filters=filters, now=now)
+        search = term_parse(data.get("q") or "")
+        cases = cases_matching(selectors.case_queue(user=request.user, filters=filters, now=now), search)
         page_obj = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         cutoff = selectors.cadence_cutoff(now)
         for case in page_obj.object_list:
             # A4: worked out here from the row itself, so the flag costs no query per row.
             case.not_updated = not case.is_closed and case.last_customer_update_at < cutoff
         scope = filters.scope
+        include_closed = filters.include_closed or bool(filters.status)
     else:
         status = 400
         scope = request.GET.get("scope")
+        search, include_closed = term_parse(""), False
     return render(
         request,
         "cases/queue.html",
@@ -65,6 +68,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "nav": "mine" if scope == "mine" else "team",
             "scope": scope,
+            "search": search,
+            "include_closed": include_closed,
+            "searched_fields": SEARCHED_FIELDS,
         },
         status=status,
     )
