@@ -176,8 +176,10 @@ def test_no_python_module_in_the_package_is_over_800_lines():
     assert long == {}
 
 
-def test_the_case_core_is_under_4000_lines_of_python():
-    assert sum(len(p.read_text().splitlines()) for p in _python_files(PACKAGE / "cases")) < 4000
+def test_the_case_core_is_under_4400_lines_of_python():
+    # Raised from 4,000 when the core took the customer corrections and merges (they write case events)
+    # and the statutory-entitlement rule (an authority decision on the case). Past this, split a room off.
+    assert sum(len(p.read_text().splitlines()) for p in _python_files(PACKAGE / "cases")) < 4400
 
 
 def _imports_in_functions(path: Path):

@@ -103,7 +103,7 @@ def test_staff_pages_work_under_the_policy_htmx_included(live_server, new_page, 
     # htmx answers in place under the policy: the row is swapped, and the page never reloads.
     watch.visit(f"{base}/alerts/")
     page.evaluate("() => { window.__samePage = true; }")
-    page.get_by_role("button", name="Mark read: Priya wrote").click()
+    page.get_by_role("button", name=f"Mark read: Customer wrote, {case.reference}").click()
     expect(page.locator(f"#alert-{alert.pk}")).to_contain_text("Read")
     assert page.evaluate("() => window.__samePage") is True
     alert.refresh_from_db()

@@ -170,6 +170,7 @@ def test_a_reported_problem_is_put_right_and_closed_through_the_pages(
     request.get_by_label("Note").fill("Agreed: faulty within 30 days.")
     request.get_by_role("button", name="Approve").click()
     expect_flash(supervisor, f"Approved “{OPTION}” on {reference}.")
+    supervisor.reload()  # decided in place (htmx); the list, loaded again, has nothing left
     expect(supervisor.get_by_text("Nothing is waiting for your decision.")).to_be_visible()
 
     # ---- Priya sees the proposal (also at phone width) and agrees.
