@@ -5,6 +5,7 @@ Imported by the scripts beside it (``bench/`` is on ``sys.path`` when one of the
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -68,3 +69,22 @@ def percentile(values: Sequence[float], p: float) -> float:
         return float("nan")
     rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def run_on_throwaway_database(url: str | None, name: str, run: Callable[[Database], int]) -> int:
+    """Point Django (production settings, DEBUG off) at a fresh database and a scratch PUTRIGHT_VAR_DIR,
+    run ``run`` (which sets Django up), and drop both afterwards, whatever happened."""
+    db = database_prepare(url, name)
+    scratch = tempfile.mkdtemp(prefix="putright-bench-var-")
+    os.environ["DATABASE_URL"] = db.url
+    os.environ["PUTRIGHT_VAR_DIR"] = scratch
+    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow and skew the figures
+    os.environ["DJANGO_SETTINGS_MODULE"] = "putright.settings"
+    try:
+        return run(db)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        db.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -27,9 +27,7 @@ import argparse
 import os
 import platform
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -37,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import Database, database_prepare, percentile
+from _common import Database, percentile, run_on_throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -310,20 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    db = database_prepare(args.database_url, BENCH_DB)
-    scratch = tempfile.mkdtemp(prefix="putright-bench-var-")
-    os.environ["DATABASE_URL"] = db.url
-    os.environ["PUTRIGHT_VAR_DIR"] = scratch
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow and skew the figures
-    os.environ["DJANGO_SETTINGS_MODULE"] = "putright.settings"
-    try:
-        return run(args, db)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        db.cleanup()
-        shutil.rmtree(scratch, ignore_errors=True)
+    return run_on_throwaway_database(args.database_url, BENCH_DB, lambda db: run(args, db))
 
 
 def run(args, db: Database) -> int:

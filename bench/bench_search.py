@@ -26,14 +26,12 @@ import argparse
 import os
 import platform
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import Database, database_prepare
+from _common import Database, run_on_throwaway_database
 from bench_cases import Result, background_seed, measure_interleaved, staff_create, story_pool, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,20 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     args = parser.parse_args(argv)
 
-    db = database_prepare(args.database_url, BENCH_DB)
-    scratch = tempfile.mkdtemp(prefix="putright-bench-var-")
-    os.environ["DATABASE_URL"] = db.url
-    os.environ["PUTRIGHT_VAR_DIR"] = scratch
-    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory, which would slow and skew the figures
-    os.environ["DJANGO_SETTINGS_MODULE"] = "putright.settings"
-    try:
-        return run(args, db)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        db.cleanup()
-        shutil.rmtree(scratch, ignore_errors=True)
+    return run_on_throwaway_database(args.database_url, BENCH_DB, lambda db: run(args, db))
 
 
 def run(args, db: Database) -> int:
