@@ -35,6 +35,8 @@ class ErrorCode(enum.StrEnum):
     NO_STATUTORY_REMEDIES = "no_statutory_remedies"
     OVERRIDE_REASON_REQUIRED = "override_reason_required"
     OFFER_NOT_OPEN = "offer_not_open"
+    # Closing as a duplicate: the case it repeats must be another open case of the same customer.
+    DUPLICATE_INVALID = "duplicate_invalid"
     # Input the edges should have refused (the API answers 422): services check it again.
     INVALID_INPUT = "invalid_input"
 

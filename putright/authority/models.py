@@ -63,6 +63,60 @@ class AuthorityLimit(models.Model):
         return f"{self.group.name}: {money}"
 
 
+class Team(models.Model):
+    """A group of handlers with a lead and a queue of its own (issue 12 §3).
+
+    Assignment rules route new cases to a team; its members take them round-robin. ``last_assigned`` is the
+    round-robin's place: the next case goes to the first available member after that one.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+        help_text="Alerted when a new case finds every member away or at their cap.",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlerStatus(models.Model):
+    """Whether a handler takes new cases now: marked away (holiday, training), and the most open cases
+    assignment rules give them. A handler without a row is available with ``DEFAULT_CAP``."""
+
+    DEFAULT_CAP = 25
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handler_status"
+    )
+    away = models.BooleanField(
+        default=False, help_text="Away handlers get no new cases from assignment rules."
+    )
+    away_note = models.CharField(max_length=200, blank=True)
+    max_open_cases = models.PositiveSmallIntegerField(
+        default=DEFAULT_CAP, help_text="Assignment rules give this handler no more open cases than this."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "handler statuses"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'away' if self.away else 'available'}, cap {self.max_open_cases}"
+
+
 class Approval(models.Model):
     """A request for someone with enough authority to approve an option (K4)."""
 

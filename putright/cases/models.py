@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from putright.vocab import (
+    CLOSED_STATUSES,
     STATUS_COLOURS,
     AgreementMethod,
     AssessedBy,
@@ -89,6 +90,14 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The team whose queue holds the case (set by an assignment rule or by staff).
+    team = models.ForeignKey(
+        "authority.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    # closed_duplicate: the case that carries on with this problem.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
 
     # K2: the customer's emotional state (detected from their words, or set by the agent) and the
     # priority it leads to.
@@ -144,6 +153,8 @@ class Case(models.Model):
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
             models.Index(fields=["source_kind", "status"], name="case_source_status"),
             models.Index(fields=["last_customer_update_at"], name="case_last_update"),
+            models.Index(fields=["team", "status"], name="case_team_status"),
+            models.Index(fields=["updated_at"], name="case_updated"),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +162,7 @@ class Case(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED)
+        return self.status in CLOSED_STATUSES
 
     @property
     def status_colour(self) -> str:
@@ -328,3 +339,61 @@ __all__ = [
     "ReferenceCounter",
     "JustificationFactor",
 ]
+
+
+class AssignmentRule(models.Model):
+    """Routes a new case by category and channel to a team and, round-robin, to one of its available
+    handlers (issue 12 §3). Rules are tried in ``position`` order; the first that matches wins. An empty
+    category or channel matches any."""
+
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=100, help_text="Rules are tried from the lowest up.")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="assignment_rules"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    team = models.ForeignKey("authority.Team", on_delete=models.CASCADE, related_name="assignment_rules")
+    assign_round_robin = models.BooleanField(
+        default=True, help_text="Also give the case to the team's next available handler."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedQueueFilter(models.Model):
+    """A queue filter a member of staff named and keeps (the query string of the queue page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CasePresence(models.Model):
+    """Who has a case open now: the case page reports in while it is open, so colleagues see each other."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="presence_once_per_user")]
+        indexes = [models.Index(fields=["case", "seen_at"], name="presence_case_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.case_id} at {self.seen_at:%H:%M:%S}"

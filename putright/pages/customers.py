@@ -43,7 +43,7 @@ def _render(
 ) -> HttpResponse:
     cases = list(
         Case.objects.filter(customer=customer)
-        .select_related("category", "assignee")
+        .select_related("category", "assignee", "duplicate_of")
         .order_by("-created_at", "-pk")
     )
     promises = list(

@@ -53,6 +53,7 @@ CUSTOMER_STATUS: dict[str, tuple[str, str]] = {
     Status.NOT_RESOLVED: ("You told us it is not resolved: we are looking at what to do next", "red"),
     Status.CLOSED_RESOLVED: ("Closed: resolved", "green"),
     Status.CLOSED_UNRESOLVED: ("Closed: we could not resolve it", "dark"),
+    Status.CLOSED_DUPLICATE: ("Joined to your other case, which carries on", "grey"),
 }
 PROMISE_STATUS = {
     PromiseStatus.OPEN: "Due",

@@ -544,6 +544,14 @@ def clocks_note_status(case: Case) -> int:
         changed += running.filter(met_by=MetBy.DELIVERED.value).update(
             met_at=now, met_note="The agreed plan was delivered"
         )
+    if status == Status.CLOSED_DUPLICATE:
+        # Nothing was agreed (closing as a duplicate is refused after that): every clock runs on in the
+        # case that carries on, so here they all stop, saying why.
+        original = Case.objects.filter(pk=case.duplicate_of_id).values_list("reference", flat=True).first()
+        return changed + running.update(
+            stopped_at=case.closed_at or now,
+            stop_reason=f"Closed as a duplicate of {original or 'another case'}, which carries on",
+        )
     if status not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED):
         return changed
     closed_at = case.closed_at or now

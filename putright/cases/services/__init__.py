@@ -38,6 +38,7 @@ from putright.cases.services.agreement import (
 )
 from putright.cases.services.closing import (
     FinalResponse,
+    case_close_duplicate,
     case_close_unresolved,
     case_reopen,
     case_satisfaction_record,
@@ -123,6 +124,7 @@ __all__ = [
     "cadence_sweep",
     "case_assign",
     "case_classify",
+    "case_close_duplicate",
     "case_close_unresolved",
     "case_confirm_understanding",
     "case_correct_understanding",

@@ -13,7 +13,7 @@ from putright.channels import services as channels
 from putright.engines.authority import limits as authority_engine
 from putright.engines.text import sentiment_of
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.vocab import AssessedBy, EmotionalState, Priority, Sentiment, Status
+from putright.vocab import OPEN_STATUSES, AssessedBy, EmotionalState, Priority, Sentiment, Status
 
 CUSTOMER_LABEL = "Customer (via their case link)"
 
@@ -32,10 +32,12 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "satisfaction": {Status.AWAITING_CONFIRMATION},
     "reopen": {Status.NOT_RESOLVED},
     "recommendation_withdraw": {Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER},
+    # Before anything was agreed: once a remedy is owed, the case carries it to its own end.
+    "close_duplicate": {Status.NEW, Status.OPTIONS, Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER},
 }
 
 
-OPEN = {s for s in Status if s not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED)}
+OPEN = set(OPEN_STATUSES)
 
 
 def _require_staff(actor) -> None:

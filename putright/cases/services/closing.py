@@ -221,3 +221,68 @@ def case_close_unresolved(
                 author=actor,
             )
     return case
+
+
+def case_close_duplicate(*, actor, case: Case, original: Case, note: str = "") -> Case:
+    """Close ``case`` as a duplicate of ``original``, which carries on (issue 12 §3).
+
+    No final letter: one message tells the customer which case carries on. The case's clocks stop with
+    that reason (``regulation`` does it as the status changes) and the metrics leave it out. Both cases
+    record the link. Only before anything is agreed, and only for another open case of the same customer
+    (two people with the same problem are linked through a problem group instead, never through each
+    other's cases). Both rows are locked, the lower id first, so two closings cannot deadlock.
+    """
+    _require_staff(actor)
+    note = _clean(note, field="The note", required=False, max_len=1000)
+    if original.pk == case.pk:
+        raise DomainError(ErrorCode.DUPLICATE_INVALID, "A case cannot be a duplicate of itself.")
+    with transaction.atomic():
+        first, second = sorted([case, original], key=lambda c: c.pk)
+        locked = {c.pk: _lock(c) for c in (first, second)}
+        case, original = locked[case.pk], locked[original.pk]
+        _guard(case, "close_duplicate")
+        if original.is_closed:
+            raise DomainError(
+                ErrorCode.DUPLICATE_INVALID,
+                f"{original.reference} is closed: a duplicate can only point to a case that carries on.",
+            )
+        if original.customer_id != case.customer_id:
+            raise DomainError(
+                ErrorCode.DUPLICATE_INVALID,
+                f"{original.reference} is another customer's case. Merge the two customers first if they "
+                "are one person; otherwise link the cases through a problem.",
+            )
+        before = _set_status(case, Status.CLOSED_DUPLICATE)
+        before["duplicate_of"] = None
+        case.duplicate_of = original
+        case.closed_at = clock.now()
+        _save(case, "status", "duplicate_of", "closed_at")
+        _event(
+            case,
+            actor,
+            "case.closed_duplicate",
+            f"Closed as a duplicate of {original.reference}, which carries on"
+            + (f": {note}" if note else ""),
+            before=before,
+            after={"status": case.status, "duplicate_of": original.reference, "note": note},
+            customer_visible=True,
+        )
+        _event(
+            original,
+            actor,
+            "case.duplicate_linked",
+            f"{case.reference} was closed as a duplicate of this case",
+            after={"duplicate": case.reference, "note": note},
+        )
+        _save(original)
+        _settle_on_close(case, actor)
+        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
+        _tell_customer(
+            case,
+            f"Your report continues as {original.reference}",
+            f"Thank you for your report {case.reference}. It is about the same problem as your case "
+            f"{original.reference}, so we have joined them: everything now carries on as "
+            f"{original.reference}, and you will hear from us there. You do not need to do anything.",
+            author=actor,
+        )
+    return case
