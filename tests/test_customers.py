@@ -320,6 +320,27 @@ def test_lookup_finds_by_name_email_phone_and_order_reference():
     assert customer_lookup("nobody") == []
 
 
+def test_without_javascript_the_lookup_reloads_log_a_report_with_the_matches_to_pick(client, alice):
+    priya = _report(customer_name="Priya Shah", order_reference="HH-55102").customer
+    _report(customer_name="Tom Brook", customer_email="tom@example.com")
+    client.force_login(alice)
+
+    page = client.get("/cases/new/", {"q": "HH-55102"})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{priya.pk}" id="id_customer_pick_{priya.pk}"' in html
+    assert "Tom Brook" not in html
+    assert "1 customer found for “HH-55102”." in html
+    # The lookup is its own GET form, so Enter in it never submits the report.
+    lookup_form = html[html.index('role="search"') - 200 : html.index('id="id_customer_lookup"')]
+    assert 'method="get"' in lookup_form
+    assert 'value="HH-55102"' in html
+    assert (
+        client.get("/cases/new/", {"q": "nobody"}).content.decode().count("No customer matches “nobody”") == 1
+    )
+
+
 # ---------------------------------------------------------------- pages and permissions
 
 

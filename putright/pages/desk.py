@@ -13,8 +13,10 @@ from putright.authority.selectors import is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import LogCallForm, QueueFilterForm
+from putright.customers import selectors as customer_selectors
 from putright.customers.models import Customer
 from putright.errors import DomainError
+from putright.pages.customer_forms import CustomerLookupForm
 from putright.search.query import SEARCHED_FIELDS, cases_matching, term_parse
 
 QUEUE_PAGE_SIZE = 50
@@ -113,4 +115,13 @@ def log_call(request: HttpRequest) -> HttpResponse:
             {"form": form, "nav": "log", "picked": picked, "picked_list": [picked] if picked else []},
             status=400,
         )
-    return render(request, "cases/log_call.html", {"form": LogCallForm(), "nav": "log"})
+    # Without JavaScript the customer lookup reloads this page with ``q``: the matches are listed to pick.
+    lookup = CustomerLookupForm(request.GET)
+    query = lookup.cleaned_data["q"].strip() if lookup.is_valid() else ""
+    context = {"form": LogCallForm(), "nav": "log", "query": query}
+    if query:
+        context.update(
+            found=customer_selectors.customer_lookup(query),
+            too_short=len(query) < customer_selectors.LOOKUP_MIN_LENGTH,
+        )
+    return render(request, "cases/log_call.html", context)

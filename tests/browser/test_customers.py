@@ -30,10 +30,15 @@ def test_the_agent_looks_a_caller_up_logs_their_call_and_reads_their_page(
     page = new_page()
     sign_in(page, base, "alice")
     page.goto(f"{base}/cases/new/")
-    page.get_by_label("Find an existing customer").fill("HH-55102")
+    lookup = page.get_by_label("Find an existing customer")
+    lookup.fill("HH-55102")
+    # Enter looks the customer up; it does not submit the (still empty) report.
+    lookup.press("Enter")
     pick = page.get_by_label("Priya Shah · priya@example.com · 07700 900123")
     expect(pick).to_be_visible()
     expect(page.get_by_text("1 customer found for “HH-55102”.")).to_be_visible()
+    expect(page.locator(".errorlist")).to_have_count(0)
+    assert Case.objects.count() == 2
     pick.check()
     page.get_by_role("radio", name="Phone", exact=True).check()
     page.get_by_label("Subject").fill("Dryer is noisy")
