@@ -54,11 +54,11 @@ def queue_cases(*, user, filters: selectors.QueueFilters, search: SearchTerm, so
 
 
 def span(delta: timedelta) -> str:
-    """A short, readable length of time: "40 min", "5 h", "3 d", "6 wk"."""
+    """A short, readable length of time, rounded down: "40 min", "5 h", "47 h", "3 d", "6 wk"."""
     seconds = abs(delta.total_seconds())
     if seconds < 3600:
         return f"{max(1, int(seconds // 60))} min"
-    if seconds < 86400:
+    if seconds < 86400 * 2:
         return f"{int(seconds // 3600)} h"
     if seconds < 86400 * 14:
         return f"{int(seconds // 86400)} d"
