@@ -25,7 +25,6 @@ from putright.cases import services
 from putright.cases.models import ActionStep, Agreement, Case, Category, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
 from putright.pages import desk
-from tests.test_search import QUEUE_QUERIES
 from putright.vocab import (
     AgreementMethod,
     Channel,
@@ -36,6 +35,7 @@ from putright.vocab import (
     Status,
     Understanding,
 )
+from tests.test_search import QUEUE_QUERIES
 
 REFS = re.compile(r'data-reference="([^"]+)"')
 
