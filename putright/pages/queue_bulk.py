@@ -127,8 +127,8 @@ def _report(request: HttpRequest, outcome: BulkOutcome, done_text: str) -> None:
         messages.info(request, "Nothing was changed.")
 
 
-@require_POST
 @staff_required
+@require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     references = list(dict.fromkeys(r.strip().upper() for r in request.POST.getlist("case") if r.strip()))
     if not references:
@@ -198,8 +198,8 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     return _back_to_queue(request)
 
 
-@require_POST
 @staff_required
+@require_POST
 def saved_filter_save(request: HttpRequest) -> HttpResponse:
     try:
         saved = saved_filter_create(
@@ -212,8 +212,8 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
     return _back_to_queue(request)
 
 
-@require_POST
 @staff_required
+@require_POST
 def saved_filter_remove(request: HttpRequest, saved_filter_id: int) -> HttpResponse:
     try:
         name = saved_filter_delete(actor=request.user, saved_filter_id=saved_filter_id)
