@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from putright import clock
 from putright.audit.models import Event as CaseEvent
+from putright.authority.models import Team
 from putright.cases import services
 from putright.cases.models import Case, Category, Promise, SavedQueueFilter
 from putright.errors import PermissionDenied
@@ -551,8 +552,11 @@ def test_a_tampered_return_address_goes_back_to_the_plain_queue(client, alice, t
 
 def _more_cases(report_case, alice, n):
     category = Category.objects.get_or_create(name="Delivery", slug="delivery")[0]
+    team = Team.objects.get_or_create(name="Returns desk")[0]
     for i in range(n):
         case = report_case(subject=f"Problem {i}", category_id=category.pk)
+        # Set-up: the team is an assignment rule's to set; here it only has to be shown.
+        Case.objects.filter(pk=case.pk).update(team=team)
         services.case_assign(actor=alice, case=case, assignee=alice)
         services.promise_make(
             actor=alice,
@@ -578,8 +582,11 @@ def test_the_queue_costs_the_same_queries_for_one_row_or_thirty_sorted_by_deadli
     with django_assert_num_queries(QUEUE_QUERIES):
         response = client.get(reverse("cases:queue"), params)
     assert len(shown(response)) == 30
-    # Every column is drawn: the deadline, the team cell, the assignee.
-    assert response.content.decode().count('<td class="c-team"') == 30
+    # Every column is drawn: the deadline, the team, the assignee.
+    html = response.content.decode()
+    assert html.count('<td class="c-team" data-label="Team">Returns desk</td>') == 30
+    assert html.count('<td class="c-assignee" data-label="Assignee">Alice</td>') == 30
+    assert html.count('<td class="c-deadline" data-label="Next deadline"><time') == 30
 
 
 def test_the_api_list_costs_the_same_queries_for_one_case_or_thirty(
