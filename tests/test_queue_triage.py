@@ -333,6 +333,8 @@ def test_only_the_owner_deletes_a_saved_filter(client, alice, dave, charlie):
     assert response.redirect_chain[-1][0] == "/cases/?scope=mine"
     assert "Deleted the saved filter “Dave's”." in messages_of(response)
     assert not SavedQueueFilter.objects.exists()
+    response = client.post(reverse("cases:saved_filter_delete", args=[2**63]), follow=True)
+    assert "That saved filter no longer exists." in messages_of(response)
 
 
 def test_the_saved_filters_are_each_persons_own(client, alice, dave):
@@ -438,6 +440,8 @@ def test_bulk_close_as_duplicate_reports_each_refusal_and_does_the_rest(client, 
         for t in texts
     )
     assert "PR-2026-999999 was not changed: there is no such case" in texts
+    follow = client.get(bulk(client, "assign", ["x" * 5000], assignee="dave")["Location"])
+    assert messages_of(follow) == [f"{'X' * 30} was not changed: there is no such case"]
 
 
 def test_a_case_past_the_stage_for_closing_as_duplicate_is_refused_with_the_reason(

@@ -130,7 +130,10 @@ def _report(request: HttpRequest, outcome: BulkOutcome, done_text: str) -> None:
 @staff_required
 @require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
-    references = list(dict.fromkeys(r.strip().upper() for r in request.POST.getlist("case") if r.strip()))
+    # A reference is short: anything longer is cut, so a message never repeats a page of junk.
+    references = list(
+        dict.fromkeys(r.strip().upper()[:30] for r in request.POST.getlist("case") if r.strip())
+    )
     if not references:
         messages.error(request, "Select at least one case first (tick the boxes in the first column).")
         return _back_to_queue(request)

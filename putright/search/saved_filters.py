@@ -89,7 +89,10 @@ def saved_filter_create(*, actor, name: str, query: str) -> SavedQueueFilter:
 def saved_filter_delete(*, actor, saved_filter_id: int) -> str:
     """Delete one of ``actor``'s own saved filters; returns its name. Someone else's is refused, unchanged."""
     _require_staff(actor)
-    saved = SavedQueueFilter.objects.filter(pk=saved_filter_id).first()
+    # An id past the column's range names nothing (and must not reach the database as one).
+    saved = (
+        SavedQueueFilter.objects.filter(pk=saved_filter_id).first() if 0 < saved_filter_id < 2**31 else None
+    )
     if saved is None:
         raise DomainError(ErrorCode.ALREADY_DONE, "That saved filter no longer exists.")
     if saved.user_id != actor.pk:
