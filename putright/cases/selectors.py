@@ -132,7 +132,6 @@ _PRIORITY_RANK = DbCase(
     default=Value(2),
 )
 _SORT_FIELDS = {
-    "age": F("created_at"),
     "priority": _PRIORITY_RANK,  # K2: urgent (distressed) first, then high (angry)
     "deadline": F("next_deadline_at"),
     "activity": F("updated_at"),
@@ -151,16 +150,15 @@ def queue_sort(qs: QuerySet, sort: str) -> QuerySet:
         raise ValueError("sorting by deadline needs the next_deadline expression")
     # Ages run the other way from the times they were created; priority ranks run from the most urgent.
     ascending = (direction == "ascending") != (column in ("age", "priority"))
+    sign = "" if ascending else "-"
+    if column == "age":  # as it always was: the plain index order
+        return qs.order_by(f"{sign}created_at", f"{sign}pk")
     field = _SORT_FIELDS[column]
-    first = field.asc(nulls_last=True) if ascending else field.desc(nulls_last=True)
-    if column == "assignee":
-        rest = (
-            ("assignee__last_name", "assignee__username")
-            if ascending
-            else ("-assignee__last_name", "-assignee__username")
-        )
-        return qs.order_by(first, *rest, "-created_at", "-pk")
-    return qs.order_by(first, "-created_at", "-pk")
+    # Only a deadline or an assignee can be missing: the other columns keep the order an index can give.
+    nulls = {"nulls_last": True} if column in ("deadline", "assignee") else {}
+    first = field.asc(**nulls) if ascending else field.desc(**nulls)
+    rest = (f"{sign}assignee__last_name", f"{sign}assignee__username") if column == "assignee" else ()
+    return qs.order_by(first, *rest, "-created_at", "-pk")
 
 
 def approvals_for_user(*, user) -> list[Approval]:
