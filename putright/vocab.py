@@ -166,3 +166,22 @@ class CustomerBenefit(models.IntegerChoices):
     PARTLY = 3, "3: partly puts it right"
     MOSTLY = 4, "4: mostly puts it right"
     FULLY = 5, "5: fully puts it right"
+
+
+# The queue's orders (issue 12 §3): key → (label, column, direction the column's values run). The column
+# header links flip between a column's two keys; the first of each pair is what its first click gives.
+# Cases with no deadline (or no assignee) come last in either direction.
+QUEUE_SORTS: dict[str, tuple[str, str, str]] = {
+    "newest": ("Newest first", "age", "ascending"),
+    "oldest": ("Oldest first", "age", "descending"),
+    "priority": ("Most urgent first", "priority", "descending"),
+    "-priority": ("Least urgent first", "priority", "ascending"),
+    "deadline": ("Next deadline, soonest first", "deadline", "ascending"),
+    "-deadline": ("Next deadline, latest first", "deadline", "descending"),
+    "activity": ("Quiet longest first", "activity", "ascending"),
+    "-activity": ("Latest activity first", "activity", "descending"),
+    "assignee": ("Assignee, A to Z", "assignee", "ascending"),
+    "-assignee": ("Assignee, Z to A", "assignee", "descending"),
+    "reference": ("Reference, lowest first", "reference", "ascending"),
+    "-reference": ("Reference, highest first", "reference", "descending"),
+}

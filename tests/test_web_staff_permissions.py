@@ -17,7 +17,7 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
-from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise
+from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise, SavedQueueFilter
 from putright.channels.models import Alert, Message
 from putright.customers.models import Customer
 from putright.pages import urls as pages_urls
@@ -79,6 +79,7 @@ def world(report_case, alice, bob):
         promise=promise,
         approval=Approval.objects.get(case=waiting),
         alert=Alert.objects.filter(recipient=bob).order_by("pk").first(),
+        saved_filter=SavedQueueFilter.objects.create(user=alice, name="Alice's", query="scope=mine"),
     )
 
 
@@ -98,6 +99,7 @@ def snapshot() -> dict:
             )
         ),
         "events": Event.objects.count(),
+        "saved_filters": list(SavedQueueFilter.objects.values_list("pk", "user_id", "name", "query")),
         "options": list(Option.objects.order_by("pk").values_list("status", flat=True)),
         "agreements": Agreement.objects.count(),
         "steps": list(ActionStep.objects.order_by("pk").values_list("done_at", flat=True)),
@@ -121,6 +123,9 @@ def staff_urls(w) -> list[tuple[str, dict]]:
     r = reverse
     return [
         (r("cases:queue"), {}),
+        (r("cases:queue_bulk"), {"action": "assign", "case": [busy], "assignee": "-"}),
+        (r("cases:saved_filter_save"), {"name": "Mine", "return_query": "scope=mine"}),
+        (r("cases:saved_filter_delete", args=[w.saved_filter.pk]), {}),
         (
             r("cases:log_call"),
             {

@@ -56,6 +56,7 @@ from putright.apiv1.schemas import (
 from putright.cases import selectors, services
 from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
 from putright.channels.portal_links import portal_url
+from putright.regulation.selectors import next_deadline_at
 from putright.resolution.services import option_recommend_weighed
 from putright.search.query import cases_matching, term_parse
 from putright.validators import CASE_REFERENCE_RE
@@ -175,8 +176,13 @@ def case_list(request, filters: Query[QueueQuery]):
             upset=filters.upset,
             sort=filters.sort,
         ),
+        next_deadline=next_deadline_at(),
     )
-    queue = cases_matching(queue, term_parse(filters.q or ""))
+    search = term_parse(filters.q or "")
+    queue = cases_matching(queue, search)
+    if search and "sort" in filters.model_fields_set:
+        # A sort asked for outright decides the order; the search then only narrows.
+        queue = selectors.queue_sort(queue, filters.sort)
     cutoff = selectors.cadence_cutoff(clock.now())
     page = queue[filters.offset : filters.offset + filters.limit]
     return {"count": queue.count(), "items": [present.case_summary_data(c, cutoff=cutoff) for c in page]}

@@ -223,7 +223,29 @@ class QueueQuery(Schema):
     )
     priority: Priority | None = None
     upset: bool = Field(False, description="Only angry or distressed customers (K2).")
-    sort: Literal["newest", "priority"] = "newest"
+    sort: Literal[
+        "newest",
+        "oldest",
+        "priority",
+        "-priority",
+        "deadline",
+        "-deadline",
+        "activity",
+        "-activity",
+        "assignee",
+        "-assignee",
+        "reference",
+        "-reference",
+    ] = Field(
+        "newest",
+        description=(
+            "newest/oldest (age), priority (most urgent first), deadline (the next deadline: the earliest"
+            " running regulatory clock or promise still owed, soonest first), activity (last activity,"
+            " quiet longest first), assignee (A to Z), reference; a leading '-' reverses. Cases with no"
+            " deadline or no assignee come last either way. With q, the best match comes first unless"
+            " sort is given."
+        ),
+    )
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
 
@@ -342,6 +364,10 @@ class CaseSummaryOut(Schema):
     created_at: datetime
     updated_at: datetime
     last_customer_update_at: datetime
+    next_deadline_at: datetime | None = Field(
+        None,
+        description="The earliest due time among the case's running regulatory clocks and the promises still owed.",
+    )
 
 
 class CaseListOut(Schema):

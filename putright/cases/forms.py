@@ -21,6 +21,7 @@ from putright.cases.models import Category
 from putright.engines import routes as routes_engine
 from putright.validators import single_line
 from putright.vocab import (
+    QUEUE_SORTS,
     AgreementMethod,
     Channel,
     CustomerBenefit,
@@ -140,7 +141,9 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Any priority"), *Priority.choices], required=False, label="Priority"
     )
     sort = forms.ChoiceField(
-        choices=[("newest", "Newest first"), ("priority", "Most urgent first")], required=False, label="Order"
+        choices=[("", "Newest first (a search: best match)"), *((k, v[0]) for k, v in QUEUE_SORTS.items())],
+        required=False,
+        label="Order",
     )
     needs_update = FlagField(label="Customer not updated")
     upset = FlagField(label="Angry or distressed")

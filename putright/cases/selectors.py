@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Case as DbCase
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from putright import clock
@@ -21,6 +22,7 @@ from putright.engines.deadlines import BusinessCalendar, subtract_business_days
 from putright.errors import PermissionDenied
 from putright.vocab import (
     OPEN_STATUSES,
+    QUEUE_SORTS,
     EmotionalState,
     Priority,
     PromiseStatus,
@@ -50,7 +52,7 @@ class QueueFilters:
     include_closed: bool = False
     priority: str = ""
     upset: bool = False  # K2: angry or distressed customers
-    sort: str = "newest"  # "newest" | "priority"
+    sort: str = "newest"  # a key of vocab.QUEUE_SORTS
 
 
 def _overdue_promise_exists(now: datetime):
@@ -80,9 +82,13 @@ def cases_needing_update(*, now: datetime | None = None) -> QuerySet:
     return Case.objects.filter(status__in=OPEN_STATUSES, last_customer_update_at__lt=cadence_cutoff(now))
 
 
-def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet:
+def case_queue(
+    *, user, filters: QueueFilters, now: datetime | None = None, next_deadline: Expression | None = None
+) -> QuerySet:
     """Agent and team queues (9). Annotates ``has_overdue_promise`` and ``needs_update`` for the list.
 
+    ``next_deadline``: the expression for each case's next deadline, from the room that keeps the clocks
+    (``regulation.selectors.next_deadline_at``); annotated as ``next_deadline_at`` and needed to sort by it.
     Searching is the ``search`` room's: the interfaces narrow this queue with ``search.query.cases_matching``.
     """
     if not is_staff_member(user):
@@ -115,15 +121,44 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
         qs = qs.filter(priority=filters.priority)
     if filters.upset:
         qs = qs.filter(emotion__in=[EmotionalState.ANGRY, EmotionalState.DISTRESSED])
-    if filters.sort == "priority":
-        # K2: urgent (distressed) first, then high (angry), each newest first.
-        rank = DbCase(
-            When(priority=Priority.URGENT, then=Value(0)),
-            When(priority=Priority.HIGH, then=Value(1)),
-            default=Value(2),
-        )
-        return qs.order_by(rank, "-created_at", "-pk")
-    return qs.order_by("-created_at", "-pk")
+    if next_deadline is not None:
+        qs = qs.annotate(next_deadline_at=next_deadline)
+    return queue_sort(qs, filters.sort)
+
+
+_PRIORITY_RANK = DbCase(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    default=Value(2),
+)
+_SORT_FIELDS = {
+    "priority": _PRIORITY_RANK,  # K2: urgent (distressed) first, then high (angry)
+    "deadline": F("next_deadline_at"),
+    "activity": F("updated_at"),
+    "assignee": F("assignee__first_name"),
+    "reference": F("reference"),
+}
+
+
+def queue_sort(qs: QuerySet, sort: str) -> QuerySet:
+    """The queue in one of ``vocab.QUEUE_SORTS``' orders; ties newest first. Cases without a value (no
+    deadline, nobody assigned) come last either way. Sorting by deadline needs ``next_deadline_at``."""
+    if sort not in QUEUE_SORTS:
+        raise ValueError(f"unknown queue sort {sort!r}")
+    _, column, direction = QUEUE_SORTS[sort]
+    if column == "deadline" and "next_deadline_at" not in qs.query.annotations:
+        raise ValueError("sorting by deadline needs the next_deadline expression")
+    # Ages run the other way from the times they were created; priority ranks run from the most urgent.
+    ascending = (direction == "ascending") != (column in ("age", "priority"))
+    sign = "" if ascending else "-"
+    if column == "age":  # as it always was: the plain index order
+        return qs.order_by(f"{sign}created_at", f"{sign}pk")
+    field = _SORT_FIELDS[column]
+    # Only a deadline or an assignee can be missing: the other columns keep the order an index can give.
+    nulls = {"nulls_last": True} if column in ("deadline", "assignee") else {}
+    first = field.asc(**nulls) if ascending else field.desc(**nulls)
+    rest = (f"{sign}assignee__last_name", f"{sign}assignee__username") if column == "assignee" else ()
+    return qs.order_by(first, *rest, "-created_at", "-pk")
 
 
 def approvals_for_user(*, user) -> list[Approval]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from putright import clock
-from putright.authority.selectors import is_staff_member
+from putright.authority.models import Role
+from putright.authority.selectors import has_role_at_least, is_staff_member
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
 from putright.cases.forms import LogCallForm, QueueFilterForm
@@ -17,7 +18,11 @@ from putright.customers import selectors as customer_selectors
 from putright.customers.models import Customer
 from putright.errors import DomainError
 from putright.pages.customer_forms import CustomerLookupForm
-from putright.search.query import SEARCHED_FIELDS, cases_matching, term_parse
+from putright.pages.queue_bulk import BULK_MAX, BulkForm
+from putright.pages.queue_table import active_filters, queue_cases, queue_columns, queue_rows_decorate
+from putright.search.query import SEARCHED_FIELDS, term_parse
+from putright.search.saved_filters import saved_filters_for
+from putright.vocab import QUEUE_SORTS
 
 QUEUE_PAGE_SIZE = 50
 
@@ -28,13 +33,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("portal:report")
 
 
+def default_scope(user) -> str:
+    """Where "the queue" opens for this person: an agent works their own cases, so lands on *My queue*;
+    supervisors and up hand work out and watch the whole flow, so land on the team's."""
+    return "team" if has_role_at_least(user, Role.SUPERVISOR) else "mine"
+
+
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None)
+    # The queue with no filters is the person's own default; the links from it (sort, next page, save)
+    # carry that scope, so they show the same cases.
+    params = request.GET or QueryDict(f"scope={default_scope(request.user)}")
+    form = QueueFilterForm(params)
+    form.fields["q"].widget.attrs["placeholder"] = "Name, reference, order, words…"
     page_obj = None
     status = 200
-    if not request.GET or form.is_valid():
-        data = form.cleaned_data if request.GET else {"scope": "team"}
+    now = clock.now()
+    if form.is_valid():
+        data = form.cleaned_data
         filters = selectors.QueueFilters(
             scope=data.get("scope") or "team",
             status=data.get("status") or "",
@@ -48,20 +64,19 @@ def queue(request: HttpRequest) -> HttpResponse:
             upset=bool(data.get("upset")),
             sort=data.get("sort") or "newest",
         )
-        now = clock.now()
         search = term_parse(data.get("q") or "")
-        cases = cases_matching(selectors.case_queue(user=request.user, filters=filters, now=now), search)
+        cases = queue_cases(
+            user=request.user, filters=filters, search=search, sort_chosen=bool(params.get("sort"))
+        )
         page_obj = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        cutoff = selectors.cadence_cutoff(now)
-        for case in page_obj.object_list:
-            # A4: worked out here from the row itself, so the flag costs no query per row.
-            case.not_updated = not case.is_closed and case.last_customer_update_at < cutoff
+        queue_rows_decorate(page_obj.object_list, now)
         scope = filters.scope
         include_closed = filters.include_closed or bool(filters.status)
+        sort = filters.sort
     else:
         status = 400
-        scope = request.GET.get("scope")
-        search, include_closed = term_parse(""), False
+        scope = params.get("scope")
+        search, include_closed, sort = term_parse(""), False, "newest"
     return render(
         request,
         "cases/queue.html",
@@ -73,6 +88,16 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search": search,
             "include_closed": include_closed,
             "searched_fields": SEARCHED_FIELDS,
+            "sort": sort,
+            "sort_label": QUEUE_SORTS[sort][0],
+            "sort_chosen": bool(params.get("sort")),
+            "columns": queue_columns(params, sort),
+            "active_filters": active_filters(form) if status == 200 else [],
+            "saved_filters": saved_filters_for(user=request.user),
+            "current_query": params.urlencode(),
+            "query_params": params,
+            "bulk": BulkForm(auto_id="bulk-%s"),
+            "bulk_max": BULK_MAX,
         },
         status=status,
     )

@@ -13,6 +13,7 @@ from putright.pages import (
     desk,
     handling,
     outcome,
+    queue_bulk,
     record,
     resolution,
     workspace,
@@ -23,6 +24,13 @@ _case = "cases/<str:reference>/"
 case_urlpatterns = [
     path("", desk.home, name="home"),
     path("cases/", desk.queue, name="queue"),
+    path("cases/bulk/", queue_bulk.queue_bulk, name="queue_bulk"),
+    path("cases/saved-filters/", queue_bulk.saved_filter_save, name="saved_filter_save"),
+    path(
+        "cases/saved-filters/<int:saved_filter_id>/delete/",
+        queue_bulk.saved_filter_remove,
+        name="saved_filter_delete",
+    ),
     path("cases/new/", desk.log_call, name="log_call"),
     path("customers/lookup/", customers.customer_lookup, name="customer_lookup"),
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),

@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce, Least
 
 from putright import clock
 from putright.authority.selectors import is_staff_member
-from putright.cases.models import Case
+from putright.cases.models import Case, Promise
 from putright.engines import routes as routes_engine
 from putright.errors import PermissionDenied
 from putright.regulation import services
 from putright.regulation.models import CaseClock
-from putright.vocab import OPEN_STATUSES
+from putright.vocab import OPEN_STATUSES, PromiseStatus
 
 STATE_LABELS = {
     "running": "Running",
@@ -37,6 +39,28 @@ STATE_COLOURS = {
 WITHIN_CHOICES = [(0, "Due today"), (3, "Within 3 days"), (7, "Within 7 days")]
 SHOW_CHOICES = [("all", "Due soon and missed"), ("due", "Due soon"), ("missed", "Missed")]
 MAX_WITHIN_DAYS = 60
+
+
+# A promise still owed: open, at risk, or already broken (then it is overdue, and still owed).
+OWED_PROMISE_STATUSES = [PromiseStatus.OPEN, PromiseStatus.AT_RISK, PromiseStatus.BROKEN]
+
+
+def next_deadline_at() -> Expression:
+    """Each case's next deadline, for ``cases.selectors.case_queue(next_deadline=…)``: the earliest due
+    time among its running regulatory clocks (not met, not stopped) and the promises still owed; NULL
+    when there is none. Summary-resolution windows are left out, as on the deadlines page: they end,
+    they cannot be missed. Two correlated subqueries, so a page of cases costs no extra query.
+    """
+    clock_due = CaseClock.objects.filter(
+        case=OuterRef("pk"), met_at__isnull=True, stopped_at__isnull=True, is_window=False
+    ).order_by("due_at")
+    promise_due = Promise.objects.filter(case=OuterRef("pk"), status__in=OWED_PROMISE_STATUSES).order_by(
+        "due_at"
+    )
+    clock_first = Subquery(clock_due.values("due_at")[:1])
+    promise_first = Subquery(promise_due.values("due_at")[:1])
+    # LEAST is NULL on SQLite when either side is; coalescing each with the other keeps the one there is.
+    return Least(Coalesce(clock_first, promise_first), Coalesce(promise_first, clock_first))
 
 
 def _require_staff(user) -> None:

@@ -16,8 +16,13 @@ PHONE = {"width": 375, "height": 812}
 CASE_LINK = re.compile(r"https?://[^\s\"'<>]+/track/[^\s\"'<>/]+/")
 
 
-def sign_in(page: Page, base_url: str, username: str, *, lands_on: str = "Team queue") -> None:
+# Agents land on their own queue; supervisors and up on the team's (pages.desk.default_scope).
+AGENTS = {"alice", "dave"}
+
+
+def sign_in(page: Page, base_url: str, username: str, *, lands_on: str | None = None) -> None:
     """Sign in through the staff login page, as a person would, and check where they land."""
+    lands_on = lands_on or ("My queue" if username in AGENTS else "Team queue")
     page.goto(f"{base_url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)

@@ -68,4 +68,4 @@ def test_a_signed_in_staff_member_who_follows_a_customer_link_stays_signed_in(
     assert page.url == f"{base}/my-case/{case.reference}/"
     expect(page.get_by_role("heading", level=1)).to_have_text(case.subject)
     page.goto(f"{base}/cases/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Team queue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My queue")

@@ -87,6 +87,7 @@ def test_a_reported_problem_is_put_right_and_closed_through_the_pages(
     # ---- alice finds it in the team queue and records her summary of the problem.
     agent = new_page()
     sign_in(agent, base, "alice")
+    agent.get_by_role("navigation", name="Main").get_by_role("link", name="Team queue").click()
     row = agent.get_by_role("row").filter(has=agent.get_by_role("link", name=reference))
     expect(row).to_contain_text("Washing machine leaks after a week")
     expect(row).to_contain_text("Understanding the problem")

@@ -84,6 +84,7 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
     # ---- alice sees it, and closes it unresolved with reasons and two other routes.
     agent = new_page()
     sign_in(agent, base, "alice")
+    agent.get_by_role("navigation", name="Main").get_by_role("link", name="Team queue").click()
     row = agent.get_by_role("row").filter(has=agent.get_by_role("link", name=case.reference))
     expect(row).to_contain_text("Customer says not resolved")
     row.get_by_role("link", name=case.reference).click()
