@@ -147,6 +147,7 @@ def case_summary_data(case: Case, *, cutoff: datetime) -> dict:
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "last_customer_update_at": case.last_customer_update_at,
+        "team": case.team.name if case.team_id else None,
     }
 
 

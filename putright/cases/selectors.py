@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from putright import clock
 from putright.audit.events import chain_verify
+from putright.authority import teams
 from putright.authority.models import Approval, Escalation
 from putright.authority.selectors import is_staff_member, limit_for_user
 from putright.cases import hooks
@@ -40,7 +41,9 @@ def case_get_for_user(*, user, reference: str) -> Case:
 
 @dataclass(frozen=True)
 class QueueFilters:
-    scope: str = "team"  # "mine" | "team" | "unassigned"
+    # "mine" | "team" (the teams the user is in or leads; every case for someone in no team) | "unassigned" |
+    # "all"
+    scope: str = "team"
     status: str = ""
     source_kind: str = ""
     category: str = ""  # category slug
@@ -51,6 +54,15 @@ class QueueFilters:
     priority: str = ""
     upset: bool = False  # K2: angry or distressed customers
     sort: str = "newest"  # "newest" | "priority"
+    team: int | None = None  # one team's cases (any team's: queues are open to all staff)
+
+
+QUEUE_SCOPES = ("mine", "team", "unassigned", "all")
+
+
+def queue_team_ids(user) -> list[int]:
+    """The teams whose cases ``scope="team"`` shows ``user``: those they are in or lead. None: every case."""
+    return teams.team_ids_of(user)
 
 
 def _overdue_promise_exists(now: datetime):
@@ -87,12 +99,21 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
     """
     if not is_staff_member(user):
         raise PermissionDenied("only staff may see queues")
+    if filters.scope not in QUEUE_SCOPES:
+        raise ValueError(f"unknown queue scope {filters.scope!r}")
     now = now or clock.now()
-    qs = Case.objects.select_related("customer", "category", "assignee")
+    qs = Case.objects.select_related("customer", "category", "assignee", "team")
     if filters.scope == "mine":
         qs = qs.filter(assignee=user)
     elif filters.scope == "unassigned":
         qs = qs.filter(assignee__isnull=True)
+    elif filters.scope == "team":
+        # Issue 12 §3: the cases of the user's teams; someone in no team sees every case (as "all").
+        team_ids = queue_team_ids(user)
+        if team_ids:
+            qs = qs.filter(team_id__in=team_ids)
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team)
     if filters.status:
         qs = qs.filter(status=filters.status)
     elif not filters.include_closed:

@@ -45,6 +45,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             priority=data.get("priority") or "",
             upset=bool(data.get("upset")),
             sort=data.get("sort") or "newest",
+            team=data["team"].pk if data.get("team") else None,
         )
         now = clock.now()
         search = term_parse(data.get("q") or "")
@@ -55,11 +56,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             # A4: worked out here from the row itself, so the flag costs no query per row.
             case.not_updated = not case.is_closed and case.last_customer_update_at < cutoff
         scope = filters.scope
+        # Someone in no team asking for their teams' cases sees every case, and the page says so.
+        no_team = scope == "team" and not selectors.queue_team_ids(request.user)
         include_closed = filters.include_closed or bool(filters.status)
     else:
         status = 400
         scope = request.GET.get("scope")
         search, include_closed = term_parse(""), False
+        no_team = False
     return render(
         request,
         "cases/queue.html",
@@ -71,6 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search": search,
             "include_closed": include_closed,
             "searched_fields": SEARCHED_FIELDS,
+            "no_team": no_team,
         },
         status=status,
     )

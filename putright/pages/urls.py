@@ -15,6 +15,7 @@ from putright.pages import (
     outcome,
     record,
     resolution,
+    teams,
     workspace,
 )
 
@@ -76,4 +77,22 @@ resolution_urlpatterns = [
     path(_case + "offers/counter/", resolution.offer_counter, name="offer_counter"),
     path(_case + "offers/<int:offer_id>/settle/", resolution.offer_settle, name="offer_settle"),
     path(_case + "offers/<int:offer_id>/reject/", resolution.offer_reject, name="offer_reject"),
+]
+
+team_urlpatterns = [
+    path("teams/", teams.team_list, name="list"),
+    path("teams/<int:team_id>/", teams.team_detail, name="detail"),
+    path("teams/<int:team_id>/delete/", teams.team_delete, name="delete"),
+    path("teams/<int:team_id>/handlers/<int:user_id>/cap/", teams.handler_cap, name="handler_cap"),
+    path(
+        "teams/<int:team_id>/handlers/<int:user_id>/availability/",
+        teams.handler_availability,
+        name="handler_availability",
+    ),
+    path("teams/rules/", teams.rules, name="rules"),
+    path("teams/rules/<int:rule_id>/", teams.rule_edit, name="rule_edit"),
+    path("teams/rules/<int:rule_id>/move/", teams.rule_move, name="rule_move"),
+    path("teams/rules/<int:rule_id>/active/", teams.rule_active, name="rule_active"),
+    path("teams/rules/<int:rule_id>/delete/", teams.rule_delete, name="rule_delete"),
+    path("account/availability/", teams.availability, name="availability"),
 ]
