@@ -13,7 +13,7 @@ from django.utils import timezone
 from putright import clock
 from putright.audit.events import chain_verify
 from putright.authority import teams
-from putright.authority.models import Approval, Escalation
+from putright.authority.models import Approval, Escalation, Team
 from putright.authority.selectors import is_staff_member, limit_for_user
 from putright.cases import hooks
 from putright.cases.models import Case, Promise
@@ -109,9 +109,9 @@ def case_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> Q
         qs = qs.filter(assignee__isnull=True)
     elif filters.scope == "team":
         # Issue 12 §3: the cases of the user's teams; someone in no team sees every case (as "all").
-        team_ids = queue_team_ids(user)
-        if team_ids:
-            qs = qs.filter(team_id__in=team_ids)
+        # One query either way: the teams are a subquery.
+        mine = Team.objects.filter(Q(members=user) | Q(lead=user))
+        qs = qs.filter(Q(team__in=mine.values("pk")) | ~Exists(mine))
     if filters.team is not None:
         qs = qs.filter(team_id=filters.team)
     if filters.status:
