@@ -11,7 +11,7 @@ from django.urls import reverse
 from putright.authority import teams
 from putright.authority.models import HandlerStatus, Team
 from putright.cases import selectors, services
-from putright.cases.models import Case
+from putright.cases.models import AssignmentRule, Case
 from putright.channels.models import Alert
 from putright.errors import DomainError, PermissionDenied
 from tests.conftest import _user, make_report
@@ -256,11 +256,31 @@ def test_agents_posting_to_the_team_pages_get_403_and_nothing_changes(client, al
     assert page.status_code == 200 and page.context["form"] is None
 
 
-def test_outsiders_and_strangers_see_no_team_page(client, charlie, staffed):
-    assert client.get(reverse("teams:list")).status_code == 302  # sign in first
+def test_outsiders_and_strangers_see_no_team_page_and_change_nothing(client, charlie, staffed, dave, ada):
+    rule = services.rule_save(actor=ada, name="All", team=staffed)
+    urls = [
+        reverse("teams:list"),
+        reverse("teams:detail", args=[staffed.pk]),
+        reverse("teams:delete", args=[staffed.pk]),
+        reverse("teams:handler_cap", args=[staffed.pk, dave.pk]),
+        reverse("teams:handler_availability", args=[staffed.pk, dave.pk]),
+        reverse("teams:availability"),
+        reverse("teams:rules"),
+        reverse("teams:rule_edit", args=[rule.pk]),
+        reverse("teams:rule_move", args=[rule.pk]),
+        reverse("teams:rule_active", args=[rule.pk]),
+        reverse("teams:rule_delete", args=[rule.pk]),
+    ]
+    data = {"name": "Mine", "members": [charlie.pk], "max_open_cases": "0", "away": "", "direction": "up"}
+    before = (team_state(), status_state(), list(AssignmentRule.objects.values()))
+    for url in urls:
+        assert client.get(url).status_code == 302, url  # sign in first
+        assert client.post(url, data).status_code == 302, url
     client.force_login(charlie)
-    assert client.get(reverse("teams:list")).status_code == 403
-    assert client.get(reverse("teams:availability")).status_code == 403
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data).status_code == 403, url
+    assert (team_state(), status_state(), list(AssignmentRule.objects.values())) == before
     assert client.get(reverse("teams:detail", args=[2**70])).status_code == 403
 
 
@@ -356,3 +376,23 @@ def test_the_team_lead_alert_shows_on_the_alerts_page(client, bob, carol, alice,
     client.force_login(bob)
     page = client.get(reverse("cases:alerts"))
     assert f"{case.reference} came to Empty but the team has no members".encode() in page.content
+
+
+def test_the_case_page_shows_the_team_and_moves_the_case_to_another(client, alice, carol, charlie):
+    north = teams.team_create(actor=carol, name="North")
+    case, _ = services.case_report(report=make_report())
+    client.force_login(alice)
+    url = reverse("cases:detail", args=[case.reference])
+    assert "<dt>Team</dt><dd>None</dd>" in client.get(url).content.decode()
+    response = client.post(reverse("cases:team_set", args=[case.reference]), {"team": north.pk})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).team == north
+    assert f'<a href="/teams/{north.pk}/">North</a>' in client.get(url).content.decode()
+    assert client.post(reverse("cases:team_set", args=[case.reference]), {"team": "x"}).status_code == 400
+    assert Case.objects.get(pk=case.pk).team == north
+    client.force_login(charlie)
+    assert client.post(reverse("cases:team_set", args=[case.reference]), {"team": ""}).status_code == 403
+    assert Case.objects.get(pk=case.pk).team == north
+    assert list(case.events.filter(kind="case.team_set").values_list("actor__username", flat=True)) == [
+        "alice"
+    ]

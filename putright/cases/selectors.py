@@ -34,7 +34,7 @@ def case_get_for_user(*, user, reference: str) -> Case:
     """The case, if ``user`` may see it. Raises PermissionDenied for outsiders, Case.DoesNotExist if absent."""
     if not is_staff_member(user):
         raise PermissionDenied("only staff may open cases")
-    return Case.objects.select_related("customer", "category", "assignee", "recommended_option").get(
+    return Case.objects.select_related("customer", "category", "assignee", "recommended_option", "team").get(
         reference=reference
     )
 

@@ -74,3 +74,11 @@ class RuleForm(forms.Form):
         required=False, initial=True, label="Also give each case to the team's next available handler"
     )
     active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class TeamSetForm(forms.Form):
+    """Move a case to a team's queue (the case page)."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team", label="Team"
+    )

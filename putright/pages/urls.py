@@ -35,6 +35,7 @@ case_urlpatterns = [
     path(_case + "assign/", handling.assign_me, name="assign_me"),
     path(_case + "escalate/", handling.escalate, name="escalate"),
     path(_case + "classify/", handling.classify, name="classify"),
+    path(_case + "team/", handling.team_set, name="team_set"),
     path(_case + "emotion/", handling.emotion_set, name="emotion_set"),
     path(
         _case + "recommendation/withdraw/", handling.recommendation_withdraw, name="recommendation_withdraw"
