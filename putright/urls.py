@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("putright.portal.urls")),
     path("", include((pages_urls.case_urlpatterns, "cases"))),
     path("", include((pages_urls.resolution_urlpatterns, "resolution"))),
+    path("", include((pages_urls.team_urlpatterns, "teams"))),
     path("", include("putright.regulation.urls")),
     path("", include("putright.problems.urls")),
     path("", include("putright.feedback.urls")),

@@ -144,6 +144,7 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:assign_me", args=[busy]), {}),
         (r("cases:escalate", args=[busy]), {"to_user": w.alert.recipient_id, "reason": "Help"}),
         (r("cases:classify", args=[busy]), {"source_kind": "d", "category": ""}),
+        (r("cases:team_set", args=[busy]), {"team": ""}),
         (r("cases:emotion_set", args=[busy]), {"emotion": "angry", "priority": "", "reason": "Shouting."}),
         (r("cases:recommendation_withdraw", args=[waiting]), {"reason": "Facts changed"}),
         (r("cases:portal_link_renew", args=[busy]), {"reason": "Email was forwarded"}),

@@ -158,7 +158,7 @@ def case_create(
 
 
 @router.get(
-    "/cases", response={200: CaseListOut, **COMMON_ERRORS}, summary="The queue (mine, team, unassigned)"
+    "/cases", response={200: CaseListOut, **COMMON_ERRORS}, summary="The queue (mine, team, unassigned, all)"
 )
 def case_list(request, filters: Query[QueueQuery]):
     queue = selectors.case_queue(
@@ -175,6 +175,7 @@ def case_list(request, filters: Query[QueueQuery]):
             priority=filters.priority.value if filters.priority else "",
             upset=filters.upset,
             sort=filters.sort,
+            team=filters.team,
         ),
         next_deadline=next_deadline_at(),
     )

@@ -148,6 +148,7 @@ def case_summary_data(case: Case, *, cutoff: datetime) -> dict:
         "updated_at": case.updated_at,
         "last_customer_update_at": case.last_customer_update_at,
         "next_deadline_at": getattr(case, "next_deadline_at", None),
+        "team": case.team.name if case.team_id else None,
     }
 
 

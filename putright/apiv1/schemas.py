@@ -205,7 +205,16 @@ class DecideIn(In):
 
 
 class QueueQuery(Schema):
-    scope: Literal["mine", "team", "unassigned"] = "team"
+    scope: Literal["mine", "team", "unassigned", "all"] = Field(
+        "team",
+        description=(
+            "mine: assigned to you; team: the cases of the teams you are in or lead (every case when you are"
+            " in no team); unassigned: nobody's; all: every case."
+        ),
+    )
+    team: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+        None, description="Only the cases of this team (its id), whoever asks."
+    )
     status: Status | None = None
     source_kind: SourceKind | None = None
     category: Slug | None = None
@@ -368,6 +377,7 @@ class CaseSummaryOut(Schema):
         None,
         description="The earliest due time among the case's running regulatory clocks and the promises still owed.",
     )
+    team: str | None = Field(None, description="The team whose queue holds the case.")
 
 
 class CaseListOut(Schema):

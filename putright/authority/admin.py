@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from putright.authority.models import ApiToken, Approval, AuthorityLimit, Escalation
+from putright.authority.models import ApiToken, Approval, AuthorityLimit, Escalation, HandlerStatus, Team
 from putright.vocab import RemedyType
 
 
@@ -80,3 +80,24 @@ class EscalationAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Teams are managed on the Teams pages (they check roles and log each change here); the admin shows
+    them and their history."""
+
+    list_display = ("name", "lead", "member_count", "last_assigned", "created_at")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+    @admin.display(description="Members")
+    def member_count(self, obj):
+        return obj.members.count()
+
+
+@admin.register(HandlerStatus)
+class HandlerStatusAdmin(admin.ModelAdmin):
+    list_display = ("user", "away", "away_note", "max_open_cases", "updated_at")
+    list_filter = ("away",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from putright.cases.models import Case, Category
+from putright.cases.models import AssignmentRule, Case, Category
 
 
 @admin.register(Category)
@@ -25,3 +25,12 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    """Kept on the Assignment rules page (administrators); listed here in the order they are tried."""
+
+    list_display = ("position", "name", "category", "channel", "team", "assign_round_robin", "active")
+    list_display_links = ("name",)
+    list_filter = ("active", "team", "channel")

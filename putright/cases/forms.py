@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from putright import clock
+from putright.authority.models import Team
 from putright.authority.selectors import staff_users
 from putright.cases.models import Category
 from putright.engines import routes as routes_engine
@@ -52,7 +53,12 @@ OTHER_ROUTES = [
 
 CUSTOMER_REGIONS = [("ENG", "England"), ("WLS", "Wales"), ("SCT", "Scotland"), ("NIR", "Northern Ireland")]
 
-SCOPES = [("team", "Whole team"), ("mine", "Assigned to me"), ("unassigned", "Unassigned")]
+SCOPES = [
+    ("team", "My teams"),
+    ("mine", "Assigned to me"),
+    ("unassigned", "Unassigned"),
+    ("all", "Everyone's cases"),
+]
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
@@ -117,6 +123,8 @@ class FlagField(forms.Field):
 
 class QueueFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=SCOPES, required=False, label="Whose cases")
+    # Any team's queue, whoever looks (issue 12 §3).
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Any team")
     status = forms.ChoiceField(choices=[("", "Any open status")] + list(Status.choices), required=False)
     source_kind = forms.ChoiceField(
         choices=[("", "Any source")] + [(v, f"{v}: {label}") for v, label in SourceKind.choices],

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from putright import clock
 from putright.audit.events import chain_verify
-from putright.authority.models import Approval, Escalation
+from putright.authority import teams
+from putright.authority.models import Approval, Escalation, Team
 from putright.authority.selectors import is_staff_member, limit_for_user
 from putright.cases import hooks
 from putright.cases.models import Case, Promise
@@ -35,14 +36,16 @@ def case_get_for_user(*, user, reference: str) -> Case:
     """The case, if ``user`` may see it. Raises PermissionDenied for outsiders, Case.DoesNotExist if absent."""
     if not is_staff_member(user):
         raise PermissionDenied("only staff may open cases")
-    return Case.objects.select_related("customer", "category", "assignee", "recommended_option").get(
+    return Case.objects.select_related("customer", "category", "assignee", "recommended_option", "team").get(
         reference=reference
     )
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    scope: str = "team"  # "mine" | "team" | "unassigned"
+    # "mine" | "team" (the teams the user is in or leads; every case for someone in no team) | "unassigned" |
+    # "all"
+    scope: str = "team"
     status: str = ""
     source_kind: str = ""
     category: str = ""  # category slug
@@ -53,6 +56,15 @@ class QueueFilters:
     priority: str = ""
     upset: bool = False  # K2: angry or distressed customers
     sort: str = "newest"  # a key of vocab.QUEUE_SORTS
+    team: int | None = None  # one team's cases (any team's: queues are open to all staff)
+
+
+QUEUE_SCOPES = ("mine", "team", "unassigned", "all")
+
+
+def queue_team_ids(user) -> list[int]:
+    """The teams whose cases ``scope="team"`` shows ``user``: those they are in or lead. None: every case."""
+    return teams.team_ids_of(user)
 
 
 def _overdue_promise_exists(now: datetime):
@@ -93,12 +105,21 @@ def case_queue(
     """
     if not is_staff_member(user):
         raise PermissionDenied("only staff may see queues")
+    if filters.scope not in QUEUE_SCOPES:
+        raise ValueError(f"unknown queue scope {filters.scope!r}")
     now = now or clock.now()
-    qs = Case.objects.select_related("customer", "category", "assignee")
+    qs = Case.objects.select_related("customer", "category", "assignee", "team")
     if filters.scope == "mine":
         qs = qs.filter(assignee=user)
     elif filters.scope == "unassigned":
         qs = qs.filter(assignee__isnull=True)
+    elif filters.scope == "team":
+        # Issue 12 §3: the cases of the user's teams; someone in no team sees every case (as "all").
+        # One query either way: the teams are a subquery.
+        mine = Team.objects.filter(Q(members=user) | Q(lead=user))
+        qs = qs.filter(Q(team__in=mine.values("pk")) | ~Exists(mine))
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team)
     if filters.status:
         qs = qs.filter(status=filters.status)
     elif not filters.include_closed:

@@ -74,6 +74,8 @@ class Alert(models.Model):
         PROBLEM_SUSPECTED = "problem_suspected", "Repeated problem suspected"
         PROBLEM_GROWING = "problem_growing", "Repeated problem growing"
         PROBLEM_ASSIGNED = "problem_assigned", "Problem assigned to you"
+        # Issue 12 §3: a new case found every member of the team away or at their cap (to its lead).
+        TEAM_UNSTAFFED = "team_unstaffed", "Nobody in your team could take a new case"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     # Most alerts are about a case; a problem raised by a signal (S5) may have none yet, and its

@@ -24,13 +24,13 @@ from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
 from putright.cases.models import Case, Category
 from putright.demo import content, extras, outbox
+from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
 from putright.demo.planning import DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
 from putright.resolution.defaults import defaults_ensure as catalogue_ensure
-from putright.vocab import Status
 
 
 @dataclass
@@ -84,7 +84,7 @@ class DemoLoader:
         bulk = BulkWriter(users=self.users, categories=self.categories)
         # S3: part of the count is a burst of similar complaints that raises a problem (when the count
         # leaves room for one case of every status beside it).
-        burst = len(extras.BURST) if count >= len(extras.BURST) + len(Status) else 0
+        burst = len(extras.BURST) if count >= len(extras.BURST) + len(planner.statuses) else 0
         plans = planner.plans_make(count - burst)
         cases: list[Case] = []
         in_bulk = 0
@@ -115,6 +115,8 @@ class DemoLoader:
         deadlines = extras.regulation_demo_load(
             users=self.users, now=self.now, organisation=content.organisation_name()
         )
+        # Issue 12 §3: teams, who is away, the assignment rules, and the open cases in their teams' queues.
+        demo_teams.teams_demo_load(users=self.users, categories=self.categories)
         # The promise and cadence parts of the worker's periodic sweep, once, now: past-due promises
         # become broken, near ones at risk, long-silent cases flagged. Not ``sweep_run`` itself: its
         # email-retry part is for messages the worker failed to send, and the demo's were never queued.

@@ -63,6 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             priority=data.get("priority") or "",
             upset=bool(data.get("upset")),
             sort=data.get("sort") or "newest",
+            team=data["team"].pk if data.get("team") else None,
         )
         search = term_parse(data.get("q") or "")
         cases = queue_cases(
@@ -71,12 +72,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         page_obj = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         queue_rows_decorate(page_obj.object_list, now)
         scope = filters.scope
+        # Someone in no team asking for their teams' cases sees every case, and the page says so.
+        no_team = scope == "team" and not selectors.queue_team_ids(request.user)
         include_closed = filters.include_closed or bool(filters.status)
         sort = filters.sort
     else:
         status = 400
         scope = params.get("scope")
         search, include_closed, sort = term_parse(""), False, "newest"
+        no_team = False
     return render(
         request,
         "cases/queue.html",
@@ -98,6 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "query_params": params,
             "bulk": BulkForm(auto_id="bulk-%s"),
             "bulk_max": BULK_MAX,
+            "no_team": no_team,
         },
         status=status,
     )

@@ -24,6 +24,7 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
+from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
 from putright.resolution import services as resolution_services
 from putright.vocab import Status
@@ -39,6 +40,21 @@ def assign_me(request, case):
         anchor="facts",
         perform=lambda d: services.case_assign(actor=request.user, case=case, assignee=request.user),
         success="The case is now assigned to you.",
+    )
+
+
+@workspace_post
+def team_set(request, case):
+    """Move the case to another team's queue (issue 12 §3); its handler stays."""
+    form = TeamSetForm(request.POST, auto_id=auto_id("team"))
+    return workspace_act(
+        request,
+        case,
+        key="team",
+        form=form,
+        anchor="facts",
+        perform=lambda d: services.case_team_set(actor=request.user, case=case, team=d.get("team")),
+        success="The case is in that team's queue now.",
     )
 
 

@@ -16,6 +16,7 @@ from putright.pages import (
     queue_bulk,
     record,
     resolution,
+    teams,
     workspace,
 )
 
@@ -42,6 +43,7 @@ case_urlpatterns = [
     path(_case + "assign/", handling.assign_me, name="assign_me"),
     path(_case + "escalate/", handling.escalate, name="escalate"),
     path(_case + "classify/", handling.classify, name="classify"),
+    path(_case + "team/", handling.team_set, name="team_set"),
     path(_case + "emotion/", handling.emotion_set, name="emotion_set"),
     path(
         _case + "recommendation/withdraw/", handling.recommendation_withdraw, name="recommendation_withdraw"
@@ -84,4 +86,22 @@ resolution_urlpatterns = [
     path(_case + "offers/counter/", resolution.offer_counter, name="offer_counter"),
     path(_case + "offers/<int:offer_id>/settle/", resolution.offer_settle, name="offer_settle"),
     path(_case + "offers/<int:offer_id>/reject/", resolution.offer_reject, name="offer_reject"),
+]
+
+team_urlpatterns = [
+    path("teams/", teams.team_list, name="list"),
+    path("teams/<int:team_id>/", teams.team_detail, name="detail"),
+    path("teams/<int:team_id>/delete/", teams.team_delete, name="delete"),
+    path("teams/<int:team_id>/handlers/<int:user_id>/cap/", teams.handler_cap, name="handler_cap"),
+    path(
+        "teams/<int:team_id>/handlers/<int:user_id>/availability/",
+        teams.handler_availability,
+        name="handler_availability",
+    ),
+    path("teams/rules/", teams.rules, name="rules"),
+    path("teams/rules/<int:rule_id>/", teams.rule_edit, name="rule_edit"),
+    path("teams/rules/<int:rule_id>/move/", teams.rule_move, name="rule_move"),
+    path("teams/rules/<int:rule_id>/active/", teams.rule_active, name="rule_active"),
+    path("teams/rules/<int:rule_id>/delete/", teams.rule_delete, name="rule_delete"),
+    path("account/availability/", teams.availability, name="availability"),
 ]

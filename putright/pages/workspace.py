@@ -39,6 +39,7 @@ from putright.cases.forms import (
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.pages import resolution_sections
+from putright.pages.team_forms import TeamSetForm
 from putright.vocab import JustificationFactor, OptionStatus, PromiseStatus, Status, Understanding
 from putright.web import form_act
 
@@ -208,6 +209,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
                 "regulated": case.is_regulated_complaint,
             },
         ),
+        "team_form": form("team", TeamSetForm, initial={"team": case.team_id}),
         "error_form": error_form,
     }
 

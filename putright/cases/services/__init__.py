@@ -87,6 +87,13 @@ from putright.cases.services.promises import (
     promise_make,
     promises_sweep,
 )
+from putright.cases.services.routing import (
+    case_team_set,
+    may_manage_rules,
+    rule_delete,
+    rule_move,
+    rule_save,
+)
 from putright.cases.services.sweep import (
     SweepResult,
     sweep_run,
@@ -140,11 +147,13 @@ __all__ = [
     "case_satisfaction_record",
     "case_skip_understanding",
     "case_summarise_understanding",
+    "case_team_set",
     "case_touch",
     "close_reasons_check",
     "consultation_answer",
     "consultation_request",
     "customer_tell",
+    "may_manage_rules",
     "message_receive",
     "message_send",
     "option_add",
@@ -156,6 +165,9 @@ __all__ = [
     "promises_sweep",
     "recommendation_withdraw",
     "require_staff",
+    "rule_delete",
+    "rule_move",
+    "rule_save",
     "step_add",
     "step_complete",
     "sweep_run",

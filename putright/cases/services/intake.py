@@ -17,6 +17,7 @@ from putright.authority.models import Escalation
 from putright.authority.selectors import escalation_target_for, is_staff_member
 from putright.cases import hooks
 from putright.cases.models import Case, Category, IdempotencyKey, ReferenceCounter
+from putright.cases.services import routing
 from putright.cases.services._common import (
     _PRIORITY_FOR_EMOTION,
     _clean,
@@ -243,6 +244,8 @@ def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
             "We will first make sure we have understood it correctly, then come back to you with what we can do."
             + reported.customer(),
         )
+    # Issue 12 §3: the assignment rules give it a team and, round-robin, a handler (same transaction).
+    routing.route(case)
     return case
 
 
@@ -367,6 +370,9 @@ def case_classify(
                 case=case, actor=actor, became_regulated=after["regulated"] and not before["regulated"]
             )
         )
+        # A case classified before anyone took it is routed as a new one would be, by its category now.
+        if case.team_id is None and case.assignee_id is None:
+            routing.route(case)
     return case
 
 
