@@ -81,73 +81,272 @@ def _like(part: str) -> str:
     return f"%{escaped}%"
 
 
-def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    """``cases`` narrowed to those matching ``term``, best match first (then in ``cases``' own order).
-
-    Annotates ``search_score`` (higher is better). An empty term leaves ``cases`` as it was.
-    """
-    if not term:
-        return cases
-    vendor = connections[cases.db].vendor
-    if vendor == "sqlite":
-        narrowed = _sqlite(cases, term)
-    elif vendor == "postgresql":
-        narrowed = _postgresql(cases, term)
-    else:
-        raise RuntimeError(f"search: no index for the {vendor} database")
-    hits = [
-        Case(When(**{f"{field}__icontains": part}, then=Value(weight)), default=Value(0))
-        for part in term.parts
-        for field, weight in _WEIGHTS
-    ]
-    exact = Case(
-        When(reference__iexact=term.parts[0], then=Value(_EXACT_REFERENCE_BONUS)),
-        default=Value(0),
-    )
-    score = reduce(add, hits, exact)
-    return narrowed.annotate(search_score=score).order_by("-search_score", *cases.query.order_by)
-
-
 def _words(part: str) -> list[str]:
     return _WORD.findall(part)
 
 
-def _sqlite(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    where, params = [], []
+def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet | SearchResults:
+    """``cases`` narrowed to those matching ``term``, best match first (see the ranking above).
+
+    An empty term leaves ``cases`` as it was. Otherwise the answer is a ``SearchResults``: it counts and
+    is cut into pages (``count()``, ``[a:b]``) as a queryset is, by two queries whatever the number of
+    matches — one over the index for the count and the ranked page, one for those cases' rows.
+    """
+    if not term:
+        return cases
+    vendor = connections[cases.db].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"search: no index for the {vendor} database")
+    return SearchResults(cases, term, vendor)
+
+
+class SearchResults:
+    """The cases a search found, best first; counted and ranked by the index before any case row is read."""
+
+    ordered = True  # for the Paginator: the order is the ranking's
+
+    def __init__(self, cases: QuerySet, term: SearchTerm, vendor: str):
+        self.cases, self.term, self.vendor = cases, term, vendor
+        self._total: int | None = None
+        self._ranked: list[int] = []
+        self._depth = 0  # how many of the best the last ranking fetched (all of them when fewer matched)
+
+    def _rank(self, depth: int) -> None:
+        if self._total is not None and (self._depth >= depth or len(self._ranked) >= self._total):
+            return
+        sql, params = (_sqlite if self.vendor == "sqlite" else _postgresql)(self.cases, self.term, depth)
+        with connections[self.cases.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        # The first row carries the count; the others are the ranked ids, best first.
+        self._total = int(rows[0][1])
+        self._ranked = [row[1] for row in rows[1:]]
+        self._depth = depth
+
+    def count(self) -> int:
+        self._rank(max(self._depth, FIRST_PAGE))
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if key < 0:
+                raise IndexError("search results take no negative index")
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError("search results index out of range")
+            return found[0]
+        start, stop = key.start or 0, key.stop
+        if key.step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
+            raise ValueError("search results take plain, non-negative slices")
+        if stop is None:
+            stop = self.count()
+        self._rank(max(stop, FIRST_PAGE))
+        ids = self._ranked[start:stop]
+        if not ids:
+            return []
+        rows = {case.pk: case for case in self.cases.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+
+# The page the queue and the API show first: ranking this many costs no more than ranking fewer.
+FIRST_PAGE = 50
+
+
+def _queue(cases: QuerySet) -> tuple[str, list] | None:
+    """The queue's own filters as a subquery of case ids, or None when it has none (every case)."""
+    if not cases.query.where:
+        return None
+    sql, params = cases.order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _score_sqlite(term: SearchTerm) -> tuple[str, list]:
+    sql, params = ["(k.reference = %s) * " + str(_EXACT_REFERENCE_BONUS)], [term.parts[0]]
     for part in term.parts:
-        sources = []
+        for column, weight in _KEY_WEIGHTS:
+            sql.append(f"(instr(k.{column}, %s) > 0) * {weight}")
+            params.append(part)
+    return " + ".join(sql), params
+
+
+# The weights of _WEIGHTS, by the columns of the SQLite key table (lower-cased copies of the fields).
+_KEY_WEIGHTS = (
+    ("reference", 8),
+    ("order_reference", 6),
+    ("name", 6),
+    ("email", 6),
+    ("phone", 6),
+    ("subject", 3),
+)
+
+
+def _fts(words: list[str]) -> str:
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
+    """One statement: the count, then the ``depth`` best case ids (see the module's ranking)."""
+    ctes, params = [], []
+    queue = _queue(cases)
+    if queue:
+        ctes.append(f"q(id) AS MATERIALIZED ({queue[0]})")
+        params += queue[1]
+    in_queue = " AND +{col} IN (SELECT id FROM q)" if queue else ""
+    # i<n>: the cases whose identifiers hold part n (the trigram index, or a scan of the key table).
+    parts = term.parts
+    for n, part in enumerate(parts):
         if len(part) >= INDEXED_PART:
-            # Quoted, a trigram phrase matches anywhere in the text; quotes inside are doubled.
-            sources.append("SELECT rowid FROM search_case_ids WHERE search_case_ids MATCH %s")
+            ctes.append(
+                f"i{n} AS MATERIALIZED (SELECT rowid AS id FROM search_case_ids WHERE search_case_ids MATCH %s)"
+            )
             params.append('"' + part.replace('"', '""') + '"')
         else:
-            sources.append(
-                "SELECT rowid FROM search_case_ids"
-                " WHERE (reference || ' ' || customer || ' ' || order_reference) LIKE %s ESCAPE '\\'"
+            ctes.append(f"i{n} AS MATERIALIZED (SELECT id FROM search_case_key WHERE instr(ids, %s) > 0)")
+            params.append(part)
+    # u: every case an identifier holds some part of; mu: those of them that match every part.
+    ctes.append(
+        "u AS MATERIALIZED (SELECT id FROM ("
+        + " UNION ".join(f"SELECT id FROM i{n}" for n in range(len(parts)))
+        + f") WHERE 1{in_queue.format(col='id')})"
+    )
+    if len(parts) == 1:
+        ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
+    else:
+        for n, part in enumerate(parts):
+            sources = [f"SELECT id FROM u WHERE id IN (SELECT id FROM i{n})"]
+            words = _words(part)
+            if words:
+                sources.append(
+                    "SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s"
+                    " AND +rowid IN (SELECT id FROM u)"
+                )
+                params.append(_fts(words))
+            ctes.append(f"ok{n} AS MATERIALIZED ({' UNION '.join(sources)})")
+        ctes.append(
+            "mu AS MATERIALIZED (SELECT id FROM u WHERE "
+            + " AND ".join(f"id IN (SELECT id FROM ok{n})" for n in range(len(parts)))
+            + ")"
+        )
+    score, score_params = _score_sqlite(term)
+    params_rank: list = []
+    tiers = [
+        f"SELECT * FROM (SELECT 1 AS tier, {score} AS score, mu.id AS id FROM mu"
+        " JOIN search_case_key k ON k.id = mu.id ORDER BY score DESC, mu.id DESC LIMIT %s)"
+    ]
+    params_rank += [*score_params, depth]
+    all_words = [_words(part) for part in parts]
+    if all(all_words):
+        every = " AND ".join(f"({_fts(w)})" for w in all_words)
+        in_subject = f"{{subject}} : ({every})"
+        not_mu = " AND +rowid NOT IN (SELECT id FROM mu)" + in_queue.format(col="rowid")
+        for tier, match in [(2, in_subject), (3, f"({every}) NOT ({in_subject})")]:
+            tiers.append(
+                f"SELECT * FROM (SELECT {tier}, 0, rowid FROM search_case_words"
+                f" WHERE search_case_words MATCH %s{not_mu} ORDER BY rowid DESC LIMIT %s)"
             )
-            params.append(_like(part))
-        words = _words(part)
-        if words:
-            # Each word, or a word it begins: "kett" finds "kettle".
-            match = " AND ".join(f'"{w}"*' for w in words)
-            sources.append("SELECT rowid FROM search_case_text WHERE search_case_text MATCH %s")
-            sources.append("SELECT case_id FROM search_message_text WHERE search_message_text MATCH %s")
-            params += [match, match]
-        where.append(f"cases_case.id IN ({' UNION '.join(sources)})")
-    return cases.extra(where=where, params=params)
+            params_rank += [match, depth]
+        total = (
+            "(SELECT count(*) FROM search_case_words WHERE search_case_words MATCH %s"
+            + in_queue.format(col="rowid")
+            + ") + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT rowid FROM search_case_words"
+            " WHERE search_case_words MATCH %s AND +rowid IN (SELECT id FROM mu)))"
+        )
+        total_params = [every, every]
+    else:
+        total, total_params = "(SELECT count(*) FROM mu)", []
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT 0, {total}, 0 UNION ALL SELECT * FROM ("
+        f"SELECT tier, id, score FROM ({' UNION ALL '.join(tiers)}) ORDER BY tier, score DESC, id DESC LIMIT %s)"
+    )
+    return sql, [*params, *total_params, *params_rank, depth]
 
 
-def _postgresql(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    where, params = ["search_case_document.case_id = cases_case.id"], []
-    for part in term.parts:
-        words = _words(part)
-        if words:
-            where.append(
-                "(search_case_document.ids LIKE %s"
-                " OR search_case_document.document @@ to_tsquery('simple', %s))"
+def _tsquery(words: list[str], weight: str = "") -> str:
+    return " & ".join(f"'{w}':*{weight}" for w in words)
+
+
+def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
+    """One statement: the count, then the ``depth`` best case ids (see the module's ranking)."""
+    ctes, params = [], []
+    queue = _queue(cases)
+    if queue:
+        ctes.append(f"q(id) AS MATERIALIZED ({queue[0]})")
+        params += queue[1]
+    in_queue = " AND d.case_id IN (SELECT id FROM q)" if queue else ""
+    parts = term.parts
+    ctes.append(
+        "u AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d WHERE ("
+        + " OR ".join("d.ids LIKE %s" for _ in parts)
+        + f"){in_queue})"
+    )
+    params += [_like(part) for part in parts]
+    if len(parts) == 1:
+        ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
+    else:
+        checks = []
+        for part in parts:
+            words = _words(part)
+            if words:
+                checks.append("(d.ids LIKE %s OR d.document @@ to_tsquery('simple', %s))")
+                params += [_like(part), _tsquery(words)]
+            else:
+                checks.append("d.ids LIKE %s")
+                params.append(_like(part))
+        ctes.append(
+            "mu AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d"
+            f" WHERE d.case_id IN (SELECT id FROM u) AND {' AND '.join(checks)})"
+        )
+    hits = [
+        f"(lower({column}) LIKE %s)::int * {weight}" for part in term.parts for column, weight in _PG_WEIGHTS
+    ]
+    score = f"(lower(c.reference) = %s)::int * {_EXACT_REFERENCE_BONUS} + " + " + ".join(hits)
+    score_params = [term.parts[0], *(_like(part) for part in term.parts for _ in _PG_WEIGHTS)]
+    tiers = [
+        f"(SELECT 1 AS tier, {score} AS score, c.id AS id FROM mu JOIN cases_case c ON c.id = mu.id"
+        " JOIN customers_customer cu ON cu.id = c.customer_id ORDER BY score DESC, c.id DESC LIMIT %s)"
+    ]
+    params_rank = [*score_params, depth]
+    all_words = [_words(part) for part in parts]
+    if all(all_words):
+        every = " & ".join(f"({_tsquery(w)})" for w in all_words)
+        in_subject = " & ".join(f"({_tsquery(w, 'A')})" for w in all_words)
+        for tier, query in [(2, in_subject), (3, f"({every}) & !({in_subject})")]:
+            tiers.append(
+                f"(SELECT {tier}, 0, d.case_id FROM search_case_document d"
+                f" WHERE d.document @@ to_tsquery('simple', %s) AND d.case_id NOT IN (SELECT id FROM mu){in_queue}"
+                " ORDER BY d.case_id DESC LIMIT %s)"
             )
-            params += [_like(part), " & ".join(f"'{w}':*" for w in words)]
-        else:
-            where.append("search_case_document.ids LIKE %s")
-            params.append(_like(part))
-    return cases.extra(tables=["search_case_document"], where=where, params=params)
+            params_rank += [query, depth]
+        total = (
+            "(SELECT count(*) FROM search_case_document d WHERE d.document @@ to_tsquery('simple', %s)"
+            + in_queue
+            + ") + (SELECT count(*) FROM mu JOIN search_case_document d ON d.case_id = mu.id"
+            " WHERE NOT d.document @@ to_tsquery('simple', %s))"
+        )
+        total_params = [every, every]
+    else:
+        total, total_params = "(SELECT count(*) FROM mu)", []
+    sql = (
+        f"WITH {', '.join(ctes)} (SELECT 0, {total}, 0) UNION ALL (SELECT * FROM ("
+        f"SELECT tier, id, score FROM ({' UNION ALL '.join(tiers)}) t ORDER BY tier, score DESC, id DESC LIMIT %s) r)"
+    )
+    return sql, [*params, *total_params, *params_rank, depth]
+
+
+_PG_WEIGHTS = (
+    ("c.reference", 8),
+    ("c.order_reference", 6),
+    ("cu.name", 6),
+    ("cu.email", 6),
+    ("cu.phone", 6),
+    ("c.subject", 3),
+)
