@@ -212,12 +212,20 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
         else:
             ctes.append(f"i{n} AS MATERIALIZED (SELECT id FROM search_case_key WHERE instr(ids, %s) > 0)")
             params.append(part)
-    # u: every case an identifier holds some part of; mu: those of them that match every part.
-    ctes.append(
-        "u AS MATERIALIZED (SELECT id FROM ("
-        + " UNION ".join(f"SELECT id FROM i{n}" for n in range(len(parts)))
-        + f") WHERE 1{in_queue.format(col='id')})"
-    )
+    # u: the cases an identifier holds some part of, that may match every part; mu: those that do. A part
+    # too short for the trigram index ("a", "17") is in half the identifiers: when there are longer parts,
+    # only the cases whose words hold every longer part are taken from it.
+    longs = [n for n, part in enumerate(parts) if len(part) >= INDEXED_PART]
+    sources = [f"SELECT id FROM i{n}" for n in (longs or range(len(parts)))]
+    long_words = [_words(parts[n]) for n in longs]
+    if longs and len(longs) < len(parts) and all(long_words):
+        sources.append(
+            "SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s AND +rowid IN ("
+            + " UNION ".join(f"SELECT id FROM i{n}" for n in range(len(parts)) if n not in longs)
+            + ")"
+        )
+        params.append(" AND ".join(f"({_fts(w)})" for w in long_words))
+    ctes.append(f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})")
     if len(parts) == 1:
         ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
     else:
@@ -311,8 +319,9 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
     score = f"(lower(c.reference) = %s)::int * {_EXACT_REFERENCE_BONUS} + " + " + ".join(hits)
     score_params = [term.parts[0], *(_like(part) for part in term.parts for _ in _PG_WEIGHTS)]
     tiers = [
-        f"(SELECT 1 AS tier, {score} AS score, c.id AS id FROM mu JOIN cases_case c ON c.id = mu.id"
-        " JOIN customers_customer cu ON cu.id = c.customer_id ORDER BY score DESC, c.id DESC LIMIT %s)"
+        # A subquery by id, row by row: mu is small, and a join would tempt the planner to read every case.
+        f"(SELECT 1 AS tier, (SELECT {score} FROM cases_case c JOIN customers_customer cu ON cu.id = c.customer_id"
+        " WHERE c.id = mu.id) AS score, mu.id AS id FROM mu ORDER BY score DESC, mu.id DESC LIMIT %s)"
     ]
     params_rank = [*score_params, depth]
     all_words = [_words(part) for part in parts]
@@ -326,13 +335,14 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
                 " ORDER BY d.case_id DESC LIMIT %s)"
             )
             params_rank += [query, depth]
-        total = (
-            "(SELECT count(*) FROM search_case_document d WHERE d.document @@ to_tsquery('simple', %s)"
-            + in_queue
-            + ") + (SELECT count(*) FROM mu JOIN search_case_document d ON d.case_id = mu.id"
-            " WHERE NOT d.document @@ to_tsquery('simple', %s))"
+        # w: every case whose words hold every part (the GIN index alone, no document read).
+        ctes.append(
+            "w AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d"
+            f" WHERE d.document @@ to_tsquery('simple', %s){in_queue})"
         )
-        total_params = [every, every]
+        params.append(every)
+        total = "(SELECT count(*) FROM w) + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT id FROM w))"
+        total_params = []
     else:
         total, total_params = "(SELECT count(*) FROM mu)", []
     sql = (
