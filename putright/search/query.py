@@ -12,21 +12,26 @@ padded as references are).
 The database's own indexes answer (see this room's migration). A part shorter than three characters cannot
 use the trigram index: it is still honoured, by a scan of the identifiers.
 
-Ranking, the same on both databases: an exact reference first; then each part found in the reference
-(8), the order reference or the customer's name, e-mail or phone (6), or the subject (3) adds its weight;
-a part found only in the customer's words or messages adds none (scoring long texts would cost more than
-it tells); among equals, the queue's own order (newest first).
+Ranking, the same on both databases, in three tiers, so that the count and the first page are worked out
+over the index before any case row is read (a common word or name part, matching thousands of cases, no
+longer costs a score for each of them):
+1. the cases where a part is found in an identifier (reference, order reference, customer's name, e-mail or
+   phone) and every part matches: an exact reference first; then by score, each part found in the
+   reference (8), the order reference or the customer's name, e-mail or phone (6), or the subject (3)
+   adding its weight;
+2. then the other matches whose subject holds every part's words (by their beginnings);
+3. then the rest (found by the customer's words or messages).
+Within a tier and among equal scores, newest reference first (references are given in the order cases are
+logged). The queue's own sort (by priority, say) does not apply to a search's results.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import reduce
-from operator import add
 
 from django.db import connections
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 
 # Trigram indexes need three characters; shorter parts are matched by scanning.
 INDEXED_PART = 3
@@ -38,15 +43,6 @@ SEARCHED_FIELDS = "reference, customer's name, e-mail and phone, order reference
 
 _REFERENCE_WITH_YEAR = re.compile(r"^(?:pr-)?(\d{4})-0*(\d{1,6})$")
 
-# A part found in a field adds its weight to the case's score.
-_WEIGHTS = (
-    ("reference", 8),
-    ("order_reference", 6),
-    ("customer__name", 6),
-    ("customer__email", 6),
-    ("customer__phone", 6),
-    ("subject", 3),
-)
 # An exact reference outranks everything else.
 _EXACT_REFERENCE_BONUS = 1000
 _WORD = re.compile(r"[^\W_]+")
@@ -225,7 +221,9 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
             + ")"
         )
         params.append(" AND ".join(f"({_fts(w)})" for w in long_words))
-    ctes.append(f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})")
+    ctes.append(
+        f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})"
+    )
     if len(parts) == 1:
         ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
     else:
