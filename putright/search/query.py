@@ -78,7 +78,10 @@ def _like(part: str) -> str:
 
 
 def _words(part: str) -> list[str]:
-    return _WORD.findall(part)
+    """The words of a part, as the texts are searched: a one-letter word beside longer ones is not looked for
+    by itself ("o'neill" is looked for as "neill"; nearly every text has a word beginning with "o")."""
+    words = _WORD.findall(part)
+    return [w for w in words if len(w) > 1] or words
 
 
 def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet | SearchResults:
@@ -197,49 +200,59 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
         ctes.append(f"q(id) AS MATERIALIZED ({queue[0]})")
         params += queue[1]
     in_queue = " AND +{col} IN (SELECT id FROM q)" if queue else ""
-    # i<n>: the cases whose identifiers hold part n (the trigram index, or a scan of the key table).
+    # i<n>: the cases whose identifiers hold part n, by the trigram index (a part too short for it is looked
+    # for in the key table instead: row by row, or by a scan when every part is short).
     parts = term.parts
-    for n, part in enumerate(parts):
-        if len(part) >= INDEXED_PART:
+    longs = [n for n, part in enumerate(parts) if len(part) >= INDEXED_PART]
+    shorts = [n for n in range(len(parts)) if n not in longs]
+    listed = longs or shorts
+    for n in listed:
+        if n in longs:
             ctes.append(
                 f"i{n} AS MATERIALIZED (SELECT rowid AS id FROM search_case_ids WHERE search_case_ids MATCH %s)"
             )
-            params.append('"' + part.replace('"', '""') + '"')
+            params.append('"' + parts[n].replace('"', '""') + '"')
         else:
             ctes.append(f"i{n} AS MATERIALIZED (SELECT id FROM search_case_key WHERE instr(ids, %s) > 0)")
-            params.append(part)
-    # u: the cases an identifier holds some part of, that may match every part; mu: those that do. A part
-    # too short for the trigram index ("a", "17") is in half the identifiers: when there are longer parts,
-    # only the cases whose words hold every longer part are taken from it.
-    longs = [n for n, part in enumerate(parts) if len(part) >= INDEXED_PART]
-    sources = [f"SELECT id FROM i{n}" for n in (longs or range(len(parts)))]
+            params.append(parts[n])
+    # u: the cases an identifier holds some part of, that may match every part; mu: those that do. A short
+    # part ("a", "17") is in half the identifiers: when there are longer parts, it only narrows the cases
+    # whose words hold every longer part.
+    sources = [f"SELECT id FROM i{n}" for n in listed]
     long_words = [_words(parts[n]) for n in longs]
-    if longs and len(longs) < len(parts) and all(long_words):
+    if longs and shorts and all(long_words):
         sources.append(
-            "SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s AND +rowid IN ("
-            + " UNION ".join(f"SELECT id FROM i{n}" for n in range(len(parts)) if n not in longs)
+            "SELECT k.id FROM search_case_words JOIN search_case_key k ON k.id = search_case_words.rowid"
+            " WHERE search_case_words MATCH %s AND ("
+            + " OR ".join("instr(k.ids, %s) > 0" for _ in shorts)
             + ")"
         )
-        params.append(" AND ".join(f"({_fts(w)})" for w in long_words))
+        params += [" AND ".join(f"({_fts(w)})" for w in long_words), *(parts[n] for n in shorts)]
     ctes.append(
         f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})"
     )
     if len(parts) == 1:
         ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
     else:
+        # Row by row: a part's words are listed (once) only when some case's identifiers lack the part.
+        conditions = []
         for n, part in enumerate(parts):
-            sources = [f"SELECT id FROM u WHERE id IN (SELECT id FROM i{n})"]
+            if n in listed:
+                condition = f"u.id IN (SELECT id FROM i{n})"
+            else:
+                condition = "instr(k.ids, %s) > 0"
+                params.append(part)
             words = _words(part)
             if words:
-                sources.append(
-                    "SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s"
-                    " AND +rowid IN (SELECT id FROM u)"
+                condition += (
+                    " OR u.id IN (SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s"
+                    " AND +rowid IN (SELECT id FROM u))"
                 )
                 params.append(_fts(words))
-            ctes.append(f"ok{n} AS MATERIALIZED ({' UNION '.join(sources)})")
+            conditions.append(f"({condition})")
         ctes.append(
-            "mu AS MATERIALIZED (SELECT id FROM u WHERE "
-            + " AND ".join(f"id IN (SELECT id FROM ok{n})" for n in range(len(parts)))
+            "mu AS MATERIALIZED (SELECT u.id AS id FROM u JOIN search_case_key k ON k.id = u.id WHERE "
+            + " AND ".join(conditions)
             + ")"
         )
     score, score_params = _score_sqlite(term)
@@ -289,72 +302,78 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
         params += queue[1]
     in_queue = " AND d.case_id IN (SELECT id FROM q)" if queue else ""
     parts = term.parts
-    ctes.append(
-        "u AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d WHERE ("
-        + " OR ".join("d.ids LIKE %s" for _ in parts)
-        + f"){in_queue})"
-    )
-    params += [_like(part) for part in parts]
-    if len(parts) == 1:
-        ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
-    else:
-        checks = []
+    longs = [part for part in parts if len(part) >= INDEXED_PART]
+    shorts = [part for part in parts if len(part) < INDEXED_PART]
+    long_words = [_words(part) for part in longs]
+    # u: the cases an identifier holds some part of (the trigram index), with their score worked out from
+    # the index row. A part too short for the trigram index only narrows the longer parts' words.
+    found = [("d.ids LIKE %s", [_like(part)]) for part in (longs or parts)]
+    if longs and shorts and all(long_words):
+        found.append(
+            (
+                "(d.document @@ to_tsquery('simple', %s) AND ("
+                + " OR ".join("d.ids LIKE %s" for _ in shorts)
+                + "))",
+                [" & ".join(f"({_tsquery(w)})" for w in long_words), *(_like(part) for part in shorts)],
+            )
+        )
+    checks: list[tuple[str, list]] = []
+    if len(parts) > 1:
         for part in parts:
             words = _words(part)
-            if words:
-                checks.append("(d.ids LIKE %s OR d.document @@ to_tsquery('simple', %s))")
-                params += [_like(part), _tsquery(words)]
+            if not words:
+                checks.append(("d.ids LIKE %s", [_like(part)]))
+            elif len(part) >= INDEXED_PART:
+                # A longer part's words are rare enough to list once (hashed), not read from each document.
+                checks.append(
+                    (
+                        "(d.ids LIKE %s OR d.case_id IN (SELECT case_id FROM search_case_document"
+                        " WHERE document @@ to_tsquery('simple', %s)))",
+                        [_like(part), _tsquery(words)],
+                    )
+                )
             else:
-                checks.append("d.ids LIKE %s")
-                params.append(_like(part))
-        ctes.append(
-            "mu AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d"
-            f" WHERE d.case_id IN (SELECT id FROM u) AND {' AND '.join(checks)})"
-        )
-    hits = [
-        f"(lower({column}) LIKE %s)::int * {weight}" for part in term.parts for column, weight in _PG_WEIGHTS
-    ]
-    score = f"(lower(c.reference) = %s)::int * {_EXACT_REFERENCE_BONUS} + " + " + ".join(hits)
-    score_params = [term.parts[0], *(_like(part) for part in term.parts for _ in _PG_WEIGHTS)]
-    tiers = [
-        # A subquery by id, row by row: mu is small, and a join would tempt the planner to read every case.
-        f"(SELECT 1 AS tier, (SELECT {score} FROM cases_case c JOIN customers_customer cu ON cu.id = c.customer_id"
-        " WHERE c.id = mu.id) AS score, mu.id AS id FROM mu ORDER BY score DESC, mu.id DESC LIMIT %s)"
-    ]
-    params_rank = [*score_params, depth]
+                checks.append(
+                    (
+                        "(d.ids LIKE %s OR d.document @@ to_tsquery('simple', %s))",
+                        [_like(part), _tsquery(words)],
+                    )
+                )
+    score_sql = [f"(d.reference = %s)::int * {_EXACT_REFERENCE_BONUS}"]
+    score_params: list = [parts[0]]
+    for part in parts:
+        for column, weight in _KEY_WEIGHTS:
+            score_sql.append(f"(strpos(d.{column}, %s) > 0)::int * {weight}")
+            score_params.append(part)
+    ok = " AND ".join(sql for sql, _ in checks) or "true"
+    ctes.append(
+        f"u AS MATERIALIZED (SELECT d.case_id AS id, {' + '.join(score_sql)} AS score, {ok} AS ok"
+        " FROM search_case_document d WHERE (" + " OR ".join(sql for sql, _ in found) + f"){in_queue})"
+    )
+    params += [*score_params, *(p for _, ps in checks for p in ps), *(p for _, ps in found for p in ps)]
+    ctes.append("mu AS MATERIALIZED (SELECT id, score FROM u WHERE ok)")
+    tiers = ["(SELECT 1 AS tier, score, id FROM mu ORDER BY score DESC, id DESC LIMIT %s)"]
+    params_rank: list = [depth]
     all_words = [_words(part) for part in parts]
     if all(all_words):
         every = " & ".join(f"({_tsquery(w)})" for w in all_words)
-        in_subject = " & ".join(f"({_tsquery(w, 'A')})" for w in all_words)
-        for tier, query in [(2, in_subject), (3, f"({every}) & !({in_subject})")]:
-            tiers.append(
-                f"(SELECT {tier}, 0, d.case_id FROM search_case_document d"
-                f" WHERE d.document @@ to_tsquery('simple', %s) AND d.case_id NOT IN (SELECT id FROM mu){in_queue}"
-                " ORDER BY d.case_id DESC LIMIT %s)"
-            )
-            params_rank += [query, depth]
-        # w: every case whose words hold every part (the GIN index alone, no document read).
+        # w: every case whose words hold every part (the GIN index, no document read); s: in its subject.
         ctes.append(
-            "w AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_document d"
-            f" WHERE d.document @@ to_tsquery('simple', %s){in_queue})"
+            "w AS MATERIALIZED (SELECT d.case_id AS id, d.subject_words @@ to_tsquery('simple', %s) AS s"
+            f" FROM search_case_document d WHERE d.document @@ to_tsquery('simple', %s){in_queue})"
         )
-        params.append(every)
+        params += [every, every]
+        for tier, subject in [(2, "s"), (3, "NOT s")]:
+            tiers.append(
+                f"(SELECT {tier}, 0, id FROM w WHERE {subject} AND id NOT IN (SELECT id FROM mu)"
+                " ORDER BY id DESC LIMIT %s)"
+            )
+            params_rank.append(depth)
         total = "(SELECT count(*) FROM w) + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT id FROM w))"
-        total_params = []
     else:
-        total, total_params = "(SELECT count(*) FROM mu)", []
+        total = "(SELECT count(*) FROM mu)"
     sql = (
         f"WITH {', '.join(ctes)} (SELECT 0, {total}, 0) UNION ALL (SELECT * FROM ("
         f"SELECT tier, id, score FROM ({' UNION ALL '.join(tiers)}) t ORDER BY tier, score DESC, id DESC LIMIT %s) r)"
     )
-    return sql, [*params, *total_params, *params_rank, depth]
-
-
-_PG_WEIGHTS = (
-    ("c.reference", 8),
-    ("c.order_reference", 6),
-    ("cu.name", 6),
-    ("cu.email", 6),
-    ("cu.phone", 6),
-    ("c.subject", 3),
-)
+    return sql, [*params, *params_rank, depth]

@@ -9,8 +9,9 @@ so a search is counted and its first page ranked by the index alone (see ``searc
   so a case's score is worked out from one narrow row, and all of them in ``ids`` for parts too short for
   the trigram index. The trigram index ``search_case_ids`` stays as it was.
 
-PostgreSQL's ``search_case_document`` already holds all of this (the subject, words and messages weighted
-A, B and C): nothing changes there.
+PostgreSQL: ``search_case_document`` gains the same lower-cased identifiers, each in its own column (a
+case's score from the index row it was found by), and the subject's words as a ``tsvector`` of their own
+with a GIN index (the subject's weight in ``document`` can only be checked by reading the whole document).
 
 The SQL is written out here, not imported, so this migration stays what it was when later ones change it
 (going back, the tables of 0001 are rebuilt from its own statements).
@@ -121,18 +122,66 @@ SQLITE_DROP = [
 ]
 
 
+POSTGRES_CREATE = [
+    """ALTER TABLE search_case_document
+        ADD COLUMN reference text NOT NULL DEFAULT '', ADD COLUMN order_reference text NOT NULL DEFAULT '',
+        ADD COLUMN name text NOT NULL DEFAULT '', ADD COLUMN email text NOT NULL DEFAULT '',
+        ADD COLUMN phone text NOT NULL DEFAULT '', ADD COLUMN subject text NOT NULL DEFAULT '',
+        ADD COLUMN subject_words tsvector NOT NULL DEFAULT ''::tsvector""",
+    "CREATE INDEX search_case_document_subject ON search_case_document USING gin (subject_words)",
+    r"""CREATE OR REPLACE FUNCTION search_case_refresh(targets bigint[]) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO search_case_document (case_id, ids, document, reference, order_reference, name, email,
+                                          phone, subject, subject_words)
+        SELECT c.id,
+               lower(concat_ws(' ', c.reference, cu.name, cu.email, cu.phone,
+                               regexp_replace(cu.phone, '\D', '', 'g'), c.order_reference)),
+               -- Hyphens become spaces: PostgreSQL's parser reads "HH-172536" as 'hh' and '-172536'.
+               setweight(to_tsvector('simple', translate(c.subject, '-', ' ')), 'A')
+               || setweight(to_tsvector('simple', translate(c.description, '-', ' ')), 'B')
+               || setweight(to_tsvector('simple', translate(coalesce(m.bodies, ''), '-', ' ')), 'C'),
+               lower(c.reference), lower(c.order_reference), lower(cu.name), lower(cu.email),
+               lower(concat_ws(' ', cu.phone, regexp_replace(cu.phone, '\D', '', 'g'))), lower(c.subject),
+               to_tsvector('simple', translate(c.subject, '-', ' '))
+        FROM cases_case c
+        JOIN customers_customer cu ON cu.id = c.customer_id
+        LEFT JOIN LATERAL (
+            SELECT string_agg(body, ' ') AS bodies FROM channels_message WHERE case_id = c.id
+        ) m ON true
+        WHERE c.id = ANY(targets)
+        ON CONFLICT (case_id) DO UPDATE SET ids = EXCLUDED.ids, document = EXCLUDED.document,
+            reference = EXCLUDED.reference, order_reference = EXCLUDED.order_reference, name = EXCLUDED.name,
+            email = EXCLUDED.email, phone = EXCLUDED.phone, subject = EXCLUDED.subject,
+            subject_words = EXCLUDED.subject_words;
+    $$""",
+    "SELECT search_case_refresh(ARRAY(SELECT id FROM cases_case))",
+]
+
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS search_case_document_subject",
+    """ALTER TABLE search_case_document DROP COLUMN reference, DROP COLUMN order_reference, DROP COLUMN name,
+        DROP COLUMN email, DROP COLUMN phone, DROP COLUMN subject, DROP COLUMN subject_words""",
+]
+
+
+def _first():
+    return import_module("putright.search.migrations.0001_case_search_index")
+
+
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for statement in SQLITE_CREATE:
+    vendor = schema_editor.connection.vendor
+    for statement in SQLITE_CREATE if vendor == "sqlite" else POSTGRES_CREATE:
         schema_editor.execute(statement, params=None)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    first = import_module("putright.search.migrations.0001_case_search_index")
-    for statement in [*SQLITE_DROP, *first.SQLITE_DROP, *first.SQLITE_CREATE]:
+    first = _first()
+    if schema_editor.connection.vendor == "sqlite":
+        statements = [*SQLITE_DROP, *first.SQLITE_DROP, *first.SQLITE_CREATE]
+    else:
+        # 0001's function again (it writes only the columns 0001 made), then the columns go.
+        refresh = next(s for s in first.POSTGRES_CREATE if s.startswith("CREATE FUNCTION search_case_refresh"))
+        statements = [refresh.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1), *POSTGRES_DROP]
+    for statement in statements:
         schema_editor.execute(statement, params=None)
 
 
