@@ -7,10 +7,12 @@ split on spaces; a case matches when every part is found in one of its fields:
 - its subject, the customer's words or its messages: by whole words or their beginnings ("kett" and
   "kettle" find "kettle", "refund" finds "refunded").
 Case does not matter. "2026-241" and "PR-2026-241" are read as the reference PR-2026-000241 (the number
-padded as references are).
+padded as references are). In the texts, a one-letter word beside longer ones in a part is not looked for
+by itself: "o'neill" is looked for as "neill" (nearly every text has a word beginning with "o").
 
-The database's own indexes answer (see this room's migration). A part shorter than three characters cannot
-use the trigram index: it is still honoured, by a scan of the identifiers.
+The database's own indexes answer (see this room's migrations). A part shorter than three characters cannot
+use the trigram index: it is still honoured, by checking the identifiers of the cases the longer parts find
+by their words (or by a scan of the identifiers when every part is short).
 
 Ranking, the same on both databases, in three tiers, so that the count and the first page are worked out
 over the index before any case row is read (a common word or name part, matching thousands of cases, no
