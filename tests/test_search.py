@@ -134,6 +134,27 @@ def test_the_exact_reference_ranks_first_and_a_subject_hit_above_a_message_hit(r
     assert found(in_message.reference, user=alice)[0] == in_message.reference
 
 
+def test_the_ranking_tiers_an_identifier_then_the_subject_then_the_rest_newest_reference_first(
+    report_case, alice
+):
+    # Tiers, so the index ranks the first page alone: a part in an identifier, then every part in the
+    # subject, then the customer's words or messages; within a tier, newest reference first.
+    old_message = report_case(subject="Late delivery", description="Two weeks late.")
+    services.message_receive(case=old_message, body="The blender arrived in pieces.")
+    old_subject = report_case(subject="Blender cracked", description="The jug split.")
+    new_subject = report_case(subject="Blender noisy", description="Very loud.")
+    new_words = report_case(subject="Wrong colour", description="The blender is red, not blue.")
+    in_name = report_case(
+        customer_name="Bo Blenderman",
+        customer_email="bo@example.com",
+        subject="Toaster",
+        description="Burnt.",
+    )
+    assert found("blender", user=alice) == [
+        c.reference for c in [in_name, new_subject, old_subject, new_words, old_message]
+    ]
+
+
 def test_the_index_follows_every_writer_bulk_updates_included(world, alice):
     priya, tom = world["priya"], world["tom"]
     # A bulk update (no save(), no signal) of the customer: the database trigger keeps the index right.

@@ -180,10 +180,11 @@ def case_list(request, filters: Query[QueueQuery]):
         next_deadline=next_deadline_at(),
     )
     search = term_parse(filters.q or "")
-    queue = cases_matching(queue, search)
+    found = cases_matching(queue, search)
     if search and "sort" in filters.model_fields_set:
-        # A sort asked for outright decides the order; the search then only narrows.
-        queue = selectors.queue_sort(queue, filters.sort)
+        # A sort asked for outright decides the order, over every match; the search then only narrows.
+        found = selectors.queue_sort(queue.filter(pk__in=found.ids()), filters.sort)
+    queue = found
     cutoff = selectors.cadence_cutoff(clock.now())
     page = queue[filters.offset : filters.offset + filters.limit]
     return {"count": queue.count(), "items": [present.case_summary_data(c, cutoff=cutoff) for c in page]}

@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from putright.cases import selectors
 from putright.regulation.selectors import next_deadline_at
-from putright.search.query import SearchTerm, cases_matching
+from putright.search.query import SearchResults, SearchTerm, cases_matching
 from putright.vocab import QUEUE_SORTS
 
 # Sortable columns: (column, header, the sort its first click gives, the other direction).
@@ -40,17 +40,20 @@ COLUMNS = [
 DUE_SOON = timedelta(hours=24)
 
 
-def queue_cases(*, user, filters: selectors.QueueFilters, search: SearchTerm, sort_chosen: bool) -> QuerySet:
+def queue_cases(
+    *, user, filters: selectors.QueueFilters, search: SearchTerm, sort_chosen: bool
+) -> QuerySet | SearchResults:
     """The queue for ``user``: filtered, searched, with ``next_deadline_at`` and the team, in order.
 
     A search ranks the best match first, unless a sort was chosen (a column header clicked while
     searching): then the sort decides and the search only narrows.
     """
     cases = selectors.case_queue(user=user, filters=filters, next_deadline=next_deadline_at())
-    cases = cases_matching(cases.select_related("team"), search)
+    found = cases_matching(cases.select_related("team"), search)
     if search and sort_chosen:
-        cases = selectors.queue_sort(cases, filters.sort)
-    return cases
+        # The chosen order decides, over every match: the search only narrows.
+        return selectors.queue_sort(cases.select_related("team").filter(pk__in=found.ids()), filters.sort)
+    return found
 
 
 def span(delta: timedelta) -> str:

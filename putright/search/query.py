@@ -7,26 +7,33 @@ split on spaces; a case matches when every part is found in one of its fields:
 - its subject, the customer's words or its messages: by whole words or their beginnings ("kett" and
   "kettle" find "kettle", "refund" finds "refunded").
 Case does not matter. "2026-241" and "PR-2026-241" are read as the reference PR-2026-000241 (the number
-padded as references are).
+padded as references are). In the texts, a one-letter word beside longer ones in a part is not looked for
+by itself: "o'neill" is looked for as "neill" (nearly every text has a word beginning with "o").
 
-The database's own indexes answer (see this room's migration). A part shorter than three characters cannot
-use the trigram index: it is still honoured, by a scan of the identifiers.
+The database's own indexes answer (see this room's migrations). A part shorter than three characters cannot
+use the trigram index: it is still honoured, by checking the identifiers of the cases the longer parts find
+by their words (or by a scan of the identifiers when every part is short).
 
-Ranking, the same on both databases: an exact reference first; then each part found in the reference
-(8), the order reference or the customer's name, e-mail or phone (6), or the subject (3) adds its weight;
-a part found only in the customer's words or messages adds none (scoring long texts would cost more than
-it tells); among equals, the queue's own order (newest first).
+Ranking, the same on both databases, in three tiers, so that the count and the first page are worked out
+over the index before any case row is read (a common word or name part, matching thousands of cases, no
+longer costs a score for each of them):
+1. the cases where a part is found in an identifier (reference, order reference, customer's name, e-mail or
+   phone) and every part matches: an exact reference first; then by score, each part found in the
+   reference (8), the order reference or the customer's name, e-mail or phone (6), or the subject (3)
+   adding its weight;
+2. then the other matches whose subject holds every part's words (by their beginnings);
+3. then the rest (found by the customer's words or messages).
+Within a tier and among equal scores, newest reference first (references are given in the order cases are
+logged). The queue's own sort (by priority, say) does not apply to a search's results.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import reduce
-from operator import add
 
 from django.db import connections
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 
 # Trigram indexes need three characters; shorter parts are matched by scanning.
 INDEXED_PART = 3
@@ -38,15 +45,6 @@ SEARCHED_FIELDS = "reference, customer's name, e-mail and phone, order reference
 
 _REFERENCE_WITH_YEAR = re.compile(r"^(?:pr-)?(\d{4})-0*(\d{1,6})$")
 
-# A part found in a field adds its weight to the case's score.
-_WEIGHTS = (
-    ("reference", 8),
-    ("order_reference", 6),
-    ("customer__name", 6),
-    ("customer__email", 6),
-    ("customer__phone", 6),
-    ("subject", 3),
-)
 # An exact reference outranks everything else.
 _EXACT_REFERENCE_BONUS = 1000
 _WORD = re.compile(r"[^\W_]+")
@@ -81,73 +79,309 @@ def _like(part: str) -> str:
     return f"%{escaped}%"
 
 
-def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    """``cases`` narrowed to those matching ``term``, best match first (then in ``cases``' own order).
+def _words(part: str) -> list[str]:
+    """The words of a part, as the texts are searched: a one-letter word beside longer ones is not looked for
+    by itself ("o'neill" is looked for as "neill"; nearly every text has a word beginning with "o")."""
+    words = _WORD.findall(part)
+    return [w for w in words if len(w) > 1] or words
 
-    Annotates ``search_score`` (higher is better). An empty term leaves ``cases`` as it was.
+
+def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet | SearchResults:
+    """``cases`` narrowed to those matching ``term``, best match first (see the ranking above).
+
+    An empty term leaves ``cases`` as it was. Otherwise the answer is a ``SearchResults``: it counts and
+    is cut into pages (``count()``, ``[a:b]``) as a queryset is, by two queries whatever the number of
+    matches — one over the index for the count and the ranked page, one for those cases' rows.
     """
     if not term:
         return cases
     vendor = connections[cases.db].vendor
-    if vendor == "sqlite":
-        narrowed = _sqlite(cases, term)
-    elif vendor == "postgresql":
-        narrowed = _postgresql(cases, term)
-    else:
+    if vendor not in ("sqlite", "postgresql"):
         raise RuntimeError(f"search: no index for the {vendor} database")
-    hits = [
-        Case(When(**{f"{field}__icontains": part}, then=Value(weight)), default=Value(0))
-        for part in term.parts
-        for field, weight in _WEIGHTS
-    ]
-    exact = Case(
-        When(reference__iexact=term.parts[0], then=Value(_EXACT_REFERENCE_BONUS)),
-        default=Value(0),
+    return SearchResults(cases, term, vendor)
+
+
+class SearchResults:
+    """The cases a search found, best first; counted and ranked by the index before any case row is read."""
+
+    ordered = True  # for the Paginator: the order is the ranking's
+
+    def __init__(self, cases: QuerySet, term: SearchTerm, vendor: str):
+        self.cases, self.term, self.vendor = cases, term, vendor
+        self._total: int | None = None
+        self._ranked: list[int] = []
+        self._depth = 0  # how many of the best the last ranking fetched (all of them when fewer matched)
+
+    def _rank(self, depth: int) -> None:
+        if self._total is not None and (self._depth >= depth or len(self._ranked) >= self._total):
+            return
+        sql, params = (_sqlite if self.vendor == "sqlite" else _postgresql)(self.cases, self.term, depth)
+        with connections[self.cases.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        # The first row carries the count; the others are the ranked ids, best first.
+        self._total = int(rows[0][1])
+        self._ranked = [row[1] for row in rows[1:]]
+        self._depth = depth
+
+    def count(self) -> int:
+        self._rank(max(self._depth, FIRST_PAGE))
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if key < 0:
+                raise IndexError("search results take no negative index")
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError("search results index out of range")
+            return found[0]
+        start, stop = key.start or 0, key.stop
+        if key.step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
+            raise ValueError("search results take plain, non-negative slices")
+        if stop is None:
+            stop = self.count()
+        self._rank(max(stop, FIRST_PAGE))
+        ids = self._ranked[start:stop]
+        if not ids:
+            return []
+        rows = {case.pk: case for case in self.cases.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def ids(self) -> list[int]:
+        """Every matching case's id, best first: for a list the caller orders its own way (a queue sorted
+        by a column while searching). Costs a ranking of every match, so only for that."""
+        self._rank(self.count())
+        return list(self._ranked)
+
+
+# The page the queue and the API show first: ranking this many costs no more than ranking fewer.
+FIRST_PAGE = 50
+
+
+def _queue(cases: QuerySet) -> tuple[str, list] | None:
+    """The queue's own filters as a subquery of case ids, or None when it has none (every case)."""
+    if not cases.query.where:
+        return None
+    sql, params = cases.order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _score_sqlite(term: SearchTerm) -> tuple[str, list]:
+    sql, params = ["(k.reference = %s) * " + str(_EXACT_REFERENCE_BONUS)], [term.parts[0]]
+    for part in term.parts:
+        for column, weight in _KEY_WEIGHTS:
+            sql.append(f"(instr(k.{column}, %s) > 0) * {weight}")
+            params.append(part)
+    return " + ".join(sql), params
+
+
+# The weights of _WEIGHTS, by the columns of the SQLite key table (lower-cased copies of the fields).
+_KEY_WEIGHTS = (
+    ("reference", 8),
+    ("order_reference", 6),
+    ("name", 6),
+    ("email", 6),
+    ("phone", 6),
+    ("subject", 3),
+)
+
+
+def _fts(words: list[str]) -> str:
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
+    """One statement: the count, then the ``depth`` best case ids (see the module's ranking)."""
+    ctes, params = [], []
+    queue = _queue(cases)
+    if queue:
+        ctes.append(f"q(id) AS MATERIALIZED ({queue[0]})")
+        params += queue[1]
+    in_queue = " AND +{col} IN (SELECT id FROM q)" if queue else ""
+    # i<n>: the cases whose identifiers hold part n, by the trigram index (a part too short for it is looked
+    # for in the key table instead: row by row, or by a scan when every part is short).
+    parts = term.parts
+    longs = [n for n, part in enumerate(parts) if len(part) >= INDEXED_PART]
+    shorts = [n for n in range(len(parts)) if n not in longs]
+    listed = longs or shorts
+    for n in listed:
+        if n in longs:
+            ctes.append(
+                f"i{n} AS MATERIALIZED (SELECT rowid AS id FROM search_case_ids WHERE search_case_ids MATCH %s)"
+            )
+            params.append('"' + parts[n].replace('"', '""') + '"')
+        else:
+            ctes.append(f"i{n} AS MATERIALIZED (SELECT id FROM search_case_key WHERE instr(ids, %s) > 0)")
+            params.append(parts[n])
+    # u: the cases an identifier holds some part of, that may match every part; mu: those that do. A short
+    # part ("a", "17") is in half the identifiers: when there are longer parts, it only narrows the cases
+    # whose words hold every longer part.
+    sources = [f"SELECT id FROM i{n}" for n in listed]
+    long_words = [_words(parts[n]) for n in longs]
+    if longs and shorts and all(long_words):
+        sources.append(
+            "SELECT k.id FROM search_case_words JOIN search_case_key k ON k.id = search_case_words.rowid"
+            " WHERE search_case_words MATCH %s AND ("
+            + " OR ".join("instr(k.ids, %s) > 0" for _ in shorts)
+            + ")"
+        )
+        params += [" AND ".join(f"({_fts(w)})" for w in long_words), *(parts[n] for n in shorts)]
+    ctes.append(
+        f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})"
     )
-    score = reduce(add, hits, exact)
-    return narrowed.annotate(search_score=score).order_by("-search_score", *cases.query.order_by)
-
-
-def _words(part: str) -> list[str]:
-    return _WORD.findall(part)
-
-
-def _sqlite(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    where, params = [], []
-    for part in term.parts:
-        sources = []
-        if len(part) >= INDEXED_PART:
-            # Quoted, a trigram phrase matches anywhere in the text; quotes inside are doubled.
-            sources.append("SELECT rowid FROM search_case_ids WHERE search_case_ids MATCH %s")
-            params.append('"' + part.replace('"', '""') + '"')
-        else:
-            sources.append(
-                "SELECT rowid FROM search_case_ids"
-                " WHERE (reference || ' ' || customer || ' ' || order_reference) LIKE %s ESCAPE '\\'"
+    if len(parts) == 1:
+        ctes.append("mu AS MATERIALIZED (SELECT id FROM u)")
+    else:
+        # Row by row: a part's words are listed (once) only when some case's identifiers lack the part.
+        conditions = []
+        for n, part in enumerate(parts):
+            if n in listed:
+                condition = f"u.id IN (SELECT id FROM i{n})"
+            else:
+                condition = "instr(k.ids, %s) > 0"
+                params.append(part)
+            words = _words(part)
+            if words:
+                condition += (
+                    " OR u.id IN (SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s"
+                    " AND +rowid IN (SELECT id FROM u))"
+                )
+                params.append(_fts(words))
+            conditions.append(f"({condition})")
+        ctes.append(
+            "mu AS MATERIALIZED (SELECT u.id AS id FROM u JOIN search_case_key k ON k.id = u.id WHERE "
+            + " AND ".join(conditions)
+            + ")"
+        )
+    score, score_params = _score_sqlite(term)
+    params_rank: list = []
+    tiers = [
+        f"SELECT * FROM (SELECT 1 AS tier, {score} AS score, mu.id AS id FROM mu"
+        " JOIN search_case_key k ON k.id = mu.id ORDER BY score DESC, mu.id DESC LIMIT %s)"
+    ]
+    params_rank += [*score_params, depth]
+    all_words = [_words(part) for part in parts]
+    if all(all_words):
+        every = " AND ".join(f"({_fts(w)})" for w in all_words)
+        in_subject = f"{{subject}} : ({every})"
+        not_mu = " AND +rowid NOT IN (SELECT id FROM mu)" + in_queue.format(col="rowid")
+        for tier, match in [(2, in_subject), (3, f"({every}) NOT ({in_subject})")]:
+            tiers.append(
+                f"SELECT * FROM (SELECT {tier}, 0, rowid FROM search_case_words"
+                f" WHERE search_case_words MATCH %s{not_mu} ORDER BY rowid DESC LIMIT %s)"
             )
-            params.append(_like(part))
-        words = _words(part)
-        if words:
-            # Each word, or a word it begins: "kett" finds "kettle".
-            match = " AND ".join(f'"{w}"*' for w in words)
-            sources.append("SELECT rowid FROM search_case_text WHERE search_case_text MATCH %s")
-            sources.append("SELECT case_id FROM search_message_text WHERE search_message_text MATCH %s")
-            params += [match, match]
-        where.append(f"cases_case.id IN ({' UNION '.join(sources)})")
-    return cases.extra(where=where, params=params)
+            params_rank += [match, depth]
+        total = (
+            "(SELECT count(*) FROM search_case_words WHERE search_case_words MATCH %s"
+            + in_queue.format(col="rowid")
+            + ") + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT rowid FROM search_case_words"
+            " WHERE search_case_words MATCH %s AND +rowid IN (SELECT id FROM mu)))"
+        )
+        total_params = [every, every]
+    else:
+        total, total_params = "(SELECT count(*) FROM mu)", []
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT 0, {total}, 0 UNION ALL SELECT * FROM ("
+        f"SELECT tier, id, score FROM ({' UNION ALL '.join(tiers)}) ORDER BY tier, score DESC, id DESC LIMIT %s)"
+    )
+    return sql, [*params, *total_params, *params_rank, depth]
 
 
-def _postgresql(cases: QuerySet, term: SearchTerm) -> QuerySet:
-    where, params = ["search_case_document.case_id = cases_case.id"], []
-    for part in term.parts:
-        words = _words(part)
-        if words:
-            where.append(
-                "(search_case_document.ids LIKE %s"
-                " OR search_case_document.document @@ to_tsquery('simple', %s))"
+def _tsquery(words: list[str], weight: str = "") -> str:
+    return " & ".join(f"'{w}':*{weight}" for w in words)
+
+
+def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
+    """One statement: the count, then the ``depth`` best case ids (see the module's ranking)."""
+    ctes, params = [], []
+    queue = _queue(cases)
+    if queue:
+        ctes.append(f"q(id) AS MATERIALIZED ({queue[0]})")
+        params += queue[1]
+    in_queue = " AND d.case_id IN (SELECT id FROM q)" if queue else ""
+    parts = term.parts
+    longs = [part for part in parts if len(part) >= INDEXED_PART]
+    shorts = [part for part in parts if len(part) < INDEXED_PART]
+    long_words = [_words(part) for part in longs]
+    # u: the cases an identifier holds some part of (the trigram index), with their score worked out from
+    # the index row. A part too short for the trigram index only narrows the longer parts' words.
+    found = [("d.ids LIKE %s", [_like(part)]) for part in (longs or parts)]
+    if longs and shorts and all(long_words):
+        found.append(
+            (
+                "(d.document @@ to_tsquery('simple', %s) AND ("
+                + " OR ".join("d.ids LIKE %s" for _ in shorts)
+                + "))",
+                [" & ".join(f"({_tsquery(w)})" for w in long_words), *(_like(part) for part in shorts)],
             )
-            params += [_like(part), " & ".join(f"'{w}':*" for w in words)]
-        else:
-            where.append("search_case_document.ids LIKE %s")
-            params.append(_like(part))
-    return cases.extra(tables=["search_case_document"], where=where, params=params)
+        )
+    checks: list[tuple[str, list]] = []
+    if len(parts) > 1:
+        for part in parts:
+            words = _words(part)
+            if not words:
+                checks.append(("d.ids LIKE %s", [_like(part)]))
+            elif len(part) >= INDEXED_PART:
+                # A longer part's words are rare enough to list once (hashed), not read from each document.
+                checks.append(
+                    (
+                        "(d.ids LIKE %s OR d.case_id IN (SELECT case_id FROM search_case_document"
+                        " WHERE document @@ to_tsquery('simple', %s)))",
+                        [_like(part), _tsquery(words)],
+                    )
+                )
+            else:
+                checks.append(
+                    (
+                        "(d.ids LIKE %s OR d.document @@ to_tsquery('simple', %s))",
+                        [_like(part), _tsquery(words)],
+                    )
+                )
+    score_sql = [f"(d.reference = %s)::int * {_EXACT_REFERENCE_BONUS}"]
+    score_params: list = [parts[0]]
+    for part in parts:
+        for column, weight in _KEY_WEIGHTS:
+            score_sql.append(f"(strpos(d.{column}, %s) > 0)::int * {weight}")
+            score_params.append(part)
+    ok = " AND ".join(sql for sql, _ in checks) or "true"
+    ctes.append(
+        f"u AS MATERIALIZED (SELECT d.case_id AS id, {' + '.join(score_sql)} AS score, {ok} AS ok"
+        " FROM search_case_document d WHERE (" + " OR ".join(sql for sql, _ in found) + f"){in_queue})"
+    )
+    params += [*score_params, *(p for _, ps in checks for p in ps), *(p for _, ps in found for p in ps)]
+    ctes.append("mu AS MATERIALIZED (SELECT id, score FROM u WHERE ok)")
+    tiers = ["(SELECT 1 AS tier, score, id FROM mu ORDER BY score DESC, id DESC LIMIT %s)"]
+    params_rank: list = [depth]
+    all_words = [_words(part) for part in parts]
+    if all(all_words):
+        every = " & ".join(f"({_tsquery(w)})" for w in all_words)
+        # w: every case whose words hold every part (the GIN index, no document read); s: in its subject.
+        ctes.append(
+            "w AS MATERIALIZED (SELECT d.case_id AS id, d.subject_words @@ to_tsquery('simple', %s) AS s"
+            f" FROM search_case_document d WHERE d.document @@ to_tsquery('simple', %s){in_queue})"
+        )
+        params += [every, every]
+        for tier, subject in [(2, "s"), (3, "NOT s")]:
+            tiers.append(
+                f"(SELECT {tier}, 0, id FROM w WHERE {subject} AND id NOT IN (SELECT id FROM mu)"
+                " ORDER BY id DESC LIMIT %s)"
+            )
+            params_rank.append(depth)
+        total = "(SELECT count(*) FROM w) + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT id FROM w))"
+    else:
+        total = "(SELECT count(*) FROM mu)"
+    sql = (
+        f"WITH {', '.join(ctes)} (SELECT 0, {total}, 0) UNION ALL (SELECT * FROM ("
+        f"SELECT tier, id, score FROM ({' UNION ALL '.join(tiers)}) t ORDER BY tier, score DESC, id DESC LIMIT %s) r)"
+    )
+    return sql, [*params, *params_rank, depth]
