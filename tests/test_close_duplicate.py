@@ -16,6 +16,7 @@ from putright.cases import services
 from putright.cases.models import Case, Promise
 from putright.channels.models import Message
 from putright.errors import DomainError, ErrorCode, PermissionDenied
+from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
 from putright.vocab import PromiseStatus, RemedyType, Status
 from tests.conftest import make_report
@@ -351,3 +352,13 @@ def test_two_cases_closing_as_duplicates_of_each_other_at_once_leave_one_open(al
     assert Event.objects.filter(kind="case.closed_duplicate").count() == 1
     assert Event.objects.filter(kind="case.duplicate_linked", case=loser).count() == 1
     assert chain_verify()[1] == []
+
+
+def test_a_subject_access_clock_started_by_hand_is_still_owed_after_closing(pair, alice):
+    """A subject access answer is owed to the customer whatever happens to the case (as on closing)."""
+    duplicate, original = pair
+    sar = regulation.clock_start(actor=alice, case=duplicate, kind="subject_access")
+    services.case_close_duplicate(actor=alice, case=duplicate, original=original)
+    sar.refresh_from_db()
+    assert (sar.stopped_at, sar.met_at, sar.stop_reason) == (None, None, "")
+    assert CaseClock.objects.filter(case=duplicate, stopped_at__isnull=False).exclude(pk=sar.pk).exists()

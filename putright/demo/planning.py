@@ -23,6 +23,10 @@ from putright.demo.script import CaseScript
 from putright.engines.authority import limits as authority_engine
 from putright.vocab import Channel, SourceKind, Status
 
+# The statuses a story is written to end in. A closed duplicate is not a story of its own: it is the same
+# problem as another case, closed by a colleague who noticed (the demo does not write one).
+PLANNED_STATUSES = [s for s in Status if s != Status.CLOSED_DUPLICATE]
+
 
 def _weighted(rng: random.Random, weights: dict):
     keys = list(weights)
@@ -53,7 +57,7 @@ class DemoPlanner:
     def plans_make(self, count: int) -> list[Plan]:
         """Decide every case's final status, source and start; the first few cover every status and source."""
         rng = self.rng
-        statuses = list(Status)
+        statuses = list(PLANNED_STATUSES)
         sources = list(SourceKind)
         plans = []
         for i in range(count):
