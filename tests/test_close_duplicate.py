@@ -81,7 +81,8 @@ def test_both_cases_record_the_link_in_their_audit_trail(pair, alice):
     closed = Event.objects.get(case=duplicate, kind="case.closed_duplicate")
     assert closed.customer_visible is True
     assert closed.actor == alice
-    assert closed.summary == f"Closed as a duplicate of {original.reference}, which carries on: Same leak"
+    # The customer sees this one: the staff note is kept in ``after`` only, never in the summary.
+    assert closed.summary == f"Closed as a duplicate of {original.reference}, which carries on"
     assert closed.before == {"status": Status.NEW, "duplicate_of": None}
     assert closed.after == {
         "status": Status.CLOSED_DUPLICATE,
@@ -90,7 +91,7 @@ def test_both_cases_record_the_link_in_their_audit_trail(pair, alice):
     }
     linked = Event.objects.get(case=original, kind="case.duplicate_linked")
     assert linked.customer_visible is False
-    assert linked.summary == f"{duplicate.reference} was closed as a duplicate of this case"
+    assert linked.summary == f"{duplicate.reference} was closed as a duplicate of this case: Same leak"
     assert linked.after == {"duplicate": duplicate.reference, "note": "Same leak"}
     assert chain_verify()[1] == []
 

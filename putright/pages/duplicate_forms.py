@@ -37,8 +37,8 @@ class CloseDuplicateForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Note for the record",
-        help_text="Why they are the same problem. Kept on both cases' timelines; the customer's message does "
-        "not include it.",
+        help_text="Why they are the same problem: kept in both cases' records and on the other case's "
+        "timeline. The customer never sees it.",
     )
     confirm = forms.BooleanField(
         required=True,
