@@ -5,7 +5,8 @@ staff check as opening the case guards it, and a CSRF token is required as on ev
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 
 from putright.cases import presence
 from putright.cases.access import case_or_404, detail_url, staff_required
@@ -18,4 +19,6 @@ def presence_report(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(detail_url(case))
     presence.presence_report(user=request.user, case=case)
     others = presence.presence_others(user=request.user, case=case)
-    return render(request, "cases/_presence_list.html", {"case": case, "present": others})
+    # Rendered without the request: the fragment needs none of the page's context (the staff navigation's
+    # unread count would be one more query on every poll of every open case page).
+    return HttpResponse(render_to_string("cases/_presence_list.html", {"case": case, "present": others}))
