@@ -166,7 +166,12 @@ def test_a_bulk_decision_that_cannot_be_read_changes_nothing_and_says_why(
     client.force_login(bob)
     response = client.post(BULK, {**data, "sort": "newest"})
     assert response.status_code == 400
-    assert error in " ".join(response.context["bulk_form"].errors[field])
+    form = response.context["bulk_form"]
+    assert error in " ".join(form.errors[field])
+    # The error summary at the top links to where the error is shown.
+    html = response.content.decode()
+    assert f'href="#{form[field].auto_id}"' in html
+    assert f'id="{form[field].auto_id}"' in html
     assert [snapshot(a) for a in four] == before
     # The list is shown again in the order it was in, with the boxes still ticked.
     assert listed(response) == [four[2].pk, four[1].pk, four[0].pk]

@@ -70,11 +70,11 @@ class IdListField(forms.Field):
 
 
 class BulkDecisionForm(forms.Form):
-    approvals = IdListField(required=False)
+    approvals = IdListField(required=False, label="Requests to decide")
     # Every request listed on the page, for "all listed" (works without JavaScript).
-    shown = IdListField(required=False)
+    shown = IdListField(required=False, label="Requests listed")
     all_shown = forms.BooleanField(required=False, label="Every request listed on this page")
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], label="Decision")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
