@@ -24,7 +24,7 @@ from putright.engines.authority import limits as authority_engine
 from putright.vocab import Channel, SourceKind, Status
 
 # The statuses a story is written to end in. A closed duplicate is not a story of its own: it is the same
-# problem as another case, closed by a colleague who noticed (the demo does not write one).
+# problem as another case, closed by a colleague who noticed (the burst in ``extras`` has one).
 PLANNED_STATUSES = [s for s in Status if s != Status.CLOSED_DUPLICATE]
 
 
