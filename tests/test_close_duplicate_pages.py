@@ -209,6 +209,12 @@ def test_the_record_names_the_case_it_repeats_and_its_duplicates(client, alice, 
     assert (dup_record["duplicate_of"], dup_record["duplicates"]) == (original.reference, [])
     assert (orig_record["duplicate_of"], orig_record["duplicates"]) == (None, [duplicate.reference])
     assert dup_record["status"] == "closed_duplicate"
+    # The printable record says the same, with links.
+    printed = client.get(reverse("cases:record_html", args=[duplicate.reference])).content.decode()
+    link = f'<a href="{reverse("cases:record_html", args=[original.reference])}">{original.reference}</a>'
+    assert f"<dt>Duplicate of</dt><dd>{link}, which carries on</dd>" in printed
+    printed = client.get(reverse("cases:record_html", args=[original.reference])).content.decode()
+    assert f">{duplicate.reference}</a></dd>" in printed.split("<dt>Duplicates</dt>")[1]
 
 
 # ---------------------------------------------------------------- the API
