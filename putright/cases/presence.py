@@ -37,7 +37,7 @@ def presence_others(*, user, case: Case) -> list[CasePresence]:
         CasePresence.objects.filter(case=case, seen_at__gte=since)
         .exclude(user=user)
         .select_related("user")
-        .order_by("pk")
+        .order_by("since", "pk")
     )
 
 
