@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,10 +12,12 @@ from django.urls import reverse
 from putright.audit.models import Event
 from putright.cases import services
 from putright.cases.models import Case
+from putright.cases.services._common import ALLOWED_FROM
+from putright.pages.workspace import CLOSE_DUPLICATE_FROM
 from putright.problems import selectors as problem_selectors
 from putright.problems import services as problem_services
 from putright.problems.models import Problem
-from putright.vocab import Status
+from putright.vocab import RemedyType, Status
 from tests.conftest import make_report
 from tests.customer_link import open_case
 from tests.test_api import api_as  # noqa: F401 - the fixture
@@ -156,10 +159,6 @@ def test_a_refusal_by_the_service_is_a_page_message_and_nothing_changes(client, 
 
 
 def test_a_case_past_agreement_is_not_offered_the_form(client, alice, case_with_options):
-    from decimal import Decimal
-
-    from putright.vocab import RemedyType
-
     option = services.option_add(
         actor=alice,
         case=case_with_options,
@@ -283,10 +282,6 @@ def test_the_api_answers_404_for_an_unknown_case_and_403_for_an_outsider(api_as,
 
 
 def test_a_case_past_agreement_is_409_invalid_transition(api_as, alice, case_with_options):  # noqa: F811
-    from decimal import Decimal
-
-    from putright.vocab import RemedyType
-
     original = _report(subject="Earlier")
     option = services.option_add(
         actor=alice,
@@ -335,3 +330,7 @@ def test_a_closed_duplicate_is_not_a_case_or_a_customer_more_in_a_problem_s_figu
     assert figures() == (2, 2, 2, 2, 2)
     # Still linked (the record keeps it), just not counted.
     assert Problem.objects.get(pk=problem.pk).links.filter(case=duplicate, unlinked_at__isnull=True).exists()
+
+
+def test_the_page_offers_the_form_exactly_where_the_service_allows_it():
+    assert CLOSE_DUPLICATE_FROM == ALLOWED_FROM["close_duplicate"]
