@@ -27,7 +27,14 @@ def presence_report(*, user, case: Case) -> None:
     if not CasePresence.objects.filter(case=case, user=user, seen_at__gte=now - SEEN_WITHIN).update(
         seen_at=now
     ):
-        CasePresence.objects.update_or_create(case=case, user=user, defaults={"seen_at": now, "since": now})
+        # One statement whether or not a row is there (INSERT … ON CONFLICT DO UPDATE), so two tabs
+        # reporting in at once cannot both insert.
+        CasePresence.objects.bulk_create(
+            [CasePresence(case=case, user=user, seen_at=now, since=now)],
+            update_conflicts=True,
+            unique_fields=["case", "user"],
+            update_fields=["seen_at", "since"],
+        )
 
 
 def presence_others(*, user, case: Case) -> list[CasePresence]:

@@ -171,16 +171,30 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
     for msg in case_messages:
         msg.badge = EMAIL_COLOURS.get(msg.email_status, "grey")
 
+    # One customer across cases: the agent sees the rest of this person's history. The same read gives the
+    # cases this one may be closed as a duplicate of, and the links both ways (a duplicate is always the
+    # same customer's case), so the page costs one query for them all.
+    others = list(
+        Case.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .only("pk", "reference", "subject", "status", "created_at", "customer_id", "duplicate_of_id")
+        .order_by("-created_at", "-pk")
+    )
     can_close_duplicate = case.status in CLOSE_DUPLICATE_FROM
-    candidates = duplicate_candidates(case) if can_close_duplicate else []
+    candidates = (
+        [c for c in others if c.status in OPEN_STATUSES][:DUPLICATE_CANDIDATES_SHOWN]
+        if can_close_duplicate
+        else []
+    )
 
     error_form = next((f for f in bound.values() if f.errors), None)
     return {
         "case": case,
         # Issue 12 §3: who else has it open, and the cases joined to this one as duplicates.
         "present": presence.presence_others(user=user, case=case),
-        "duplicate_of": case.duplicate_of if case.duplicate_of_id else None,
-        "duplicates": list(case.duplicates.order_by("created_at", "pk")),
+        "duplicate_of": next((c for c in others if c.pk == case.duplicate_of_id), None)
+        or (case.duplicate_of if case.duplicate_of_id else None),
+        "duplicates": [c for c in reversed(others) if c.duplicate_of_id == case.pk],
         "can_close_duplicate": can_close_duplicate,
         "close_duplicate_form": form("dup", CloseDuplicateForm, candidates=candidates),
         "nav": "mine" if case.assignee_id == user.pk else "team",
@@ -201,12 +215,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "case_messages": case_messages,
         "escalations": list(case.escalations.select_related("from_user", "to_user")),
         "timeline": list(selectors.case_timeline(case=case)),
-        # One customer across cases: the agent sees the rest of this person's history.
-        "other_cases": list(
-            Case.objects.filter(customer_id=case.customer_id)
-            .exclude(pk=case.pk)
-            .order_by("-created_at", "-pk")[:OTHER_CASES_SHOWN]
-        ),
+        "other_cases": others[:OTHER_CASES_SHOWN],
         "summary_form": form("summary", SummaryForm),
         "confirm_form": form("confirm", ConfirmFromCallForm),
         "skip_form": form("skip", SkipUnderstandingForm),
