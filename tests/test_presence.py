@@ -74,6 +74,7 @@ def test_the_first_render_shows_who_is_there_without_javascript(alice, sam, case
     assert "<strong>Sam Agent</strong> is also working on this case" in html
     # The page reports in when it loads and every 20 seconds after.
     assert f'hx-post="{presence_url(case)}" hx-trigger="load, every 20s" hx-swap="innerHTML"' in html
+    assert "Reports in when the page opens" not in html  # the template's comment stays a comment
 
 
 def test_someone_not_seen_for_over_a_minute_is_no_longer_shown(alice, sam, case):
