@@ -12,7 +12,7 @@ from putright import clock
 from putright.audit.events import chain_verify
 from putright.audit.models import Event
 from putright.authority.models import Approval
-from putright.cases import services
+from putright.cases import hooks, services
 from putright.cases.models import Case, Promise
 from putright.channels.models import Message
 from putright.errors import DomainError, ErrorCode, PermissionDenied
@@ -363,3 +363,19 @@ def test_a_subject_access_clock_started_by_hand_is_still_owed_after_closing(pair
     sar.refresh_from_db()
     assert (sar.stopped_at, sar.met_at, sar.stop_reason) == (None, None, "")
     assert CaseClock.objects.filter(case=duplicate, stopped_at__isnull=False).exclude(pk=sar.pk).exists()
+
+
+def test_the_rooms_hear_it_closed_as_a_duplicate_not_as_unresolved(pair, alice):
+    """A room that counts outcomes (resolved, unresolved) can leave a closed duplicate out."""
+    duplicate, original = pair
+    heard = []
+
+    def listen(event):
+        heard.append((event.case.pk, event.resolved, event.duplicate))
+
+    hooks.subscribe(hooks.CaseClosed, listen, phase=hooks.Phase.IN_TRANSACTION)
+    try:
+        services.case_close_duplicate(actor=alice, case=duplicate, original=original)
+    finally:
+        hooks.unsubscribe(hooks.CaseClosed, listen)
+    assert heard == [(duplicate.pk, False, True)]

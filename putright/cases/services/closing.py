@@ -276,7 +276,7 @@ def case_close_duplicate(*, actor, case: Case, original: Case, note: str = "") -
         )
         _save(original)
         _settle_on_close(case, actor)
-        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
+        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False, duplicate=True))
         _tell_customer(
             case,
             f"Your report continues as {original.reference}",
