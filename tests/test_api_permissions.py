@@ -245,6 +245,11 @@ def world(report_case, case_with_options, alice, bob):
         ),
         (
             "POST",
+            f"/api/cases/{report_case().reference}/close-duplicate",
+            {"original": report_case().reference, "note": "Same problem."},
+        ),
+        (
+            "POST",
             f"/api/cases/{pl}/steps",
             {
                 "description": "Call courier",

@@ -14,6 +14,7 @@ from putright.channels.models import Alert
 from putright.demo.extras import BURST
 from putright.problems import services
 from putright.problems.models import Problem, ProblemStatus
+from putright.problems.selectors import COUNTED_STATUSES, problems_annotated
 
 CASES = 80  # enough everyday complaints around the burst for their words to be weighed
 
@@ -52,3 +53,20 @@ def test_the_burst_raises_a_suspected_problem_routed_to_the_delivery_owner_who_i
 def test_the_burst_is_part_of_the_count_asked_for(demo):
     assert Case.objects.count() == CASES
     assert f"{CASES} cases loaded" in demo["stdout"]
+
+
+@pytest.mark.django_db
+def test_a_customer_who_wrote_twice_is_one_case_and_one_customer_in_the_problem(demo):
+    """Hannah writes again before anyone answered; the agent closed it as a duplicate of her first report."""
+    [repeat] = [item for item in BURST if item.repeat]
+    first, again = Case.objects.filter(customer__email=repeat.email).order_by("created_at")
+    assert (again.status, again.duplicate_of_id) == ("closed_duplicate", first.pk)
+    assert first.status != "closed_duplicate"
+    problem = Problem.objects.get(links__case__customer__email=BURST[-1].email)
+    row = problems_annotated().get(pk=problem.pk)
+    linked = problem.links.filter(unlinked_at__isnull=True, case__status__in=COUNTED_STATUSES)
+    assert row.case_count == linked.count()
+    assert row.customer_count == len(
+        {e.lower() for e in linked.values_list("case__customer__email", flat=True)}
+    )
+    assert not linked.filter(case=again).exists()

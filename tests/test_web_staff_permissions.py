@@ -17,7 +17,16 @@ from putright import clock
 from putright.audit.models import Event
 from putright.authority.models import Approval, Escalation
 from putright.cases import services
-from putright.cases.models import ActionStep, Agreement, Case, Consultation, Option, Promise, SavedQueueFilter
+from putright.cases.models import (
+    ActionStep,
+    Agreement,
+    Case,
+    CasePresence,
+    Consultation,
+    Option,
+    Promise,
+    SavedQueueFilter,
+)
 from putright.channels.models import Alert, Message
 from putright.customers.models import Customer
 from putright.pages import urls as pages_urls
@@ -100,6 +109,7 @@ def snapshot() -> dict:
         ),
         "events": Event.objects.count(),
         "saved_filters": list(SavedQueueFilter.objects.values_list("pk", "user_id", "name", "query")),
+        "presence": CasePresence.objects.count(),
         "options": list(Option.objects.order_by("pk").values_list("status", flat=True)),
         "agreements": Agreement.objects.count(),
         "steps": list(ActionStep.objects.order_by("pk").values_list("done_at", flat=True)),
@@ -184,8 +194,14 @@ def staff_urls(w) -> list[tuple[str, dict]]:
             r("cases:close_unresolved", args=[busy]),
             {"reasons": "A long enough reason for closing.", "routes": ["Financial Ombudsman Service"]},
         ),
+        (
+            r("cases:close_duplicate", args=[waiting]),
+            {"original": busy, "note": "Same", "confirm": "on"},
+        ),
+        (r("cases:presence_report", args=[busy]), {}),
         (r("cases:approvals"), {}),
         (r("cases:approval_decide", args=[w.approval.pk]), {"decision": "approve"}),
+        (r("cases:approvals_bulk_decide"), {"approvals": [w.approval.pk], "decision": "approve"}),
         (r("cases:escalations"), {}),
         (r("cases:alerts"), {}),
         (r("cases:alert_read", args=[w.alert.pk]), {}),

@@ -28,6 +28,7 @@ from putright.apiv1.schemas import (
     CaseDetailOut,
     CaseListOut,
     ClassifyIn,
+    CloseDuplicateIn,
     CloseUnresolvedIn,
     ConfirmIn,
     ConsultationIn,
@@ -500,6 +501,24 @@ def case_close_unresolved(request, reference: Reference, payload: CloseUnresolve
         reasons=payload.reasons,
         other_routes=payload.other_routes,
     )
+    return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/close-duplicate",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Close as a duplicate of the customer's other open case, which carries on",
+)
+def case_close_duplicate(request, reference: Reference, payload: CloseDuplicateIn):
+    """No final letter: the customer gets one message naming the case that carries on; the clocks stop.
+    409 ``duplicate_invalid`` when the original is this case, closed, or another customer's; 422 when the
+    original names no case."""
+    case = _case(request, reference)
+    try:
+        original = selectors.case_get_for_user(user=request.auth, reference=payload.original)
+    except Case.DoesNotExist:
+        raise field_error("original", f"No case {payload.original}.", kind="unknown_case") from None
+    services.case_close_duplicate(actor=request.auth, case=case, original=original, note=payload.note)
     return _detail(request, reference)
 
 

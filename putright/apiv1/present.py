@@ -203,6 +203,8 @@ def case_detail_data(case: Case) -> dict:
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
+        "duplicate_of": case.duplicate_of.reference if case.duplicate_of_id else None,
+        "duplicates": list(case.duplicates.order_by("created_at", "pk").values_list("reference", flat=True)),
     }
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from putright.apiv1.fields import (
+    CASE_REFERENCE_PATTERN,
     MAX_DAYS_TO_DELIVER,
     MAX_ID,
     DisputedAmount,
@@ -168,6 +169,21 @@ class ReopenIn(In):
 class CloseUnresolvedIn(In):
     reasons: Text(5000)
     other_routes: Annotated[list[Line(500)], Field(min_length=1, max_length=20)]
+
+
+class CloseDuplicateIn(In):
+    original: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=30,
+            pattern=CASE_REFERENCE_PATTERN,
+            description="The reference of the customer's other open case, which carries on.",
+        ),
+    ]
+    note: Text(1000, required=False) = Field(
+        "", description="Why they are the same problem (for the record)."
+    )
 
 
 class EscalateIn(In):
@@ -425,6 +441,12 @@ class CaseDetailOut(Schema):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    duplicate_of: str | None = Field(
+        None, description="Closed as a duplicate: the reference of the case that carries on (else null)."
+    )
+    duplicates: list[str] = Field(
+        default_factory=list, description="The references of the cases closed as duplicates of this one."
+    )
 
 
 class CaseCreatedOut(CaseDetailOut):
@@ -651,6 +673,8 @@ class RecordOut(Schema):
     promises: list[RecordPromiseOut]
     messages: list[RecordMessageOut]
     escalations: list[RecordEscalationOut]
+    duplicate_of: str | None = Field(None, description="The case this one was closed as a duplicate of.")
+    duplicates: list[str] = Field(default_factory=list, description="Cases closed as duplicates of this one.")
     outcome: RecordOutcomeOut
     timeline: list[RecordEventOut]
     created_at: str

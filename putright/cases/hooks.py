@@ -107,6 +107,8 @@ class CaseClosed:
     case: Any
     actor: Any
     resolved: bool
+    # Closed as a duplicate of another case (issue 12 §3): no outcome of its own, left out of the metrics.
+    duplicate: bool = False
 
 
 @dataclass

@@ -390,6 +390,8 @@ class CasePresence(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField()
+    # When this stretch of having the case open began (a gap of over a minute starts a new one).
+    since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="presence_once_per_user")]

@@ -390,6 +390,9 @@ def case_record(*, case: Case) -> dict:
             }
             for e in case.escalations.select_related("from_user", "to_user")
         ],
+        # Issue 12 §3: the case this one repeats (closed as its duplicate), and those that repeat this one.
+        "duplicate_of": case.duplicate_of.reference if case.duplicate_of_id else None,
+        "duplicates": list(case.duplicates.order_by("created_at", "pk").values_list("reference", flat=True)),
         "outcome": {
             "satisfaction_comment": case.satisfaction_comment,
             "unresolved_reasons": case.unresolved_reasons,

@@ -40,6 +40,9 @@ class BurstReport:
     desired_outcome: str
     chose_delivery: bool
     hours_ago: float
+    # The same customer writing again about the same problem: an agent closes it as a duplicate of their
+    # first report an hour later (issue 12 §3), so the problem counts the customer and the case once.
+    repeat: bool = False
 
 
 BURST = tuple(BurstReport(**item) for item in content.extras()["burst"])
@@ -69,6 +72,7 @@ def problem_burst_load(*, users: dict, categories: dict, now: datetime) -> tuple
     problem_routes_create(users=users, categories=categories)
     delivery = categories.get("delivery")
     cases = []
+    first_by_email: dict[str, Case] = {}
     for report in BURST:
         at = (now - timedelta(hours=report.hours_ago)).astimezone(UTC)
         with clock.frozen(at):
@@ -86,6 +90,15 @@ def problem_burst_load(*, users: dict, categories: dict, now: datetime) -> tuple
             )
             problem_services.case_group(case)
             cases.append(case)
+        if report.repeat:
+            with clock.frozen(at + timedelta(hours=1)):
+                case_services.case_close_duplicate(
+                    actor=users["agent"],
+                    case=case,
+                    original=first_by_email[report.email],
+                    note="She wrote again about the same parcel before we had answered.",
+                )
+        first_by_email.setdefault(report.email, case)
     link = (
         ProblemCase.objects.filter(
             case=cases[-1], unlinked_at__isnull=True, problem__status=ProblemStatus.SUSPECTED

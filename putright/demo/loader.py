@@ -26,7 +26,7 @@ from putright.cases.models import Case, Category
 from putright.demo import content, extras, outbox
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
-from putright.demo.planning import DemoPlanner
+from putright.demo.planning import PLANNED_STATUSES, DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
@@ -84,7 +84,7 @@ class DemoLoader:
         bulk = BulkWriter(users=self.users, categories=self.categories)
         # S3: part of the count is a burst of similar complaints that raises a problem (when the count
         # leaves room for one case of every status beside it).
-        burst = len(extras.BURST) if count >= len(extras.BURST) + len(planner.statuses) else 0
+        burst = len(extras.BURST) if count >= len(extras.BURST) + len(PLANNED_STATUSES) else 0
         plans = planner.plans_make(count - burst)
         cases: list[Case] = []
         in_bulk = 0

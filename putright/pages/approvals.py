@@ -1,6 +1,7 @@
 """K4 approvals with context: what waits for my decision (oldest first, sortable, with how long each has
 waited), the case's options side by side with their appraisal and the customer's legal position, and
-the decision itself from the list, through the same service and checks as the case page."""
+the decision itself from the list, through the same service and checks as the case page; and several
+decided together with one note, each through that service in its own transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from putright import clock
 from putright.authority.models import Approval
@@ -43,6 +45,56 @@ class ApprovalSortForm(forms.Form):
     sort = forms.ChoiceField(
         choices=[(key, label) for key, (label, _) in SORTS.items()], required=False, label="Sort by"
     )
+
+
+# One bulk decision decides at most this many requests (each is its own transaction and alert).
+BULK_MAX = 50
+
+
+class IdListField(forms.Field):
+    """Approval ids from ticked boxes: whole numbers, each once, at most ``BULK_MAX``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        ids: list[int] = []
+        for item in value or []:
+            text = str(item).strip()
+            if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) < 1:
+                raise forms.ValidationError(
+                    "Those requests could not be read: reload the page and try again."
+                )
+            if int(text) not in ids:
+                ids.append(int(text))
+        return ids
+
+
+class BulkDecisionForm(forms.Form):
+    approvals = IdListField(required=False, label="Requests to decide")
+    # Every request listed on the page, for "all listed" (works without JavaScript).
+    shown = IdListField(required=False, label="Requests listed")
+    all_shown = forms.BooleanField(required=False, label="Every request listed on this page")
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], label="Decision")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        label="Note for every request ticked",
+        help_text="Optional when approving; required when rejecting. Each case's timeline records it.",
+    )
+    sort = forms.ChoiceField(choices=ApprovalSortForm.base_fields["sort"].choices, required=False)
+
+    def clean(self):
+        data = super().clean()
+        chosen = list(data.get("shown") or []) if data.get("all_shown") else list(data.get("approvals") or [])
+        if not chosen and "approvals" not in self.errors and "shown" not in self.errors:
+            self.add_error("approvals", "Tick the requests to decide, or tick every request listed.")
+        elif len(chosen) > BULK_MAX:
+            self.add_error("approvals", f"Decide at most {BULK_MAX} requests at once.")
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why the options are not approved.")
+        data["chosen"] = chosen
+        return data
 
 
 def waiting_words(waited: timedelta) -> str:
@@ -121,12 +173,20 @@ def _rows(request: HttpRequest, approvals: list[Approval], bound: dict | None = 
     return rows
 
 
-def _render(request: HttpRequest, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    sort_form = ApprovalSortForm(request.GET or None)
+def _render(
+    request: HttpRequest,
+    bound: dict | None = None,
+    status: int = 200,
+    *,
+    bulk_form: BulkDecisionForm | None = None,
+    sort_data=None,
+) -> HttpResponse:
+    sort_data = request.GET if sort_data is None else sort_data
+    sort_form = ApprovalSortForm(sort_data or None)
     sort = "oldest"
-    if request.GET and not sort_form.is_valid():
+    if sort_data and not sort_form.is_valid():
         status = 400
-    elif request.GET:
+    elif sort_data:
         sort = sort_form.cleaned_data["sort"] or "oldest"
     pending = sorted(selectors.approvals_for_user(user=request.user), key=SORTS[sort][1])
     requested = list(selectors.approvals_requested_by(user=request.user))
@@ -142,7 +202,10 @@ def _render(request: HttpRequest, bound: dict | None = None, status: int = 200) 
             "sort_form": sort_form,
             "sort": sort,
             "nav": "approvals",
-            "error_form": next((f for f in bound.values() if f.errors), None),
+            "bulk_form": bulk_form or BulkDecisionForm(auto_id=auto_id("bulk"), initial={"sort": sort}),
+            "bulk_max": BULK_MAX,
+            "bulk_picked": bulk_form.data.getlist("approvals") if bulk_form is not None else [],
+            "error_form": next((f for f in [*bound.values(), bulk_form] if f is not None and f.errors), None),
         },
         status=status,
     )
@@ -189,3 +252,56 @@ def approval_decide(request: HttpRequest, approval_id: int) -> HttpResponse:
         return render(request, "cases/_approval_decided.html", {"approval": approval, "done": done})
     messages.success(request, done)
     return redirect("cases:approvals")
+
+
+@dataclass
+class BulkResult:
+    reference: str
+    title: str
+    error: str = ""
+
+
+def _decide_each(request: HttpRequest, ids: list[int], approve: bool, note: str) -> list[BulkResult]:
+    """Each request through ``approval_decide`` in its own transaction: one refused (no authority, your own
+    request, already decided) leaves it exactly as it was and the others are still decided."""
+    found = Approval.objects.select_related("case", "option").in_bulk(ids)
+    results = []
+    for pk in ids:
+        approval = found.get(pk)
+        if approval is None:
+            results.append(BulkResult(reference=f"Request {pk}", title="", error="There is no such request."))
+            continue
+        result = BulkResult(reference=approval.case.reference, title=approval.option.title)
+        try:
+            services.approval_decide(actor=request.user, approval=approval, approve=approve, note=note)
+        except DomainError as exc:
+            result.error = exc.message
+        results.append(result)
+    return results
+
+
+@staff_required
+def approvals_bulk_decide(request: HttpRequest) -> HttpResponse:
+    """Approve or reject the ticked requests with one note; the list comes back in the same order."""
+    if request.method != "POST":
+        return redirect("cases:approvals")
+    form = BulkDecisionForm(request.POST, auto_id=auto_id("bulk"))
+    if not form.is_valid():
+        sort = {"sort": request.POST.get("sort", "")} if request.POST.get("sort") in SORTS else {}
+        return _render(request, status=400, bulk_form=form, sort_data=sort)
+    approve = form.cleaned_data["decision"] == "approve"
+    results = _decide_each(request, form.cleaned_data["chosen"], approve, form.cleaned_data["note"])
+    decided = [r for r in results if not r.error]
+    if decided:
+        verb = "Approved" if approve else "Rejected"
+        names = "; ".join(f"{r.reference} (\u201c{r.title}\u201d)" for r in decided)
+        messages.success(
+            request, f"{verb} {len(decided)} request{'s' if len(decided) != 1 else ''}: {names}."
+        )
+    for r in results:
+        if r.error:
+            what = f"{r.reference} (\u201c{r.title}\u201d)" if r.title else r.reference
+            messages.error(request, f"Not decided: {what}: {r.error}")
+    url = reverse("cases:approvals")
+    sort = form.cleaned_data["sort"]
+    return redirect(f"{url}?sort={sort}" if sort else url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from putright.cases import services
+from putright.cases import selectors, services
 from putright.cases.access import detail_url, workspace_post
 from putright.cases.forms import (
     AgreementFromCallForm,
@@ -17,9 +17,16 @@ from putright.cases.forms import (
     SatisfactionFromCallForm,
     StepForm,
 )
-from putright.cases.models import ActionStep, Promise
+from putright.cases.models import ActionStep, Case, Promise
 from putright.errors import DomainError
-from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
+from putright.pages.duplicate_forms import CloseDuplicateForm
+from putright.pages.workspace import (
+    NoFields,
+    auto_id,
+    duplicate_candidates,
+    render_workspace,
+    workspace_act,
+)
 from putright.regulation import services as regulation_services
 from putright.regulation.services import LetterChoices
 from putright.vocab import Status
@@ -216,4 +223,30 @@ def close_unresolved(request, case):
             actor=request.user, case=case, reasons=d["reasons"], other_routes=d["all_routes"]
         ),
         success="Closed unresolved; the reasons and other routes were sent to the customer.",
+    )
+
+
+@workspace_post
+def close_duplicate(request, case):
+    """Issue 12 §3: close as a duplicate of the customer's other open case, which carries on."""
+    form = CloseDuplicateForm(request.POST, auto_id=auto_id("dup"), candidates=duplicate_candidates(case))
+    if not form.is_valid():
+        return render_workspace(request, case, {"dup": form}, status=400)
+    reference = form.cleaned_data["original_reference"]
+    try:
+        original = selectors.case_get_for_user(user=request.user, reference=reference)
+    except Case.DoesNotExist:
+        form.add_error("reference", f"There is no case {reference}.")
+        return render_workspace(request, case, {"dup": form}, status=400)
+    return workspace_act(
+        request,
+        case,
+        key="dup",
+        form=form,
+        anchor="outcome",
+        perform=lambda d: services.case_close_duplicate(
+            actor=request.user, case=case, original=original, note=d["note"]
+        ),
+        success=f"Closed as a duplicate of {original.reference}; the customer was told their report "
+        f"carries on there.",
     )

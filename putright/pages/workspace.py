@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from putright.authority.models import Approval
-from putright.cases import selectors
+from putright.cases import presence, selectors
 from putright.cases.access import case_or_404, detail_url, staff_required
 from putright.cases.forms import (
     AgreementFromCallForm,
@@ -39,12 +39,25 @@ from putright.cases.forms import (
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.pages import resolution_sections
+from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
-from putright.vocab import JustificationFactor, OptionStatus, PromiseStatus, Status, Understanding
+from putright.vocab import (
+    OPEN_STATUSES,
+    JustificationFactor,
+    OptionStatus,
+    PromiseStatus,
+    Status,
+    Understanding,
+)
 from putright.web import form_act
 
 # The newest few; the customer page lists every one.
 OTHER_CASES_SHOWN = 10
+
+# Where the page offers "Close as duplicate": before anything is agreed (the service decides; this only
+# chooses whether to show the form), with the customer's other open cases to pick from.
+CLOSE_DUPLICATE_FROM = {Status.NEW, Status.OPTIONS, Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER}
+DUPLICATE_CANDIDATES_SHOWN = 20
 
 
 OPTION_COLOURS = {
@@ -95,6 +108,15 @@ UNDERSTANDING_COLOURS = {
 def auto_id(key: str) -> str:
     """Every form on the workspace gets its own id prefix so labels point at the right input."""
     return f"id_{key}_%s"
+
+
+def duplicate_candidates(case: Case) -> list[Case]:
+    """The customer's other open cases, newest first: what this one may be closed as a duplicate of."""
+    return list(
+        Case.objects.filter(customer_id=case.customer_id, status__in=OPEN_STATUSES)
+        .exclude(pk=case.pk)
+        .order_by("-created_at", "-pk")[:DUPLICATE_CANDIDATES_SHOWN]
+    )
 
 
 def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
@@ -150,9 +172,32 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
     for msg in case_messages:
         msg.badge = EMAIL_COLOURS.get(msg.email_status, "grey")
 
+    # One customer across cases: the agent sees the rest of this person's history. The same read gives the
+    # cases this one may be closed as a duplicate of, and the links both ways (a duplicate is always the
+    # same customer's case), so the page costs one query for them all.
+    others = list(
+        Case.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .only("pk", "reference", "subject", "status", "created_at", "customer_id", "duplicate_of_id")
+        .order_by("-created_at", "-pk")
+    )
+    can_close_duplicate = case.status in CLOSE_DUPLICATE_FROM
+    candidates = (
+        [c for c in others if c.status in OPEN_STATUSES][:DUPLICATE_CANDIDATES_SHOWN]
+        if can_close_duplicate
+        else []
+    )
+
     error_form = next((f for f in bound.values() if f.errors), None)
     return {
         "case": case,
+        # Issue 12 §3: who else has it open, and the cases joined to this one as duplicates.
+        "present": presence.presence_others(user=user, case=case),
+        "duplicate_of": next((c for c in others if c.pk == case.duplicate_of_id), None)
+        or (case.duplicate_of if case.duplicate_of_id else None),
+        "duplicates": [c for c in reversed(others) if c.duplicate_of_id == case.pk],
+        "can_close_duplicate": can_close_duplicate,
+        "close_duplicate_form": form("dup", CloseDuplicateForm, candidates=candidates),
         "nav": "mine" if case.assignee_id == user.pk else "team",
         "understanding_badge": UNDERSTANDING_COLOURS.get(case.understanding, "grey"),
         "factor_labels": factor_labels(case.recommendation_factors),
@@ -171,12 +216,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "case_messages": case_messages,
         "escalations": list(case.escalations.select_related("from_user", "to_user")),
         "timeline": list(selectors.case_timeline(case=case)),
-        # One customer across cases: the agent sees the rest of this person's history.
-        "other_cases": list(
-            Case.objects.filter(customer_id=case.customer_id)
-            .exclude(pk=case.pk)
-            .order_by("-created_at", "-pk")[:OTHER_CASES_SHOWN]
-        ),
+        "other_cases": others[:OTHER_CASES_SHOWN],
         "summary_form": form("summary", SummaryForm),
         "confirm_form": form("confirm", ConfirmFromCallForm),
         "skip_form": form("skip", SkipUnderstandingForm),
@@ -224,7 +264,10 @@ def render_workspace(request: HttpRequest, case: Case, bound: dict | None = None
 
 @staff_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return render_workspace(request, case_or_404(request, reference))
+    case = case_or_404(request, reference)
+    # Opening the case reports in, so colleagues see it even before the page's htmx polls (or without it).
+    presence.presence_report(user=request.user, case=case)
+    return render_workspace(request, case)
 
 
 def workspace_act(

@@ -212,6 +212,10 @@ def _case_context(case) -> dict:
         "option": case.recommended_option if case.status == Status.AWAITING_CUSTOMER else None,
         "is_closed_resolved": case.status == Status.CLOSED_RESOLVED,
         "is_closed_unresolved": case.status == Status.CLOSED_UNRESOLVED,
+        # Joined to the customer's other case: only its reference is shown (this link opens this case alone).
+        "carries_on_as": case.duplicate_of.reference
+        if case.status == Status.CLOSED_DUPLICATE and case.duplicate_of_id
+        else None,
         "is_not_resolved": case.status == Status.NOT_RESOLVED,
         "understanding_corrected": case.status == Status.NEW
         and case.understanding == Understanding.CORRECTED,

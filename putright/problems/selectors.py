@@ -23,8 +23,13 @@ from putright.problems.models import (
     ProblemStatus,
     RegroupRun,
 )
+from putright.vocab import Status
 
 ACTIVE = Q(links__unlinked_at__isnull=True)
+# What a problem's figures count: its linked cases, less those closed as a duplicate of another case (the
+# same report twice is one case and one customer; the case it repeats is counted). Issue 12 §3.
+COUNTED_STATUSES = [s for s in Status if s != Status.CLOSED_DUPLICATE]
+COUNTED = ACTIVE & Q(links__case__status__in=COUNTED_STATUSES)
 # The board sorts by growth over this many days, and draws each row's trend over SPARK_DAYS.
 GROWTH_DAYS = 7
 SPARK_DAYS = 14
@@ -47,10 +52,10 @@ def problems_annotated(*, now: datetime | None = None) -> QuerySet:
     now = now or clock.now()
     since = now - timedelta(days=GROWTH_DAYS)
     return Problem.objects.select_related("owner", "category", "merged_into").annotate(
-        case_count=Count("links", filter=ACTIVE, distinct=True),
+        case_count=Count("links", filter=COUNTED, distinct=True),
         # Each report makes its own customer record, so the same person is recognised by their email.
-        customer_count=Count(Lower("links__case__customer__email"), filter=ACTIVE, distinct=True),
-        recent_count=Count("links", filter=ACTIVE & Q(links__case__created_at__gte=since), distinct=True),
+        customer_count=Count(Lower("links__case__customer__email"), filter=COUNTED, distinct=True),
+        recent_count=Count("links", filter=COUNTED & Q(links__case__created_at__gte=since), distinct=True),
     )
 
 
@@ -104,7 +109,10 @@ def daily_counts(*, problem_ids: list[int], days: int, now: datetime | None = No
     index = {d: i for i, d in enumerate(day_list)}
     rows = (
         ProblemCase.objects.filter(
-            problem_id__in=problem_ids, unlinked_at__isnull=True, case__created_at__gte=start
+            problem_id__in=problem_ids,
+            unlinked_at__isnull=True,
+            case__created_at__gte=start,
+            case__status__in=COUNTED_STATUSES,
         )
         .annotate(day=TruncDate("case__created_at", tzinfo=timezone.get_current_timezone()))
         .values("problem_id", "day")
@@ -161,7 +169,9 @@ def case_problems(*, case) -> list[ProblemCase]:
 
 def problem_customer_count(*, problem: Problem) -> int:
     return (
-        ProblemCase.objects.filter(problem=problem, unlinked_at__isnull=True)
+        ProblemCase.objects.filter(
+            problem=problem, unlinked_at__isnull=True, case__status__in=COUNTED_STATUSES
+        )
         .values(email=Lower("case__customer__email"))
         .distinct()
         .count()

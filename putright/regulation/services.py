@@ -545,10 +545,11 @@ def clocks_note_status(case: Case) -> int:
             met_at=now, met_note="The agreed plan was delivered"
         )
     if status == Status.CLOSED_DUPLICATE:
-        # Nothing was agreed (closing as a duplicate is refused after that): every clock runs on in the
-        # case that carries on, so here they all stop, saying why.
+        # Nothing was agreed (closing as a duplicate is refused after that): the complaint's clocks run on
+        # in the case that carries on, so here they stop, saying why. A subject access answer or a refund a
+        # colleague started by hand is still owed (as when a case closes), so those keep running.
         original = Case.objects.filter(pk=case.duplicate_of_id).values_list("reference", flat=True).first()
-        return changed + running.update(
+        return changed + running.exclude(met_by__in=OUTLIVE_THE_CASE).update(
             stopped_at=case.closed_at or now,
             stop_reason=f"Closed as a duplicate of {original or 'another case'}, which carries on",
         )

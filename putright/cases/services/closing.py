@@ -257,12 +257,12 @@ def case_close_duplicate(*, actor, case: Case, original: Case, note: str = "") -
         case.duplicate_of = original
         case.closed_at = clock.now()
         _save(case, "status", "duplicate_of", "closed_at")
+        # The customer sees this event: the staff note stays in ``after`` and on the original's timeline.
         _event(
             case,
             actor,
             "case.closed_duplicate",
-            f"Closed as a duplicate of {original.reference}, which carries on"
-            + (f": {note}" if note else ""),
+            f"Closed as a duplicate of {original.reference}, which carries on",
             before=before,
             after={"status": case.status, "duplicate_of": original.reference, "note": note},
             customer_visible=True,
@@ -271,12 +271,12 @@ def case_close_duplicate(*, actor, case: Case, original: Case, note: str = "") -
             original,
             actor,
             "case.duplicate_linked",
-            f"{case.reference} was closed as a duplicate of this case",
+            f"{case.reference} was closed as a duplicate of this case" + (f": {note}" if note else ""),
             after={"duplicate": case.reference, "note": note},
         )
         _save(original)
         _settle_on_close(case, actor)
-        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
+        hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False, duplicate=True))
         _tell_customer(
             case,
             f"Your report continues as {original.reference}",

@@ -18,6 +18,7 @@ from putright.cases.models import Case
 from putright.channels import services as channels
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.problems.models import Problem, ProblemCase, ProblemEvent
+from putright.vocab import Status
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,11 @@ def _active_links(problem: Problem):
     return ProblemCase.objects.filter(problem=problem, unlinked_at__isnull=True)
 
 
+def _counted_links(problem: Problem):
+    """The links a problem's growth counts: a case closed as a duplicate of another is not a case more."""
+    return _active_links(problem).exclude(case__status=Status.CLOSED_DUPLICATE)
+
+
 def _refresh_seen(problem: Problem) -> None:
     """first_seen / last_seen follow the linked cases' report times (unchanged when none are linked)."""
     seen = _active_links(problem).aggregate(first=Min("case__created_at"), last=Max("case__created_at"))
@@ -176,7 +182,7 @@ def _growth_check(problem: Problem) -> None:
     if not problem.is_open:
         return
     now = clock.now()
-    count = _active_links(problem).count()
+    count = _counted_links(problem).count()
     min_cases = settings.PUTRIGHT["PROBLEM_MIN_CASES"]
     next_step = max(2 * problem.alerted_case_count, min_cases)
     if count >= next_step:
@@ -194,7 +200,7 @@ def _growth_check(problem: Problem) -> None:
     day_ago = now - timedelta(hours=24)
     if problem.burst_alerted_at is not None and problem.burst_alerted_at > day_ago:
         return
-    joined = _active_links(problem).filter(linked_at__gt=day_ago).count()
+    joined = _counted_links(problem).filter(linked_at__gt=day_ago).count()
     if joined >= per_day and _alert_owner(
         problem,
         kind=ALERT_GROWING,

@@ -25,6 +25,7 @@ from putright.problems.services._common import (
     _active_links,
     _alert_owner,
     _clean,
+    _counted_links,
     _growth_check,
     _link,
     _lock,
@@ -328,7 +329,7 @@ def problem_transition(
         if old == ProblemStatus.RESOLVED and status == ProblemStatus.CONFIRMED:
             problem.resolved_at = None
             # It came back: growth is counted afresh from here.
-            problem.alerted_case_count = _active_links(problem).count()
+            problem.alerted_case_count = _counted_links(problem).count()
             fields += ["resolved_at", "alerted_case_count"]
         _touch(problem, *fields)
         summary = f"{ProblemStatus(old).label} → {ProblemStatus(status).label}" + (
