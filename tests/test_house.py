@@ -176,12 +176,13 @@ def test_no_python_module_in_the_package_is_over_800_lines():
     assert long == {}
 
 
-def test_the_case_core_is_under_4600_lines_of_python():
+def test_the_case_core_is_under_4700_lines_of_python():
     # Raised from 4,000 when the core took the customer corrections and merges (they write case events)
     # and the statutory-entitlement rule (an authority decision on the case); from 4,400 when it took the
-    # assignment rules and routing of issue 12 §3 (they set a case's team and handler, with its events).
-    # Past this, split a room off.
-    assert sum(len(p.read_text().splitlines()) for p in _python_files(PACKAGE / "cases")) < 4600
+    # assignment rules and routing of issue 12 §3 (they set a case's team and handler, with its events); to
+    # 4,700 with closing as a duplicate (an outcome of the lifecycle) and who has a case open.
+    # Past this, split a room off: the desk's team routing is the likeliest to go.
+    assert sum(len(p.read_text().splitlines()) for p in _python_files(PACKAGE / "cases")) < 4700
 
 
 def _imports_in_functions(path: Path):
