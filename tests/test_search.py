@@ -193,6 +193,15 @@ def test_term_parse_reads_parts_and_pads_a_reference_with_its_year():
     assert term_parse("2026-000241").parts == ("2026-000241",)
     assert term_parse("priya priya").parts == ("priya",)
     assert not term_parse("   ")
+    # A part with no letter or digit in it is not searched for: it would hide every case.
+    assert term_parse("Click & Collect").parts == ("click", "collect")
+    assert term_parse("kettle -").parts == ("kettle",)
+    assert term_parse("& -").parts == ("&", "-")  # alone, kept: nothing holds them, so nothing matches
+
+
+def test_punctuation_between_words_does_not_hide_the_cases_that_match_them(world, alice):
+    assert found("Kettle & stopped", user=alice) == [world["priya"].reference]
+    assert found("& -", user=alice) == []
 
 
 # ---------------------------------------------------------------- the queue page and the header box

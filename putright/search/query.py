@@ -1,7 +1,8 @@
 """Searching cases: what a search term means, and the filter and ranking it puts on a list of cases.
 
 One function, ``cases_matching``, serves the queue, the header's search box and the API's ``q``. A term is
-split on spaces; a case matches when every part is found in one of its fields:
+split on spaces (a part with no letter or digit, such as "&", is left out when there are others); a case
+matches when every part is found in one of its fields:
 - its reference, its customer's name, e-mail or phone, or its order reference: anywhere, by any part
   ("241" finds PR-2026-000241, "shah" finds "Priya Shah", "55102" finds "HH-55102");
 - its subject, the customer's words or its messages: by whole words or their beginnings ("kett" and
@@ -63,7 +64,13 @@ def term_parse(text: str) -> SearchTerm:
     """The parts searched for: lower-cased, at most MAX_PARTS of them, a reference with its year padded."""
     text = " ".join((text or "").split())[:MAX_LENGTH]
     parts: list[str] = []
-    for word in text.lower().split(" "):
+    words = text.lower().split(" ")
+    # A part with no letter or digit ("&", "-") beside real words is left out: no text is searched by it,
+    # so it would hide every case ("Click & Collect" would find nothing). Alone, it is kept and matches
+    # what holds it (an identifier), which is usually nothing.
+    if any(_WORD.search(word) for word in words):
+        words = [word for word in words if _WORD.search(word)]
+    for word in words:
         if not word:
             continue
         reference = _REFERENCE_WITH_YEAR.match(word)
