@@ -6,9 +6,9 @@ Not a test. It builds a throwaway database (an SQLite file in a temporary folder
 migrates it, bulk-inserts background cases as bench_cases.py does and at least three messages on each
 (the search index is kept by the database's triggers as they go in), then times, taking turns:
 
-  (a) the search: ``search.query.cases_matching`` over the team queue, closed cases included (as the
-      header's box searches), its count and its first page of 50 — what the queue page and the API run;
-  (b) GET /api/cases?q=…&include_closed=true — the same through the API;
+  (a) the search: ``search.query.cases_matching`` over every case, closed ones included (``scope=all``, as
+      the header's box searches), its count and its first page of 50 — what the queue page and the API run;
+  (b) GET /api/cases?q=…&scope=all&include_closed=true — the same through the API;
   (c) the baseline: the same queue narrowed by ``icontains`` on every searched field (messages through
       an EXISTS), its count and its first 50 — what a search without an index costs.
 
@@ -125,7 +125,7 @@ def search_page(user, text: str) -> tuple[int, list[str]]:
     from putright.cases import selectors
     from putright.search.query import cases_matching, term_parse
 
-    queue = selectors.case_queue(user=user, filters=selectors.QueueFilters(scope="team", include_closed=True))
+    queue = selectors.case_queue(user=user, filters=selectors.QueueFilters(scope="all", include_closed=True))
     found = cases_matching(queue, term_parse(text))
     return found.count(), [c.reference for c in found[:PAGE]]
 
@@ -138,7 +138,7 @@ def baseline_page(user, text: str) -> tuple[int, list[str]]:
     from putright.channels.models import Message
     from putright.search.query import term_parse
 
-    queue = selectors.case_queue(user=user, filters=selectors.QueueFilters(scope="team", include_closed=True))
+    queue = selectors.case_queue(user=user, filters=selectors.QueueFilters(scope="all", include_closed=True))
     for part in term_parse(text).parts:
         in_messages = Exists(Message.objects.filter(case=OuterRef("pk"), body__icontains=part))
         queue = queue.filter(
@@ -238,7 +238,9 @@ def run(args, db: Database) -> int:
         return 200 if count else 204
 
     def through_api(i: int) -> int:
-        return api.get("/api/cases", {"q": terms[i % len(terms)][1], "include_closed": "true"}).status_code
+        return api.get(
+            "/api/cases", {"q": terms[i % len(terms)][1], "scope": "all", "include_closed": "true"}
+        ).status_code
 
     def baseline(i: int) -> int:
         count, _ = baseline_page(agent, terms[i % len(terms)][1])
@@ -255,7 +257,7 @@ def run(args, db: Database) -> int:
     results: list[Result] = measure_interleaved(
         [
             ("search: count + first 50 (cases_matching)", search),
-            ("GET /api/cases?q=…&include_closed=true", through_api),
+            ("GET /api/cases?q=…&scope=all&include_closed=true", through_api),
             ("baseline: icontains on every field, count + first 50", baseline),
         ],
         len(terms),
