@@ -45,7 +45,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     # carry that scope, so they show the same cases.
     params = request.GET or QueryDict(f"scope={default_scope(request.user)}")
     form = QueueFilterForm(params)
-    form.fields["q"].widget.attrs["placeholder"] = "Name, reference, order, words…"
     page_obj = None
     status = 200
     now = clock.now()

@@ -54,7 +54,7 @@ class BulkForm(forms.Form):
         max_length=30,
         required=False,
         label="Duplicate of",
-        widget=forms.TextInput(attrs={"placeholder": "PR-2026-000123", "size": 15}),
+        widget=forms.TextInput(attrs={"size": 15, "aria-describedby": "bulk-original-hint"}),
     )
 
     def __init__(self, *args, **kwargs):
