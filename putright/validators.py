@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 # answer 404 before reaching the database: a NUL byte in a URL, for one, is an error on PostgreSQL.
 # [0-9] rather than \d, which would also let through other scripts' digits.
 CASE_REFERENCE_RE = re.compile(r"PR-[0-9]{4}-[0-9]{6,9}")
+# The largest id a row can have (a 64-bit key): a larger one in an address is answered 404 without asking
+# the database, which would fail on the overflow.
+MAX_ROW_ID = 9_223_372_036_854_775_807
 
 # Cc: tabs, line breaks, NUL, escape and the other control characters; Zl/Zp: the Unicode line and
 # paragraph separators, which some mail and text tools also treat as line breaks.

@@ -21,11 +21,11 @@ from putright.apiv1.schemas import In
 from putright.cases.models import Case, Category
 from putright.problems import selectors, services
 from putright.problems.models import Problem, ProblemStatus
-from putright.validators import CASE_REFERENCE_RE
+from putright.validators import CASE_REFERENCE_RE, MAX_ROW_ID
 
 router = Router(tags=["problems"])
 
-MAX_PROBLEM_ID = 9_223_372_036_854_775_807
+MAX_PROBLEM_ID = MAX_ROW_ID
 ProblemId = Annotated[int, Path(ge=1, le=MAX_PROBLEM_ID, description="The problem's number.")]
 Reference = Annotated[
     str,

@@ -22,8 +22,9 @@ from putright.cases.access import forbidden, staff_required
 from putright.cases.models import AssignmentRule
 from putright.errors import DomainError
 from putright.pages.team_forms import AvailabilityForm, CapForm, RuleForm, TeamForm
+from putright.validators import MAX_ROW_ID
 
-MAX_ID = 9_223_372_036_854_775_807
+MAX_ID = MAX_ROW_ID
 
 
 def _get(model, pk: int):

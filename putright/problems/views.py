@@ -33,13 +33,13 @@ from putright.problems.forms import (
     UnlinkForm,
 )
 from putright.problems.models import Problem, ProblemOrigin, ProblemOwnerRoute
-from putright.validators import CASE_REFERENCE_RE
+from putright.validators import CASE_REFERENCE_RE, MAX_ROW_ID
 from putright.web import form_act
 
 BOARD_PAGE_SIZE = 30
 BOARD_CHART_PROBLEMS = 5
 TREND_DAYS = (30, 90)
-MAX_ID = 9_223_372_036_854_775_807
+MAX_ID = MAX_ROW_ID
 
 
 def _auto_id(key: str) -> str:
