@@ -34,6 +34,9 @@ def test_the_agent_looks_a_caller_up_logs_their_call_and_reads_their_page(
     lookup.fill("HH-55102")
     # Enter looks the customer up; it does not submit the (still empty) report.
     lookup.press("Enter")
+    # Typing also asks 300 ms after the last key: let that answer land before picking, or it redraws the
+    # list and takes the pick away (a person reads the list first; a test does not).
+    page.wait_for_load_state("networkidle")
     pick = page.get_by_label("Priya Shah · priya@example.com · 07700 900123")
     expect(pick).to_be_visible()
     expect(page.get_by_text("1 customer found for “HH-55102”.")).to_be_visible()
