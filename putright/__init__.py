@@ -7,7 +7,8 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 1. ``urls``, then ``api``: the addresses.
 2. ``pages`` (staff), ``portal`` (customers), ``apiv1`` (integrations): the interfaces. ``demo`` (the demo
    organisation's loader) and ``backup`` (backup and restore, for operators) belong here too.
-3. ``monitoring``: operational signals (above problems: a breach opens one).
+3. ``monitoring``: operational signals (above problems: a breach opens one). ``insights`` (the metrics
+   catalogue, dashboards, exports and the complaints return: it reads every room below) beside it.
 4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
    ``search`` (the full-text index over cases, kept by database triggers, and the search over it) too.

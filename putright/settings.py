@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "putright.feedback",
     "putright.search",
     "putright.monitoring",
+    "putright.insights",
     "putright.demo",
     "putright.backup",
 ]

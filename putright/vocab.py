@@ -39,6 +39,9 @@ class Status(models.TextChoices):
     CLOSED_UNRESOLVED = "closed_unresolved", "Closed: unresolved"
     # The same problem as another case, which carries on: no final letter, kept out of the metrics.
     CLOSED_DUPLICATE = "closed_duplicate", "Closed: duplicate"
+    # A5: the satisfaction check asked, reminded once, and never answered: closed as resolved, kept apart
+    # in the metrics (nobody said it was resolved).
+    CLOSED_NO_REPLY = "closed_no_reply", "Closed: resolved, no reply"
 
 
 STATUS_COLOURS = {
@@ -52,9 +55,15 @@ STATUS_COLOURS = {
     Status.CLOSED_RESOLVED: "green",
     Status.CLOSED_UNRESOLVED: "dark",
     Status.CLOSED_DUPLICATE: "grey",
+    Status.CLOSED_NO_REPLY: "green",
 }
 
-CLOSED_STATUSES = [Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED, Status.CLOSED_DUPLICATE]
+CLOSED_STATUSES = [
+    Status.CLOSED_RESOLVED,
+    Status.CLOSED_UNRESOLVED,
+    Status.CLOSED_DUPLICATE,
+    Status.CLOSED_NO_REPLY,
+]
 OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
 
 
@@ -185,3 +194,12 @@ QUEUE_SORTS: dict[str, tuple[str, str, str]] = {
     "reference": ("Reference, lowest first", "reference", "ascending"),
     "-reference": ("Reference, highest first", "reference", "descending"),
 }
+
+
+class Upheld(models.TextChoices):
+    """Whether the complaint was found justified, recorded when a case closes (the complaints return's
+    'upheld %', DISP 1 Annex 1)."""
+
+    UPHELD = "upheld", "Upheld"
+    PARTLY = "partly", "Partly upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"

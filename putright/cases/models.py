@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from putright.vocab import (
@@ -24,6 +25,7 @@ from putright.vocab import (
     SourceKind,
     Status,
     Understanding,
+    Upheld,
 )
 
 
@@ -132,7 +134,30 @@ class Case(models.Model):
 
     # A5/A6: outcome.
     satisfaction_comment = models.TextField(blank=True)
+    # A5: the satisfaction check's scores (those the administrator asks: SatisfactionSettings), when it was
+    # asked (the case moved to awaiting confirmation), reminded once, and answered.
+    csat = models.PositiveSmallIntegerField(
+        "Satisfaction (CSAT, 1–5)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    ces = models.PositiveSmallIntegerField(
+        "Effort (CES, 1–7)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    nps = models.PositiveSmallIntegerField(
+        "Likelihood to recommend (NPS, 0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    satisfaction_asked_at = models.DateTimeField(null=True, blank=True)
+    satisfaction_reminded_at = models.DateTimeField(null=True, blank=True)
+    satisfaction_answered_at = models.DateTimeField(null=True, blank=True)
+    # A6: closing unresolved takes a reason code from the administrator's list, beside the free text.
+    unresolved_reason = models.ForeignKey(
+        "cases.UnresolvedReason", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     unresolved_reasons = models.TextField(blank=True)
+    # Recorded on closing (resolved or not): was the complaint upheld? Blank for duplicates and no-reply.
+    upheld = models.CharField(max_length=12, choices=Upheld.choices, blank=True)
     other_routes = models.JSONField(default=list, blank=True)
 
     portal_nonce = models.CharField(max_length=32, default=new_portal_nonce)
@@ -399,3 +424,43 @@ class CasePresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.case_id} at {self.seen_at:%H:%M:%S}"
+
+
+class UnresolvedReason(models.Model):
+    """A6: the administrator's list of reason codes for closing a case unresolved (the metrics group by it)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    active = models.BooleanField(
+        default=True, help_text="Inactive reasons stay on old cases but are not offered."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SatisfactionSettings(models.Model):
+    """A5: one row for the organisation (pk 1): which scores the satisfaction check asks, and when it reminds
+    the customer and then closes the case as resolved with no reply."""
+
+    ask_csat = models.BooleanField("Ask satisfaction (CSAT, 1–5)", default=True)
+    ask_ces = models.BooleanField("Ask effort (CES, 1–7)", default=False)
+    ask_nps = models.BooleanField("Ask likelihood to recommend (NPS, 0–10)", default=False)
+    remind_after_days = models.PositiveSmallIntegerField(
+        "Remind after (days)", default=5, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    close_no_reply_after_days = models.PositiveSmallIntegerField(
+        "Close as resolved, no reply, after a further (days)",
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+
+    class Meta:
+        verbose_name_plural = "satisfaction settings"
+
+    def __str__(self) -> str:
+        return "Satisfaction check settings"

@@ -24,8 +24,9 @@ from putright.engines.authority import limits as authority_engine
 from putright.vocab import Channel, SourceKind, Status
 
 # The statuses a story is written to end in. A closed duplicate is not a story of its own: it is the same
-# problem as another case, closed by a colleague who noticed (the burst in ``extras`` has one).
-PLANNED_STATUSES = [s for s in Status if s != Status.CLOSED_DUPLICATE]
+# problem as another case, closed by a colleague who noticed (the burst in ``extras`` has one). A case
+# closed with no reply is closed by the sweep, not by a story.
+PLANNED_STATUSES = [s for s in Status if s not in (Status.CLOSED_DUPLICATE, Status.CLOSED_NO_REPLY)]
 
 
 def _weighted(rng: random.Random, weights: dict):
