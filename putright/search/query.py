@@ -328,7 +328,7 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
     if longs and shorts and all(long_words):
         found.append(
             (
-                "(d.document @@ to_tsquery('simple', %s) AND ("
+                "(d.case_id IN (SELECT case_id FROM search_case_words WHERE words @@ to_tsquery('simple', %s)) AND ("
                 + " OR ".join("d.ids LIKE %s" for _ in shorts)
                 + "))",
                 [" & ".join(f"({_tsquery(w)})" for w in long_words), *(_like(part) for part in shorts)],
@@ -344,15 +344,16 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
                 # A longer part's words are rare enough to list once (hashed), not read from each document.
                 checks.append(
                     (
-                        "(d.ids LIKE %s OR d.case_id IN (SELECT case_id FROM search_case_document"
-                        " WHERE document @@ to_tsquery('simple', %s)))",
+                        "(d.ids LIKE %s OR d.case_id IN (SELECT case_id FROM search_case_words"
+                        " WHERE words @@ to_tsquery('simple', %s)))",
                         [_like(part), _tsquery(words)],
                     )
                 )
             else:
                 checks.append(
                     (
-                        "(d.ids LIKE %s OR d.document @@ to_tsquery('simple', %s))",
+                        "(d.ids LIKE %s OR coalesce((SELECT x.words @@ to_tsquery('simple', %s)"
+                        " FROM search_case_words x WHERE x.case_id = d.case_id), false))",
                         [_like(part), _tsquery(words)],
                     )
                 )
@@ -376,8 +377,8 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
         every = " & ".join(f"({_tsquery(w)})" for w in all_words)
         # w: every case whose words hold every part (the GIN index, no document read); s: in its subject.
         ctes.append(
-            "w AS MATERIALIZED (SELECT d.case_id AS id, d.subject_words @@ to_tsquery('simple', %s) AS s"
-            f" FROM search_case_document d WHERE d.document @@ to_tsquery('simple', %s){in_queue})"
+            "w AS MATERIALIZED (SELECT d.case_id AS id, d.subject @@ to_tsquery('simple', %s) AS s"
+            f" FROM search_case_words d WHERE d.words @@ to_tsquery('simple', %s){in_queue})"
         )
         params += [every, every]
         for tier, subject in [(2, "s"), (3, "NOT s")]:
