@@ -17,6 +17,7 @@ from putright.cases import selectors, services
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.customers.models import Customer
+from putright.search import query as search_query
 from putright.search.query import cases_matching, term_parse
 from tests.test_api import token_for
 
@@ -115,9 +116,15 @@ def test_every_word_must_match_somewhere(world, alice):
 
 
 def test_a_part_shorter_than_three_characters_is_still_honoured(world, alice):
-    # "ah" cannot use a trigram index; it is matched by a scan and narrows "kettle" no further.
-    assert found("kettle ah", user=alice) == [world["priya"].reference]
+    # In the texts by the beginnings of words ("sw": "switch"); in the identifiers of the cases a longer part
+    # found there ("priya": her name; "sh" in "shah").
+    assert found("kettle sw", user=alice) == [world["priya"].reference]
+    assert found("priya sh", user=alice) == [world["priya"].reference]
     assert found("kettle zq", user=alice) == []
+    assert found("priya zq", user=alice) == []
+    # Not inside a word of the texts ("ah" in "Shah" is in no text of Priya's), and not in the identifiers of a
+    # case found by its words: a part of one or two letters is in half the identifiers, it only narrows.
+    assert found("kettle ah", user=alice) == []
 
 
 def test_closed_cases_are_searched_only_when_asked(world, alice):
@@ -307,7 +314,57 @@ def test_the_api_list_takes_q_and_counts_the_matches(client, alice, world):
     body = client.get("/api/cases", {"q": "fridge", "include_closed": "true"}, headers=headers).json()
     assert [item["reference"] for item in body["items"]] == [world["ravi"].reference]
     body = client.get("/api/cases", {"q": "nothing-like-this"}, headers=headers).json()
-    assert body == {"count": 0, "items": []}
+    assert body == {"count": 0, "count_capped": False, "items": []}
+
+
+# ---------------------------------------------------------------- more matches than are listed
+
+
+@pytest.fixture
+def three_toasters(report_case):
+    """Three cases that hold "toaster": the newest has it in the order reference (an identifier: first)."""
+    older = report_case(subject="Toaster sparks", description="It sparks.", order_reference="")
+    middle = report_case(subject="Late delivery", description="The toaster came late.", order_reference="")
+    newest = report_case(subject="Wrong colour", description="Red, not blue.", order_reference="TOASTER-1")
+    return [newest.reference, older.reference, middle.reference]  # best first: identifier, subject, words
+
+
+def test_past_the_limit_a_search_counts_and_lists_the_best_only(monkeypatch, three_toasters, alice):
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 2)
+    queue = selectors.case_queue(user=alice, filters=selectors.QueueFilters(scope="all", include_closed=True))
+    results = cases_matching(queue, term_parse("toaster"))
+    assert (results.count(), results.capped) == (2, True)
+    assert [c.reference for c in results] == three_toasters[:2]
+    assert len(results.ids()) == 2
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
+    results = cases_matching(queue, term_parse("toaster"))
+    assert (results.count(), results.capped) == (3, False)
+    assert [c.reference for c in results] == three_toasters
+
+
+def test_the_queue_and_the_api_say_when_more_match_than_are_listed(
+    monkeypatch, client, three_toasters, alice
+):
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 2)
+    client.force_login(alice)
+    response = client.get(reverse("cases:queue"), {"q": "toaster", "scope": "all"})
+    assert shown(response) == three_toasters[:2]
+    assert (
+        "More than 2 cases match “toaster”: the best 2 are listed, best match first."
+        in response.content.decode()
+    )
+    # Sorted by a column: the best two, in that order (newest first).
+    response = client.get(reverse("cases:queue"), {"q": "toaster", "scope": "all", "sort": "oldest"})
+    assert shown(response) == sorted(three_toasters[:2])
+    headers = {"Authorization": f"Bearer {token_for(alice)}"}
+    body = client.get("/api/cases", {"q": "toaster", "scope": "all"}, headers=headers).json()
+    assert (body["count"], body["count_capped"]) == (2, True)
+    assert [item["reference"] for item in body["items"]] == three_toasters[:2]
+    body = client.get(
+        "/api/cases", {"q": "toaster", "scope": "all", "sort": "oldest"}, headers=headers
+    ).json()
+    assert (body["count"], body["count_capped"]) == (2, True)
+    assert [item["reference"] for item in body["items"]] == sorted(three_toasters[:2])
 
 
 def test_the_api_refuses_a_search_to_people_without_a_staff_role(client, charlie, world):

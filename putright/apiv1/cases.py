@@ -59,7 +59,7 @@ from putright.cases.models import ActionStep, Case, Category, Consultation, Opti
 from putright.channels.portal_links import portal_url
 from putright.regulation.selectors import next_deadline_at
 from putright.resolution.services import option_recommend_weighed
-from putright.search.query import cases_matching, term_parse
+from putright.search.query import SearchResults, cases_matching, term_parse
 from putright.validators import CASE_REFERENCE_RE
 
 router = Router(tags=["cases"])
@@ -182,13 +182,18 @@ def case_list(request, filters: Query[QueueQuery]):
     )
     search = term_parse(filters.q or "")
     found = cases_matching(queue, search)
+    capped = isinstance(found, SearchResults) and found.capped
     if search and "sort" in filters.model_fields_set:
-        # A sort asked for outright decides the order, over every match; the search then only narrows.
+        # A sort asked for outright decides the order, over every match listed; the search then only narrows.
         found = selectors.queue_sort(queue.filter(pk__in=found.ids()), filters.sort)
     queue = found
     cutoff = selectors.cadence_cutoff(clock.now())
     page = queue[filters.offset : filters.offset + filters.limit]
-    return {"count": queue.count(), "items": [present.case_summary_data(c, cutoff=cutoff) for c in page]}
+    return {
+        "count": queue.count(),
+        "count_capped": capped,
+        "items": [present.case_summary_data(c, cutoff=cutoff) for c in page],
+    }
 
 
 @router.get("/cases/{reference}", response={200: CaseDetailOut, **COMMON_ERRORS}, summary="One case")

@@ -241,9 +241,11 @@ class QueueQuery(Schema):
     q: Line(200, required=False) | None = Field(
         None,
         description=(
-            "Search: every word must be found (any part of it, 3 characters or more uses the index) in the"
-            " reference, the customer's name, e-mail or phone, the order reference, the subject, the"
-            " customer's words or the messages. Best matches first; 'count' is the number of matches."
+            "Search: every word must be found in the reference, the customer's name, e-mail or phone or the"
+            " order reference (anywhere in them), or in the subject, the customer's words or the messages (by"
+            " the beginnings of their words); a word of one or two characters narrows the cases the others"
+            " find. Best matches first; 'count' is the number of matches, up to 1,000: past that,"
+            " 'count_capped' is true and the best 1,000 are listed."
         ),
     )
     priority: Priority | None = None
@@ -398,6 +400,10 @@ class CaseSummaryOut(Schema):
 
 class CaseListOut(Schema):
     count: int
+    count_capped: bool = Field(
+        False,
+        description="A search ('q') matched more than 1,000 cases: 'count' says 1,000, the best listed.",
+    )
     items: list[CaseSummaryOut]
 
 

@@ -65,7 +65,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             team=data["team"].pk if data.get("team") else None,
         )
         search = term_parse(data.get("q") or "")
-        cases = queue_cases(
+        cases, search_capped = queue_cases(
             user=request.user, filters=filters, search=search, sort_chosen=bool(params.get("sort"))
         )
         page_obj = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -79,7 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = 400
         scope = params.get("scope")
         search, include_closed, sort = term_parse(""), False, "newest"
-        no_team = False
+        no_team = search_capped = False
     return render(
         request,
         "cases/queue.html",
@@ -89,6 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "nav": "mine" if scope == "mine" else "team",
             "scope": scope,
             "search": search,
+            "search_capped": search_capped,
             "include_closed": include_closed,
             "searched_fields": SEARCHED_FIELDS,
             "sort": sort,

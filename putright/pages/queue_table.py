@@ -42,18 +42,24 @@ DUE_SOON = timedelta(hours=24)
 
 def queue_cases(
     *, user, filters: selectors.QueueFilters, search: SearchTerm, sort_chosen: bool
-) -> QuerySet | SearchResults:
-    """The queue for ``user``: filtered, searched, with ``next_deadline_at`` and the team, in order.
+) -> tuple[QuerySet | SearchResults, bool]:
+    """The queue for ``user``: filtered, searched, with ``next_deadline_at`` and the team, in order; and
+    whether a search found more than it lists (``SearchResults.capped``: the best 1,000 are listed).
 
     A search ranks the best match first, unless a sort was chosen (a column header clicked while
     searching): then the sort decides and the search only narrows.
     """
     cases = selectors.case_queue(user=user, filters=filters, next_deadline=next_deadline_at())
     found = cases_matching(cases.select_related("team"), search)
-    if search and sort_chosen:
-        # The chosen order decides, over every match: the search only narrows.
-        return selectors.queue_sort(cases.select_related("team").filter(pk__in=found.ids()), filters.sort)
-    return found
+    if not isinstance(found, SearchResults):
+        return found, False
+    if sort_chosen:
+        # The chosen order decides, over every match listed: the search only narrows.
+        ids = found.ids()
+        return selectors.queue_sort(
+            cases.select_related("team").filter(pk__in=ids), filters.sort
+        ), found.capped
+    return found, found.capped
 
 
 def span(delta: timedelta) -> str:

@@ -12,8 +12,12 @@ padded as references are). In the texts, a one-letter word beside longer ones in
 by itself: "o'neill" is looked for as "neill" (nearly every text has a word beginning with "o").
 
 The database's own indexes answer (see this room's migrations). A part shorter than three characters cannot
-use the trigram index: it is still honoured, by checking the identifiers of the cases the longer parts find
-by their words (or by a scan of the identifiers when every part is short).
+use the trigram index, and is in half the identifiers: it narrows, by the beginnings of words in the texts
+("kettle sw" finds "switch"), and anywhere in the identifiers of the cases a longer part found there ("priya
+sh" finds Priya Shah); when every part is that short, the identifiers are scanned.
+
+A search counts and lists at most COUNT_LIMIT (1,000) cases, best first: past that it says "more than 1,000"
+(``SearchResults.capped``), so a common word costs no more than a rare one.
 
 Ranking, the same on both databases, in three tiers, so that the count and the first page are worked out
 over the index before any case row is read (a common word or name part, matching thousands of cases, no
@@ -98,7 +102,8 @@ def cases_matching(cases: QuerySet, term: SearchTerm) -> QuerySet | SearchResult
 
     An empty term leaves ``cases`` as it was. Otherwise the answer is a ``SearchResults``: it counts and
     is cut into pages (``count()``, ``[a:b]``) as a queryset is, by two queries whatever the number of
-    matches — one over the index for the count and the ranked page, one for those cases' rows.
+    matches — one over the index for the count (up to COUNT_LIMIT) and the ranked page, one for those cases'
+    rows.
     """
     if not term:
         return cases
@@ -132,8 +137,15 @@ class SearchResults:
         self._depth = depth
 
     def count(self) -> int:
+        """How many cases match, up to COUNT_LIMIT (see ``capped``)."""
         self._rank(max(self._depth, FIRST_PAGE))
-        return self._total
+        return min(self._total, COUNT_LIMIT)
+
+    @property
+    def capped(self) -> bool:
+        """More than COUNT_LIMIT cases match: ``count()`` says COUNT_LIMIT, and only that many are listed."""
+        self.count()
+        return self._total > COUNT_LIMIT
 
     def __len__(self) -> int:
         return self.count()
@@ -152,8 +164,8 @@ class SearchResults:
         start, stop = key.start or 0, key.stop
         if key.step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
             raise ValueError("search results take plain, non-negative slices")
-        if stop is None:
-            stop = self.count()
+        # No further than the count: past COUNT_LIMIT, matches are not listed.
+        stop = self.count() if stop is None else min(stop, self.count())
         self._rank(max(stop, FIRST_PAGE))
         ids = self._ranked[start:stop]
         if not ids:
@@ -168,11 +180,16 @@ class SearchResults:
         """Every matching case's id, best first: for a list the caller orders its own way (a queue sorted
         by a column while searching). Costs a ranking of every match, so only for that."""
         self._rank(self.count())
-        return list(self._ranked)
+        return self._ranked[: self.count()]
 
 
 # The page the queue and the API show first: ranking this many costs no more than ranking fewer.
 FIRST_PAGE = 50
+# A search counts and lists its matches up to this many, best first; past it, the answer is "more than 1,000"
+# (as Zendesk's search lists 1,000 results at most). Counting the 15,000 cases that hold a common word costs a
+# visit to each of them, where the first thousand are found at once; nobody reads past a thousand matches —
+# they add a word.
+COUNT_LIMIT = 1000
 
 
 def _queue(cases: QuerySet) -> tuple[str, list] | None:
@@ -232,17 +249,8 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
             params.append(parts[n])
     # u: the cases an identifier holds some part of, that may match every part; mu: those that do. A short
     # part ("a", "17") is in half the identifiers: when there are longer parts, it only narrows the cases
-    # whose words hold every longer part.
+    # they find.
     sources = [f"SELECT id FROM i{n}" for n in listed]
-    long_words = [_words(parts[n]) for n in longs]
-    if longs and shorts and all(long_words):
-        sources.append(
-            "SELECT k.id FROM search_case_words JOIN search_case_key k ON k.id = search_case_words.rowid"
-            " WHERE search_case_words MATCH %s AND ("
-            + " OR ".join("instr(k.ids, %s) > 0" for _ in shorts)
-            + ")"
-        )
-        params += [" AND ".join(f"({_fts(w)})" for w in long_words), *(parts[n] for n in shorts)]
     ctes.append(
         f"u AS MATERIALIZED (SELECT id FROM ({' UNION '.join(sources)}) WHERE 1{in_queue.format(col='id')})"
     )
@@ -258,7 +266,8 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
                 condition = "instr(k.ids, %s) > 0"
                 params.append(part)
             words = _words(part)
-            if words:
+            # A part of one or two letters narrows by the identifiers alone (see _postgresql).
+            if words and n in longs:
                 condition += (
                     " OR u.id IN (SELECT rowid FROM search_case_words WHERE search_case_words MATCH %s"
                     " AND +rowid IN (SELECT id FROM u))"
@@ -288,13 +297,14 @@ def _sqlite(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
                 f" WHERE search_case_words MATCH %s{not_mu} ORDER BY rowid DESC LIMIT %s)"
             )
             params_rank += [match, depth]
+        # Counted only up to the limit (see COUNT_LIMIT): a common word stops the count early.
         total = (
-            "(SELECT count(*) FROM search_case_words WHERE search_case_words MATCH %s"
+            "(SELECT count(*) FROM (SELECT id FROM (SELECT rowid AS id FROM search_case_words"
+            " WHERE search_case_words MATCH %s"
             + in_queue.format(col="rowid")
-            + ") + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT rowid FROM search_case_words"
-            " WHERE search_case_words MATCH %s AND +rowid IN (SELECT id FROM mu)))"
+            + " LIMIT %s) UNION SELECT id FROM mu))"
         )
-        total_params = [every, every]
+        total_params = [every, COUNT_LIMIT + 1]
     else:
         total, total_params = "(SELECT count(*) FROM mu)", []
     sql = (
@@ -309,7 +319,9 @@ def _tsquery(words: list[str], weight: str = "") -> str:
 
 
 def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
-    """One statement: the count, then the ``depth`` best case ids (see the module's ranking)."""
+    """One statement: the count (up to COUNT_LIMIT + 1), then the ``depth`` best case ids (see the module's
+    ranking). Identifiers are in ``search_case_document`` (narrow, with their trigram index), the words in
+    ``search_case_words`` (see migration 0003)."""
     ctes, params = [], []
     queue = _queue(cases)
     if queue:
@@ -319,21 +331,10 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
         params += queue[1]
     in_queue = " AND d.case_id IN (SELECT id FROM q)" if queue else ""
     parts = term.parts
-    longs = [part for part in parts if len(part) >= INDEXED_PART]
-    shorts = [part for part in parts if len(part) < INDEXED_PART]
-    long_words = [_words(part) for part in longs]
-    # u: the cases an identifier holds some part of (the trigram index), with their score worked out from
-    # the index row. A part too short for the trigram index only narrows the longer parts' words.
-    found = [("d.ids LIKE %s", [_like(part)]) for part in (longs or parts)]
-    if longs and shorts and all(long_words):
-        found.append(
-            (
-                "(d.case_id IN (SELECT case_id FROM search_case_words WHERE words @@ to_tsquery('simple', %s)) AND ("
-                + " OR ".join("d.ids LIKE %s" for _ in shorts)
-                + "))",
-                [" & ".join(f"({_tsquery(w)})" for w in long_words), *(_like(part) for part in shorts)],
-            )
-        )
+    # u: the cases whose identifiers hold a part (the trigram index) — a part of three characters or more
+    # when there is one: a shorter part is in half the identifiers, it only narrows — each with its score
+    # worked out from the index row and whether every part matches (ok).
+    drivers = [part for part in parts if len(part) >= INDEXED_PART] or list(parts)
     checks: list[tuple[str, list]] = []
     if len(parts) > 1:
         for part in parts:
@@ -341,7 +342,7 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
             if not words:
                 checks.append(("d.ids LIKE %s", [_like(part)]))
             elif len(part) >= INDEXED_PART:
-                # A longer part's words are rare enough to list once (hashed), not read from each document.
+                # A longer part's words are rare enough to list once (hashed), not looked up case by case.
                 checks.append(
                     (
                         "(d.ids LIKE %s OR d.case_id IN (SELECT case_id FROM search_case_words"
@@ -350,13 +351,10 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
                     )
                 )
             else:
-                checks.append(
-                    (
-                        "(d.ids LIKE %s OR coalesce((SELECT x.words @@ to_tsquery('simple', %s)"
-                        " FROM search_case_words x WHERE x.case_id = d.case_id), false))",
-                        [_like(part), _tsquery(words)],
-                    )
-                )
+                # A part of one or two letters narrows the cases an identifier found by the identifiers alone
+                # ("Priya S": a Priya whose name, e-mail… holds an "s"): nearly every text holds a word that
+                # begins with it, so looking there would narrow nothing, at the cost of reading every text.
+                checks.append(("d.ids LIKE %s", [_like(part)]))
     score_sql = [f"(d.reference = %s)::int * {_EXACT_REFERENCE_BONUS}"]
     score_params: list = [parts[0]]
     for part in parts:
@@ -366,28 +364,34 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
     ok = " AND ".join(sql for sql, _ in checks) or "true"
     ctes.append(
         f"u AS MATERIALIZED (SELECT d.case_id AS id, {' + '.join(score_sql)} AS score, {ok} AS ok"
-        " FROM search_case_document d WHERE (" + " OR ".join(sql for sql, _ in found) + f"){in_queue})"
+        " FROM search_case_document d WHERE ("
+        + " OR ".join("d.ids LIKE %s" for _ in drivers)
+        + f"){in_queue})"
     )
-    params += [*score_params, *(p for _, ps in checks for p in ps), *(p for _, ps in found for p in ps)]
+    params += [*score_params, *(p for _, ps in checks for p in ps), *(_like(part) for part in drivers)]
     ctes.append("mu AS MATERIALIZED (SELECT id, score FROM u WHERE ok)")
     tiers = ["(SELECT 1 AS tier, score, id FROM mu ORDER BY score DESC, id DESC LIMIT %s)"]
     params_rank: list = [depth]
     all_words = [_words(part) for part in parts]
     if all(all_words):
         every = " & ".join(f"({_tsquery(w)})" for w in all_words)
-        # w: every case whose words hold every part (the GIN index, no document read); s: in its subject.
+        # wl: the cases whose words hold every part, counted only up to the limit: with no order asked, the
+        # planner may stop a scan as soon as it has that many (a common word would cost a visit to each of
+        # its thousands of rows to count exactly).
         ctes.append(
-            "w AS MATERIALIZED (SELECT d.case_id AS id, d.subject @@ to_tsquery('simple', %s) AS s"
-            f" FROM search_case_words d WHERE d.words @@ to_tsquery('simple', %s){in_queue})"
+            "wl AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_words d"
+            f" WHERE d.words @@ to_tsquery('simple', %s){in_queue} LIMIT %s)"
         )
-        params += [every, every]
-        for tier, subject in [(2, "s"), (3, "NOT s")]:
+        params += [every, COUNT_LIMIT + 1]
+        # The newest first: walking the table's key backwards, a common word finds its newest cases at once.
+        for tier, where in [(2, "d.subject @@ {q}"), (3, "d.words @@ {q} AND NOT d.subject @@ {q}")]:
+            condition = where.format(q="to_tsquery('simple', %s)")
             tiers.append(
-                f"(SELECT {tier}, 0, id FROM w WHERE {subject} AND id NOT IN (SELECT id FROM mu)"
-                " ORDER BY id DESC LIMIT %s)"
+                f"(SELECT {tier}, 0, d.case_id FROM search_case_words d WHERE {condition}"
+                f" AND d.case_id NOT IN (SELECT id FROM mu){in_queue} ORDER BY d.case_id DESC LIMIT %s)"
             )
-            params_rank.append(depth)
-        total = "(SELECT count(*) FROM w) + (SELECT count(*) FROM mu WHERE id NOT IN (SELECT id FROM w))"
+            params_rank += [every] * condition.count("%s") + [depth]
+        total = "(SELECT count(*) FROM (SELECT id FROM wl UNION SELECT id FROM mu) t)"
     else:
         total = "(SELECT count(*) FROM mu)"
     sql = (
