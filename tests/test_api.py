@@ -613,6 +613,8 @@ def test_queue_filters_return_exactly_the_expected_cases(api_as, alice, bob, rep
     services.case_summarise_understanding(actor=bob, case=awaiting, summary="Sofa is the wrong colour.")
     closed = report_case(subject="Duplicate report")
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=bob,
         case=closed,
         reasons="This duplicates an earlier report of ours.",

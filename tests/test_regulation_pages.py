@@ -112,7 +112,12 @@ def test_closed_cases_leave_the_list_but_an_unpaid_refund_stays(client, alice):
     with clock.frozen(aware(2026, 11, 10, 9)):
         regulation.clock_start(actor=alice, case=case, kind="refund")
         services.case_close_unresolved(
-            actor=alice, case=case, reasons=REASONS, other_routes=["Citizens Advice consumer helpline"]
+            reason_code="other",
+            upheld="not_upheld",
+            actor=alice,
+            case=case,
+            reasons=REASONS,
+            other_routes=["Citizens Advice consumer helpline"],
         )
     client.force_login(alice)
     with clock.frozen(aware(2026, 11, 24, 9)):

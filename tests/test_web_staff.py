@@ -128,6 +128,8 @@ def queue_cases(report_case, alice, dave):
     services.case_confirm_understanding(actor=None, case=parcel)
     closed = report_case(subject="Broken kettle")
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=closed,
         reasons="The kettle was bought from another shop.",
@@ -500,7 +502,7 @@ def test_the_unresolved_path_reopens_then_closes_with_reasons_and_routes(client,
         actor=alice, case=case, description="Refund", owner=alice, due_date=clock.now().date()
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     client.force_login(alice)
 
     client.post(

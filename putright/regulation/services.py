@@ -540,7 +540,9 @@ def clocks_note_status(case: Case) -> int:
     now = clock.now()
     changed = 0
     running = CaseClock.objects.filter(case_id=case.pk, met_at__isnull=True, stopped_at__isnull=True)
-    if status in (Status.AWAITING_CONFIRMATION, Status.CLOSED_RESOLVED):
+    # Closed with no reply to the satisfaction check counts as a resolved close (A5) throughout.
+    resolved = status in (Status.CLOSED_RESOLVED, Status.CLOSED_NO_REPLY)
+    if status == Status.AWAITING_CONFIRMATION or resolved:
         changed += running.filter(met_by=MetBy.DELIVERED.value).update(
             met_at=now, met_note="The agreed plan was delivered"
         )
@@ -553,12 +555,15 @@ def clocks_note_status(case: Case) -> int:
             stopped_at=case.closed_at or now,
             stop_reason=f"Closed as a duplicate of {original or 'another case'}, which carries on",
         )
-    if status not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED):
+    if not resolved and status != Status.CLOSED_UNRESOLVED:
         return changed
     closed_at = case.closed_at or now
-    how = "Closed: resolved" if status == Status.CLOSED_RESOLVED else "Closed with our final response"
+    how = {
+        Status.CLOSED_RESOLVED: "Closed: resolved",
+        Status.CLOSED_NO_REPLY: "Closed: resolved, no reply",
+    }.get(status, "Closed with our final response")
     changed += running.filter(met_by=MetBy.CLOSED.value).update(met_at=closed_at, met_note=how)
-    if status == Status.CLOSED_RESOLVED:
+    if resolved:
         changed += running.filter(met_by=MetBy.CLOSED_RESOLVED.value, due_at__gte=closed_at).update(
             met_at=closed_at, met_note="Resolved within the summary resolution window"
         )
@@ -772,6 +777,8 @@ def case_close_unresolved(
     case: Case,
     reasons: str,
     other_routes: list[str],
+    reason_code: str,
+    upheld: str,
     letter: str | None = None,
     letter_choices: LetterChoices | None = None,
 ) -> Case:
@@ -793,5 +800,11 @@ def case_close_unresolved(
             extra_routes=[r.strip() for r in (other_routes or []) if r and r.strip()],
         )
     return case_services.case_close_unresolved(
-        actor=actor, case=case, reasons=reasons, other_routes=other_routes, final=final
+        actor=actor,
+        case=case,
+        reasons=reasons,
+        other_routes=other_routes,
+        reason_code=reason_code,
+        upheld=upheld,
+        final=final,
     )

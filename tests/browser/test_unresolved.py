@@ -55,7 +55,7 @@ def _delivered(case, alice):
         due_date=timezone.localdate() + timedelta(days=3),
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CONFIRMATION
     return case
