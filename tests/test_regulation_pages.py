@@ -277,7 +277,13 @@ def test_a_clock_on_another_case_is_not_found(client, alice):
 
 
 def close_data(**overrides) -> dict:
-    data = {"reasons": REASONS, "decision": "not_upheld", "customer_region": "", "supply": "goods"}
+    data = {
+        "reason_code": "outside_policy",
+        "reasons": REASONS,
+        "decision": "not_upheld",
+        "customer_region": "",
+        "supply": "goods",
+    }
     data.update(overrides)
     return data
 
@@ -370,7 +376,8 @@ def test_closing_with_the_edited_letter_sends_exactly_that_and_records_the_route
     assert event.after["letter"]["rule_ids"] == ["A2", "G13"]
     assert (
         event.summary
-        == "Closed unresolved; reasons and other routes sent in our final response letter (A2, G13)"
+        == "Closed unresolved (Outside our policy or terms; not upheld); reasons and other routes sent in our "
+        "final response letter (A2, G13)"
     )
     # The customer sees it on their own page.
     page = client.get(urlsplit(portal_url(case)).path, follow=True).content.decode()

@@ -113,9 +113,7 @@ class CaseClosed:
     resolved: bool
     # Closed as a duplicate of another case (issue 12 §3): no outcome of its own, left out of the metrics.
     duplicate: bool = False
-    # Closed as resolved because the customer never answered the satisfaction check (asked, reminded once):
-    # announced as resolved, and kept apart in the metrics (nobody said it was resolved).
-    no_reply: bool = False
+    no_reply: bool = False  # closed as resolved: the customer never answered (asked, reminded once)
 
 
 @dataclass

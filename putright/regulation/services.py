@@ -558,10 +558,7 @@ def clocks_note_status(case: Case) -> int:
     if not resolved and status != Status.CLOSED_UNRESOLVED:
         return changed
     closed_at = case.closed_at or now
-    how = {
-        Status.CLOSED_RESOLVED: "Closed: resolved",
-        Status.CLOSED_NO_REPLY: "Closed: resolved, no reply",
-    }.get(status, "Closed with our final response")
+    how = Status(status).label if resolved else "Closed with our final response"
     changed += running.filter(met_by=MetBy.CLOSED.value).update(met_at=closed_at, met_note=how)
     if resolved:
         changed += running.filter(met_by=MetBy.CLOSED_RESOLVED.value, due_at__gte=closed_at).update(
@@ -777,17 +774,16 @@ def case_close_unresolved(
     case: Case,
     reasons: str,
     other_routes: list[str],
-    reason_code: str,
-    upheld: str,
     letter: str | None = None,
     letter_choices: LetterChoices | None = None,
+    **outcome: str,
 ) -> Case:
     """A6: close without resolution, with the final response letter the agent edited when there is one.
 
     With ``letter`` (drafted from the rules, then edited) exactly that text is sent, and the routes and
     rule ids it was drafted from are recorded; ``other_routes`` are then the agent's own additions.
-    Without it the core's own message lists the reasons and ``other_routes``.
-    """
+    Without it the core's own message lists the reasons and ``other_routes``. ``outcome`` is the core's
+    ``reason_code`` and ``upheld``."""
     final = None
     if letter is not None and letter.strip():
         require_staff(actor)
@@ -800,11 +796,5 @@ def case_close_unresolved(
             extra_routes=[r.strip() for r in (other_routes or []) if r and r.strip()],
         )
     return case_services.case_close_unresolved(
-        actor=actor,
-        case=case,
-        reasons=reasons,
-        other_routes=other_routes,
-        reason_code=reason_code,
-        upheld=upheld,
-        final=final,
+        actor=actor, case=case, reasons=reasons, other_routes=other_routes, final=final, **outcome
     )

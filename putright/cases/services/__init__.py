@@ -96,8 +96,6 @@ from putright.cases.services.routing import (
     rule_save,
 )
 from putright.cases.services.satisfaction import (
-    SCORE_ENDS,
-    SCORE_LABELS,
     SCORE_RANGES,
     UPHELD_CORRECTABLE,
     asked_scores,
@@ -188,8 +186,6 @@ __all__ = [
     "step_add",
     "step_complete",
     "sweep_run",
-    "SCORE_ENDS",
-    "SCORE_LABELS",
     "SCORE_RANGES",
     "UPHELD_CORRECTABLE",
     "SatisfactionSweepResult",

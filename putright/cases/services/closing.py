@@ -371,11 +371,7 @@ def case_close_no_reply(*, case: Case, now: datetime | None = None) -> bool:
             "case.closed_no_reply",
             "Closed as resolved with no reply: the customer was asked and reminded, and did not answer",
             before=before,
-            after={
-                "status": case.status,
-                "asked_at": case.satisfaction_asked_at.isoformat() if case.satisfaction_asked_at else None,
-                "reminded_at": case.satisfaction_reminded_at.isoformat(),
-            },
+            after={"status": case.status, "reminded_at": case.satisfaction_reminded_at.isoformat()},
             customer_visible=True,
         )
         _settle_on_close(case, None)

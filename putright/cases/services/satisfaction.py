@@ -1,9 +1,5 @@
-"""A5: the satisfaction check's settings and scores, its one reminder, closing as "resolved, no reply", and
-the 'upheld' record a closed case keeps (A6, the complaints return).
-
-The customer's answer itself is recorded by ``closing.case_satisfaction_record``; this module holds what it
-validates against and what the sweep does while nobody answers.
-"""
+"""A5: the satisfaction check's settings, score checks and one reminder, and the 'upheld' a closed case keeps
+(the answer is recorded, and the no-reply close made, in ``closing``; the sweep in ``sweep``)."""
 
 from __future__ import annotations
 
@@ -19,19 +15,7 @@ from putright.cases.services._common import _clean, _event, _lock, _require_staf
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.vocab import Status, Upheld
 
-# The scores' ranges and the words each end of the scale carries (the portal, the e-mail, the staff form).
 SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "ces": (1, 7), "nps": (0, 10)}
-SCORE_LABELS: dict[str, str] = {
-    "csat": "How satisfied are you with how we handled your problem?",
-    "ces": "How easy was it to get your problem resolved?",
-    "nps": "How likely are you to recommend us to a friend or colleague?",
-}
-SCORE_ENDS: dict[str, tuple[str, str]] = {
-    "csat": ("Very dissatisfied", "Very satisfied"),
-    "ces": ("Very difficult", "Very easy"),
-    "nps": ("Not at all likely", "Extremely likely"),
-}
-CSAT_WORDS = {1: "Very dissatisfied", 2: "Dissatisfied", 3: "Neither", 4: "Satisfied", 5: "Very satisfied"}
 # The cases whose 'upheld' a supervisor may correct: every close that has an outcome of its own.
 UPHELD_CORRECTABLE = {Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED, Status.CLOSED_NO_REPLY}
 ASK_SUBJECT = "Is your problem resolved?"
@@ -55,15 +39,15 @@ def scores_check(**scores: int | None) -> dict[str, int | None]:
     clean: dict[str, int | None] = {}
     for name, value in scores.items():
         low, high = SCORE_RANGES[name]
-        if value is None or value == "":
+        if value is None:
             clean[name] = None
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        elif isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 f"The {name.upper()} score must be a whole number from {low} to {high}.",
             )
-        clean[name] = value
+        else:
+            clean[name] = value
     return clean
 
 

@@ -99,8 +99,7 @@ def satisfaction_sweep(*, now: datetime | None = None) -> SatisfactionSweepResul
     re-checked under its lock, so a second sweep (or two at once) sends nothing and closes nothing twice."""
     now = now or clock.now()
     row = satisfaction_settings_get()
-    waiting = Case.objects.filter(status=Status.AWAITING_CONFIRMATION)
-    # Cases already waiting before the check had a clock start theirs now: nobody is closed unwarned.
+    waiting = Case.objects.filter(status=Status.AWAITING_CONFIRMATION)  # those waiting since before: from now
     waiting.filter(satisfaction_asked_at__isnull=True).update(satisfaction_asked_at=now)
     due_reminder = waiting.filter(
         satisfaction_reminded_at__isnull=True,
