@@ -37,6 +37,10 @@ class ErrorCode(enum.StrEnum):
     OFFER_NOT_OPEN = "offer_not_open"
     # Closing as a duplicate: the case it repeats must be another open case of the same customer.
     DUPLICATE_INVALID = "duplicate_invalid"
+    # A6: closing unresolved takes an active reason code from the administrator's list; closing records
+    # whether the complaint was upheld.
+    REASON_CODE_INVALID = "reason_code_invalid"
+    UPHELD_REQUIRED = "upheld_required"
     # Input the edges should have refused (the API answers 422): services check it again.
     INVALID_INPUT = "invalid_input"
 

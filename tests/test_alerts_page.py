@@ -303,6 +303,8 @@ def escalated(report_case, alice, bob):
         with clock.frozen(start + timedelta(minutes=n)):
             escalations.append(services.case_escalate(actor=alice, case=case, to_user=bob, reason="Help"))
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=bob,
         case=cases[1],
         reasons="We cannot help with this, for the reasons in our letter.",

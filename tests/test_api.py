@@ -325,9 +325,11 @@ def test_escalate_assign_message_reopen_and_close_unresolved(api_as, case_with_o
         {
             "reasons": "We cannot replace a machine bought from another shop.",
             "other_routes": ["Contact the shop you bought it from", "The Consumer Ombudsman"],
+            "reason_code": "outside_policy",
         },
     )
     assert (r.status_code, r.json()["status"]) == (200, "closed_unresolved")
+    assert (r.json()["unresolved_reason"], r.json()["upheld"]) == ("outside_policy", "not_upheld")
     assert r.json()["other_routes"] == ["Contact the shop you bought it from", "The Consumer Ombudsman"]
 
 
@@ -350,7 +352,11 @@ def test_escalating_without_a_name_goes_to_the_next_level_up(api_as, case_with_o
         ("/understanding/confirm", {"method": "phone"}, "no_understanding_summary"),
         ("/options", {"title": "Refund", "remedy_type": "refund"}, "understanding_not_confirmed"),
         ("/reopen", {"reason": "Try again"}, "invalid_transition"),
-        ("/close-unresolved", {"reasons": "Too short", "other_routes": ["Ombudsman"]}, "reasons_required"),
+        (
+            "/close-unresolved",
+            {"reasons": "Too short", "other_routes": ["Ombudsman"], "reason_code": "other"},
+            "reasons_required",
+        ),
     ],
 )
 def test_an_action_the_state_does_not_allow_is_409_with_its_code(
@@ -613,6 +619,8 @@ def test_queue_filters_return_exactly_the_expected_cases(api_as, alice, bob, rep
     services.case_summarise_understanding(actor=bob, case=awaiting, summary="Sofa is the wrong colour.")
     closed = report_case(subject="Duplicate report")
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=bob,
         case=closed,
         reasons="This duplicates an earlier report of ours.",

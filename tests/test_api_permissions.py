@@ -241,8 +241,15 @@ def world(report_case, case_with_options, alice, bob):
         (
             "POST",
             f"/api/cases/{o}/close-unresolved",
-            {"reasons": "We cannot help with this one at all.", "other_routes": ["Ombudsman"]},
+            {
+                "reasons": "We cannot help with this one at all.",
+                "other_routes": ["Ombudsman"],
+                "reason_code": "outside_policy",
+            },
         ),
+        # Issue 13 §1: a supervisor corrects 'upheld' on the case just closed; the reason codes offered.
+        ("POST", f"/api/cases/{o}/upheld", {"upheld": "partly", "reason": "Part of it was our fault."}),
+        ("GET", "/api/unresolved-reasons", None),
         (
             "POST",
             f"/api/cases/{report_case().reference}/close-duplicate",

@@ -99,11 +99,16 @@ def test_every_customer_visible_change_reaches_the_customer_by_email(report_case
     )
     services.step_complete(actor=alice, step=step)
     services.message_send(actor=alice, case=case, body="On its way", requested=True)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     services.case_satisfaction_record(case=case, resolved=False, comment="Scratched")
     services.case_reopen(actor=alice, case=case, reason="Replace the scratched unit")
     services.case_close_unresolved(
-        actor=alice, case=case, reasons="We have replaced it and cannot do more.", other_routes=["ADR scheme"]
+        reason_code="other",
+        upheld="not_upheld",
+        actor=alice,
+        case=case,
+        reasons="We have replaced it and cannot do more.",
+        other_routes=["ADR scheme"],
     )
     ref = case.reference
     assert mailbox.subjects_to("priya@example.com") == [

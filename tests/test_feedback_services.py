@@ -48,7 +48,7 @@ def _awaiting_confirmation(case, actor):
         actor=actor, case=case, description="Write the apology", owner=actor, due_date=date(2031, 1, 1)
     )
     case_services.step_complete(actor=actor, step=step)
-    case_services.case_mark_delivered(actor=actor, case=case)
+    case_services.case_mark_delivered(upheld="upheld", actor=actor, case=case)
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CONFIRMATION
     return case

@@ -147,7 +147,7 @@ def awaiting_confirmation(awaiting_agreement, alice):
         due_date=clock.now().date() + timedelta(days=2),
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     case.refresh_from_db()
     return case
 
@@ -859,6 +859,8 @@ def test_the_printable_record_shows_the_customers_details_words_and_messages(cli
 
 def test_a_case_closed_unresolved_shows_the_reasons_and_other_routes_first(client, case_with_options, alice):
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=case_with_options,
         reasons="The fault was caused by a flood, which our warranty excludes.",
@@ -879,6 +881,8 @@ def test_a_closed_case_s_link_opens_it_until_the_configured_days_then_shows_only
     case = case_with_options
     with clock.frozen(aware(2030, 3, 4, 9)):
         services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case,
             reasons="The fault was caused by a flood, which our warranty excludes.",

@@ -306,6 +306,8 @@ def test_a_grant_stops_when_the_closed_case_s_link_expires(client, settings, cas
     case = case_with_options
     with clock.frozen(aware(2030, 3, 4, 9)):
         services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case,
             reasons="The fault is outside the warranty.",

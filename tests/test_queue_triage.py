@@ -450,6 +450,8 @@ def test_a_case_past_the_stage_for_closing_as_duplicate_is_refused_with_the_reas
     original = report_case(subject="The first report")
     closed = report_case(subject="Closed already")
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=closed,
         reasons="The kettle was bought from another shop, so we cannot refund it.",

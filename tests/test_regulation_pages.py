@@ -112,7 +112,12 @@ def test_closed_cases_leave_the_list_but_an_unpaid_refund_stays(client, alice):
     with clock.frozen(aware(2026, 11, 10, 9)):
         regulation.clock_start(actor=alice, case=case, kind="refund")
         services.case_close_unresolved(
-            actor=alice, case=case, reasons=REASONS, other_routes=["Citizens Advice consumer helpline"]
+            reason_code="other",
+            upheld="not_upheld",
+            actor=alice,
+            case=case,
+            reasons=REASONS,
+            other_routes=["Citizens Advice consumer helpline"],
         )
     client.force_login(alice)
     with clock.frozen(aware(2026, 11, 24, 9)):
@@ -272,7 +277,13 @@ def test_a_clock_on_another_case_is_not_found(client, alice):
 
 
 def close_data(**overrides) -> dict:
-    data = {"reasons": REASONS, "decision": "not_upheld", "customer_region": "", "supply": "goods"}
+    data = {
+        "reason_code": "outside_policy",
+        "reasons": REASONS,
+        "decision": "not_upheld",
+        "customer_region": "",
+        "supply": "goods",
+    }
     data.update(overrides)
     return data
 
@@ -365,7 +376,8 @@ def test_closing_with_the_edited_letter_sends_exactly_that_and_records_the_route
     assert event.after["letter"]["rule_ids"] == ["A2", "G13"]
     assert (
         event.summary
-        == "Closed unresolved; reasons and other routes sent in our final response letter (A2, G13)"
+        == "Closed unresolved (Outside our policy or terms; not upheld); reasons and other routes sent in our "
+        "final response letter (A2, G13)"
     )
     # The customer sees it on their own page.
     page = client.get(urlsplit(portal_url(case)).path, follow=True).content.decode()

@@ -192,7 +192,7 @@ def _deliver(case, alice):
         due_date=clock.now().date() + timedelta(days=1),
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
 
 
 @pytest.mark.django_db
@@ -219,6 +219,8 @@ def test_closed_after_the_window_f4_ends_unmet_and_f6_is_met(alice, regimes):
     case = report()
     with clock.frozen(aware(2026, 11, 20, 11)):
         services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case,
             reasons="We cannot offer what was asked for, for the reasons we explained on the phone.",
@@ -503,6 +505,8 @@ def test_a_met_or_closed_case_s_clocks_are_never_alerted(alice):
     case = _handled_by(alice)
     with clock.frozen(aware(2026, 11, 10, 9)):
         services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case,
             reasons="We cannot offer what was asked for, for the reasons we explained.",
@@ -518,6 +522,8 @@ def test_a_refund_is_still_owed_after_the_case_closes(case_with_options, alice):
     with clock.frozen(aware(2026, 11, 16, 10)):
         regulation.clock_start(actor=alice, case=case_with_options, kind="refund")
         services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case_with_options,
             reasons="The customer went elsewhere; only the agreed refund is left to pay.",

@@ -123,6 +123,8 @@ def test_someone_without_a_role_cannot_record_facts_and_nothing_changes(charlie,
 
 def test_a_closed_case_keeps_its_facts(alice, kettle_case):
     case_services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=kettle_case,
         reasons="The customer withdrew the complaint before we could look into it.",
@@ -552,6 +554,8 @@ def test_negotiation_refuses_outsiders_closed_cases_and_bad_input(alice, charlie
         services.offer_counter_record(actor=alice, option=option, amount="30", method="portal")
     assert error.value.code == ErrorCode.INVALID_INPUT
     case_services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=case_with_options,
         reasons="The customer went to their card provider instead of us.",
@@ -573,6 +577,8 @@ def test_demo_enrich_records_facts_on_matching_open_cases(report_case, alice):
     )
     closed = report_case(subject="Another kettle", description="My kettle leaks.")
     case_services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=closed,
         reasons="The customer asked us to close it and stop.",

@@ -67,7 +67,12 @@ def world(report_case, alice):
         description="Milk goes off in a day.",
     )
     services.case_close_unresolved(
-        actor=alice, case=ravi, reasons="Bought from another shop.", other_routes=["Manufacturer"]
+        reason_code="other",
+        upheld="not_upheld",
+        actor=alice,
+        case=ravi,
+        reasons="Bought from another shop.",
+        other_routes=["Manufacturer"],
     )
     return {"priya": priya, "tom": tom, "ravi": ravi}
 

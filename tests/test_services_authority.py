@@ -171,6 +171,8 @@ def test_closing_a_case_withdraws_its_pending_approval_from_the_queue(case_with_
     approval = Approval.objects.get()
     assert approvals_for_user(user=bob) == [approval]
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=case_with_options,
         reasons="The customer withdrew the complaint by phone.",

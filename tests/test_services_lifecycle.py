@@ -205,19 +205,19 @@ def test_an_agent_records_agreement_from_a_call_with_the_method(case_with_option
 def test_delivery_needs_a_plan_with_every_step_done(case_with_options, alice):
     case = _to_in_progress(case_with_options, alice)
     with pytest.raises(DomainError) as err:
-        services.case_mark_delivered(actor=alice, case=case)
+        services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     assert err.value.code == ErrorCode.NO_ACTION_PLAN
     step = services.step_add(
         actor=alice, case=case, description="Refund £4.99", owner=alice, due_date=clock.now().date()
     )
     with pytest.raises(DomainError) as err:
-        services.case_mark_delivered(actor=alice, case=case)
+        services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     assert err.value.code == ErrorCode.STEPS_NOT_DONE
     services.step_complete(actor=alice, step=step)
     with pytest.raises(DomainError) as err:
         services.step_complete(actor=alice, step=step)
     assert err.value.code == ErrorCode.ALREADY_DONE
-    case = services.case_mark_delivered(actor=alice, case=case)
+    case = services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     assert case.status == Status.AWAITING_CONFIRMATION
 
 
@@ -227,7 +227,7 @@ def _delivered(case, alice):
         actor=alice, case=case, description="Refund", owner=alice, due_date=clock.now().date()
     )
     services.step_complete(actor=alice, step=step)
-    return services.case_mark_delivered(actor=alice, case=case)
+    return services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
 
 
 def test_resolved_closes_the_case(case_with_options, alice):
@@ -256,16 +256,30 @@ def test_closing_unresolved_needs_reasons_and_other_routes_and_sends_them(
     case = _delivered(case_with_options, alice)
     services.case_satisfaction_record(case=case, resolved=False, comment="Still leaking")
     with pytest.raises(DomainError) as err:
-        services.case_close_unresolved(actor=alice, case=case, reasons="No.", other_routes=["ADR"])
+        services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
+            actor=alice,
+            case=case,
+            reasons="No.",
+            other_routes=["ADR"],
+        )
     assert err.value.code == ErrorCode.REASONS_REQUIRED
     with pytest.raises(DomainError) as err:
         services.case_close_unresolved(
-            actor=alice, case=case, reasons="We have replaced it twice already.", other_routes=["  "]
+            reason_code="other",
+            upheld="not_upheld",
+            actor=alice,
+            case=case,
+            reasons="We have replaced it twice already.",
+            other_routes=["  "],
         )
     assert err.value.code == ErrorCode.OTHER_ROUTES_REQUIRED
     mailbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_close_unresolved(
+            reason_code="other",
+            upheld="not_upheld",
             actor=alice,
             case=case,
             reasons="We have replaced it twice and found no fault on inspection.",
@@ -295,7 +309,12 @@ def test_a_closed_case_refuses_every_change(case_with_options, alice):
             actor=alice, case=case, description="x", owner=alice, due_at=clock.now() + timedelta(days=1)
         ),
         lambda: services.case_close_unresolved(
-            actor=alice, case=case, reasons="x" * 30, other_routes=["ADR"]
+            reason_code="other",
+            upheld="not_upheld",
+            actor=alice,
+            case=case,
+            reasons="x" * 30,
+            other_routes=["ADR"],
         ),
     ):
         with pytest.raises(DomainError) as err:
@@ -364,7 +383,12 @@ def test_an_outsider_can_change_nothing(case_with_options, charlie):
         lambda: services.option_add(actor=charlie, case=case_with_options, option=_small_option()),
         lambda: services.message_send(actor=charlie, case=case_with_options, body="x", requested=False),
         lambda: services.case_close_unresolved(
-            actor=charlie, case=case_with_options, reasons="x" * 30, other_routes=["ADR"]
+            reason_code="other",
+            upheld="not_upheld",
+            actor=charlie,
+            case=case_with_options,
+            reasons="x" * 30,
+            other_routes=["ADR"],
         ),
     ):
         with pytest.raises(PermissionDenied):
@@ -417,6 +441,8 @@ def test_closing_withdraws_outstanding_promises_and_they_cannot_be_kept_after(ca
         due_at=clock.now() + timedelta(days=1),
     )
     case = services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=case_with_options,
         reasons="The customer withdrew the complaint.",
@@ -436,10 +462,13 @@ def test_after_a_reopen_the_new_agreement_needs_its_own_plan(case_with_options, 
     services.case_reopen(actor=alice, case=case, reason="Try a replacement")
     case = _to_in_progress(case, alice)
     with pytest.raises(DomainError) as err:
-        services.case_mark_delivered(actor=alice, case=case)
+        services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     assert err.value.code == ErrorCode.NO_ACTION_PLAN
     step = services.step_add(
         actor=alice, case=case, description="Replace", owner=alice, due_date=clock.now().date()
     )
     services.step_complete(actor=alice, step=step)
-    assert services.case_mark_delivered(actor=alice, case=case).status == Status.AWAITING_CONFIRMATION
+    assert (
+        services.case_mark_delivered(upheld="upheld", actor=alice, case=case).status
+        == Status.AWAITING_CONFIRMATION
+    )

@@ -128,6 +128,8 @@ def queue_cases(report_case, alice, dave):
     services.case_confirm_understanding(actor=None, case=parcel)
     closed = report_case(subject="Broken kettle")
     services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=alice,
         case=closed,
         reasons="The kettle was bought from another shop.",
@@ -480,7 +482,7 @@ def test_the_workspace_forms_take_a_case_from_report_to_closed_resolved(client, 
         "Refund sent today.",
     )
 
-    r = client.post(url("deliver", case))
+    r = client.post(url("deliver", case), {"upheld": "upheld"})
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CONFIRMATION
 
@@ -500,7 +502,7 @@ def test_the_unresolved_path_reopens_then_closes_with_reasons_and_routes(client,
         actor=alice, case=case, description="Refund", owner=alice, due_date=clock.now().date()
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     client.force_login(alice)
 
     client.post(
@@ -517,6 +519,8 @@ def test_the_unresolved_path_reopens_then_closes_with_reasons_and_routes(client,
     r = client.post(
         url("close_unresolved", case),
         {
+            "reason_code": "cannot_provide",
+            "decision": "partly_upheld",
             "reasons": "The fault is in a part the manufacturer no longer makes.",
             "routes": ["Manufacturer's warranty claim", "Citizens Advice consumer helpline (0808 223 1133)"],
             "other_route": "Trading Standards",
@@ -524,7 +528,11 @@ def test_the_unresolved_path_reopens_then_closes_with_reasons_and_routes(client,
     )
     assert r["Location"] == detail_url(case, "outcome")
     case.refresh_from_db()
-    assert case.status == Status.CLOSED_UNRESOLVED
+    assert (case.status, case.unresolved_reason.code, case.upheld) == (
+        Status.CLOSED_UNRESOLVED,
+        "cannot_provide",
+        "partly",
+    )
     assert case.other_routes == [
         "Manufacturer's warranty claim",
         "Citizens Advice consumer helpline (0808 223 1133)",
@@ -541,6 +549,8 @@ def test_closing_unresolved_needs_a_route_and_real_reasons(client, alice, case_w
     response = client.post(url("close_unresolved", case_with_options), {"reasons": "No.", "other_route": " "})
     assert response.status_code == 400
     assert response.context["close_form"].errors == {
+        "reason_code": ["Choose the reason code closest to why it cannot be resolved."],
+        "decision": ["This field is required."],
         "reasons": ["Ensure this value has at least 20 characters (it has 3)."],
         "routes": ["Give the customer at least one other route."],
     }
@@ -766,7 +776,7 @@ def test_a_refused_transition_shows_the_services_message(client, alice, case_wit
     case = in_progress_case(case_with_options, alice)
     events = case.events.count()
     client.force_login(alice)
-    response = client.post(url("deliver", case), follow=True)
+    response = client.post(url("deliver", case), {"upheld": "upheld"}, follow=True)
     assert response.status_code == 200
     assert page_messages(response) == ["Plan at least one step before marking it delivered."]
     assert 'class="message message-error"' in response.content.decode()
@@ -1075,11 +1085,12 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
 ):
     _busy(case_with_options, alice, bob, rows)
     client.force_login(alice)
-    # 29 whatever the size: the lifecycle sections, plus the legal position and negotiation (4),
+    # 30 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
+    # reason codes for closing unresolved (1),
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read).
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 

@@ -33,6 +33,7 @@ from putright.apiv1.schemas import (
     ConfirmIn,
     ConsultationIn,
     ConsultationOut,
+    DeliverIn,
     EmotionIn,
     EscalateIn,
     EscalationOut,
@@ -52,11 +53,14 @@ from putright.apiv1.schemas import (
     StepOut,
     TimelineOut,
     UnderstandingIn,
+    UnresolvedReasonOut,
+    UpheldCorrectIn,
     WithdrawIn,
 )
 from putright.cases import selectors, services
-from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise
+from putright.cases.models import ActionStep, Case, Category, Consultation, Option, Promise, UnresolvedReason
 from putright.channels.portal_links import portal_url
+from putright.errors import DomainError
 from putright.regulation.selectors import next_deadline_at
 from putright.resolution.services import option_recommend_weighed
 from putright.search.query import SearchResults, cases_matching, term_parse
@@ -441,8 +445,9 @@ def message_send(request, reference: Reference, payload: MessageIn):
     response={200: CaseDetailOut, **ACTION_ERRORS},
     summary="Every step is done: ask the customer whether it is resolved",
 )
-def case_deliver(request, reference: Reference):
-    services.case_mark_delivered(actor=request.auth, case=_case(request, reference))
+def case_deliver(request, reference: Reference, payload: DeliverIn | None = None):
+    upheld = payload.upheld if payload is not None else "upheld"
+    services.case_mark_delivered(actor=request.auth, case=_case(request, reference), upheld=upheld)
     return _detail(request, reference)
 
 
@@ -458,6 +463,9 @@ def satisfaction_record(request, reference: Reference, payload: SatisfactionIn):
         comment=payload.comment or "",
         actor=request.auth,
         method=payload.method,
+        csat=payload.csat,
+        ces=payload.ces,
+        nps=payload.nps,
     )
     return _detail(request, reference)
 
@@ -500,13 +508,42 @@ def case_portal_link_renew(request, reference: Reference, payload: ReopenIn):
     summary="Close without resolution, with reasons and other routes for the customer",
 )
 def case_close_unresolved(request, reference: Reference, payload: CloseUnresolvedIn):
+    """422 ``reason_code`` when the code is not on the administrator's list of active reasons."""
+    case = _case(request, reference)
+    try:
+        services.unresolved_reason_get(payload.reason_code)
+    except DomainError as exc:
+        raise field_error("reason_code", exc.message, kind="unknown_reason_code") from None
     services.case_close_unresolved(
         actor=request.auth,
-        case=_case(request, reference),
+        case=case,
         reasons=payload.reasons,
         other_routes=payload.other_routes,
+        reason_code=payload.reason_code,
+        upheld=payload.upheld,
     )
     return _detail(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/upheld",
+    response={200: CaseDetailOut, **ACTION_ERRORS},
+    summary="Correct whether a closed case's complaint was upheld (supervisors and above)",
+)
+def case_upheld_correct(request, reference: Reference, payload: UpheldCorrectIn):
+    services.case_upheld_correct(
+        actor=request.auth, case=_case(request, reference), upheld=payload.upheld, reason=payload.reason
+    )
+    return _detail(request, reference)
+
+
+@router.get(
+    "/unresolved-reasons",
+    response=list[UnresolvedReasonOut],
+    summary="The reason codes for closing a case unresolved, in the administrator's order",
+)
+def unresolved_reasons(request):
+    return list(UnresolvedReason.objects.values("code", "label", "active"))
 
 
 @router.post(

@@ -204,6 +204,12 @@ def case_detail_data(case: Case) -> dict:
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
         "duplicate_of": case.duplicate_of.reference if case.duplicate_of_id else None,
+        "csat": case.csat,
+        "ces": case.ces,
+        "nps": case.nps,
+        "satisfaction_answered_at": case.satisfaction_answered_at,
+        "upheld": case.upheld,
+        "unresolved_reason": case.unresolved_reason.code if case.unresolved_reason_id else None,
         "duplicates": list(case.duplicates.order_by("created_at", "pk").values_list("reference", flat=True)),
     }
 

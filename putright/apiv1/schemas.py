@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
 )
 
 from putright.apiv1.fields import (
@@ -158,6 +159,28 @@ class SatisfactionIn(In):
     resolved: StrictBool
     comment: Text(5000, required=False) | None = None
     method: RecordedMethod
+    csat: Annotated[StrictInt, Field(ge=1, le=5)] | None = Field(
+        None, description="Satisfaction with how we handled it, 1 (very dissatisfied) to 5 (very satisfied)."
+    )
+    ces: Annotated[StrictInt, Field(ge=1, le=7)] | None = Field(
+        None, description="How easy it was, 1 (very difficult) to 7 (very easy)."
+    )
+    nps: Annotated[StrictInt, Field(ge=0, le=10)] | None = Field(
+        None, description="How likely to recommend us, 0 to 10."
+    )
+
+
+class DeliverIn(In):
+    upheld: Literal["upheld", "partly", "not_upheld"] = Field(
+        "upheld",
+        description="Whether the complaint was upheld (kept as the case closes). Defaults to 'upheld' for "
+        "clients written before it was asked: delivering an agreed resolution usually means it was.",
+    )
+
+
+class UpheldCorrectIn(In):
+    upheld: Literal["upheld", "partly", "not_upheld"]
+    reason: Text(2000)
 
 
 class ReopenIn(In):
@@ -169,6 +192,13 @@ class ReopenIn(In):
 class CloseUnresolvedIn(In):
     reasons: Text(5000)
     other_routes: Annotated[list[Line(500)], Field(min_length=1, max_length=20)]
+    reason_code: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        description="An active code from the administrator's list of reasons for closing unresolved "
+        "(GET /api/unresolved-reasons)."
+    )
+    upheld: Literal["upheld", "partly", "not_upheld"] = Field(
+        "not_upheld", description="Whether the complaint was upheld; 'not_upheld' when left out."
+    )
 
 
 class CloseDuplicateIn(In):
@@ -453,6 +483,19 @@ class CaseDetailOut(Schema):
     duplicates: list[str] = Field(
         default_factory=list, description="The references of the cases closed as duplicates of this one."
     )
+    csat: int | None = Field(None, description="The customer's satisfaction score, 1–5 (null if none given).")
+    ces: int | None = Field(None, description="The customer's effort score, 1–7 (null if none given).")
+    nps: int | None = Field(None, description="How likely the customer is to recommend us, 0–10.")
+    satisfaction_answered_at: datetime | None = Field(
+        None, description="When the customer last answered the satisfaction check."
+    )
+    upheld: str = Field(
+        "",
+        description="'upheld', 'partly' or 'not_upheld' once recorded (on delivering or closing); else ''.",
+    )
+    unresolved_reason: str | None = Field(
+        None, description="Closed unresolved: the reason code from the administrator's list (else null)."
+    )
 
 
 class CaseCreatedOut(CaseDetailOut):
@@ -685,3 +728,9 @@ class RecordOut(Schema):
     timeline: list[RecordEventOut]
     created_at: str
     audit_chain: RecordChainOut
+
+
+class UnresolvedReasonOut(Schema):
+    code: str
+    label: str
+    active: bool

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from putright import clock
 from putright.authority.models import Team
 from putright.authority.selectors import staff_users
-from putright.cases.models import Category
+from putright.cases.models import Category, UnresolvedReason
 from putright.engines import routes as routes_engine
 from putright.validators import single_line
 from putright.vocab import (
@@ -26,13 +26,13 @@ from putright.vocab import (
     AgreementMethod,
     Channel,
     CustomerBenefit,
-    EmotionalState,
     JustificationFactor,
     PolicyFit,
     Priority,
     RemedyType,
     SourceKind,
     Status,
+    Upheld,
 )
 
 # Agents record what a customer said from these channels; the portal and the API have their own ways in.
@@ -361,34 +361,6 @@ class ConsultationAnswerForm(forms.Form):
 # ---------------------------------------------------------------- A1 agreement, A5 satisfaction
 
 
-class AgreementFromCallForm(forms.Form):
-    agreed = forms.TypedChoiceField(
-        choices=[("yes", "The customer agrees"), ("no", "The customer declines")],
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-        label="The customer's answer",
-    )
-    method = forms.ChoiceField(choices=CALL_METHODS, label="How they told us")
-    comment = forms.CharField(widget=_textarea(2), required=False, max_length=5000, label="What they said")
-
-
-class SatisfactionFromCallForm(forms.Form):
-    resolved = forms.TypedChoiceField(
-        choices=[("yes", "Resolved"), ("no", "Not resolved")],
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-        label="Does the customer say it is resolved?",
-    )
-    method = forms.ChoiceField(choices=CALL_METHODS, label="How they told us")
-    comment = forms.CharField(widget=_textarea(2), required=False, max_length=5000, label="What they said")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("resolved") is False and not data.get("comment", "").strip():
-            self.add_error("comment", "Write down what the customer says is still wrong.")
-        return data
-
-
 # ---------------------------------------------------------------- A2 plan, A3 promises
 
 
@@ -450,11 +422,25 @@ class MessageForm(forms.Form):
 # ---------------------------------------------------------------- A5/A6 reopen and close, K4 escalate
 
 
-class ReopenForm(forms.Form):
-    reason = forms.CharField(widget=_textarea(2), max_length=2000, label="What we will try next")
+DECISION_UPHELD = {
+    routes_engine.Decision.UPHELD.value: Upheld.UPHELD,
+    routes_engine.Decision.PARTLY_UPHELD.value: Upheld.PARTLY,
+    routes_engine.Decision.NOT_UPHELD.value: Upheld.NOT_UPHELD,
+}
 
 
 class CloseUnresolvedForm(forms.Form):
+    reason_code = forms.ModelChoiceField(
+        queryset=UnresolvedReason.objects.filter(active=True),
+        to_field_name="code",
+        empty_label="Choose a reason…",
+        label="Reason code",
+        help_text="For the reports: the closest reason from the organisation's list.",
+        error_messages={
+            "required": "Choose the reason code closest to why it cannot be resolved.",
+            "invalid_choice": "That reason code is no longer offered: choose another.",
+        },
+    )
     reasons = forms.CharField(
         widget=_textarea(4),
         min_length=20,
@@ -478,9 +464,9 @@ class CloseUnresolvedForm(forms.Form):
     # P5/A6: the final letter, drafted from the rules (regulation's "Draft the letter") and edited here.
     decision = forms.ChoiceField(
         choices=[(d.value, routes_engine.DECISION_LABELS[d]) for d in routes_engine.Decision],
-        required=False,
         initial=routes_engine.Decision.NOT_UPHELD.value,
         label="Our decision on the complaint",
+        help_text="Recorded as whether the complaint was upheld, and used in the letter.",
     )
     customer_region = forms.ChoiceField(
         choices=[("", "Where our organisation is"), *CUSTOMER_REGIONS],
@@ -516,69 +502,14 @@ class CloseUnresolvedForm(forms.Form):
         if not routes and not (data.get("letter") or "").strip() and "routes" not in self.errors:
             self.add_error("routes", "Give the customer at least one other route.")
         data["all_routes"] = routes
+        decision = data.get("decision")
+        data["upheld"] = DECISION_UPHELD.get(decision, "") if decision else ""
         return data
-
-
-class ClassifyForm(forms.Form):
-    source_kind = forms.ChoiceField(choices=SourceKind.choices, label="Source of the problem")
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.order_by("name"),
-        required=False,
-        empty_label="No category",
-        label="Category",
-    )
-    regulated = forms.BooleanField(
-        required=False,
-        label="A regulated complaint",
-        help_text="Under FCA DISP, energy or communications rules any dissatisfaction counts, "
-        "justified or not: their deadlines start from the day we received it.",
-    )
-
-
-class EscalateForm(forms.Form):
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Left empty, the service picks the right person: the next level of authority up (K4).
-        self.fields["to_user"] = _staff_field(
-            "Escalate to",
-            exclude=user,
-            required=False,
-            help_text="Leave as 'Next level up' to send it to the least busy person with more authority.",
-        )
-        self.fields["to_user"].empty_label = "Next level up (automatic)"
-        self.fields["reason"] = forms.CharField(widget=_textarea(2), max_length=2000, label="Why")
 
 
 # ---------------------------------------------------------------- K4 approvals
 
 
-class ApprovalDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    note = forms.CharField(
-        widget=_textarea(2),
-        required=False,
-        max_length=5000,
-        label="Note",
-        help_text="Optional when approving; required when rejecting.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
-            self.add_error("note", "Say why the option is not approved.")
-        return data
-
-
-class EmotionForm(forms.Form):
-    """K2: the agent's own reading of how the customer is, e.g. after a call."""
-
-    emotion = forms.ChoiceField(
-        choices=[c for c in EmotionalState.choices if c[0]], label="How the customer is"
-    )
-    priority = forms.ChoiceField(
-        choices=[("", "Follow the emotional state"), *Priority.choices],
-        required=False,
-        label="Priority",
-        help_text="Distressed customers come first (urgent), angry ones next (high).",
-    )
-    reason = forms.CharField(widget=_textarea(2), max_length=2000, label="What tells you so")
+# The shared helpers, for the workspace forms kept in ``putright.pages.workspace_forms``.
+textarea = _textarea
+staff_field = _staff_field

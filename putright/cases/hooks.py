@@ -98,6 +98,10 @@ class SatisfactionRecorded:
     actor: Any
     resolved: bool
     comment: str
+    # The scores given with the answer (None where not asked or not given): CSAT 1–5, CES 1–7, NPS 0–10.
+    csat: int | None = None
+    ces: int | None = None
+    nps: int | None = None
 
 
 @dataclass
@@ -109,6 +113,7 @@ class CaseClosed:
     resolved: bool
     # Closed as a duplicate of another case (issue 12 §3): no outcome of its own, left out of the metrics.
     duplicate: bool = False
+    no_reply: bool = False  # closed as resolved: the customer never answered (asked, reminded once)
 
 
 @dataclass

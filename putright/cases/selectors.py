@@ -394,6 +394,24 @@ def case_record(*, case: Case) -> dict:
         "duplicate_of": case.duplicate_of.reference if case.duplicate_of_id else None,
         "duplicates": list(case.duplicates.order_by("created_at", "pk").values_list("reference", flat=True)),
         "outcome": {
+            "status": case.status,
+            "status_label": case.get_status_display(),
+            "upheld": case.upheld,
+            "upheld_label": case.get_upheld_display(),
+            "unresolved_reason": case.unresolved_reason.code if case.unresolved_reason_id else None,
+            "unresolved_reason_label": case.unresolved_reason.label if case.unresolved_reason_id else None,
+            "csat": case.csat,
+            "ces": case.ces,
+            "nps": case.nps,
+            "satisfaction_asked_at": case.satisfaction_asked_at.isoformat()
+            if case.satisfaction_asked_at
+            else None,
+            "satisfaction_reminded_at": case.satisfaction_reminded_at.isoformat()
+            if case.satisfaction_reminded_at
+            else None,
+            "satisfaction_answered_at": case.satisfaction_answered_at.isoformat()
+            if case.satisfaction_answered_at
+            else None,
             "satisfaction_comment": case.satisfaction_comment,
             "unresolved_reasons": case.unresolved_reasons,
             "other_routes": case.other_routes,

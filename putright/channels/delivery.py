@@ -14,7 +14,7 @@ that writing an alert (``alert_create``, which enqueues its email) needs nothing
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=10)
 RETRYABLE = [Message.EmailStatus.PENDING, Message.EmailStatus.FAILED]
+# What rooms above add to a customer's e-mail as it is sent (the satisfaction check's answer links): each
+# takes the case and the message and returns text for the e-mail alone (never stored), or "".
+EMAIL_ADDITIONS: list[Callable] = []
+
+
+def email_addition_register(addition: Callable) -> None:
+    """Register once, at start-up (an app's ``ready``)."""
+    if addition not in EMAIL_ADDITIONS:
+        EMAIL_ADDITIONS.append(addition)
 
 
 # Set while work about the past is done (the demo's history analysed after it loads): see alerts_of_the_past.
@@ -82,8 +91,9 @@ def message_email_send(*, message_id: int) -> str:
         return "skipped"
     msg = Message.objects.select_related("case", "case__customer", "case__assignee").get(pk=message_id)
     case = msg.case
+    additions = "".join(f"{text}\n\n" for addition in EMAIL_ADDITIONS if (text := addition(case, msg)))
     body = (
-        f"Dear {case.customer.name},\n\n{msg.body}\n\n"
+        f"Dear {case.customer.name},\n\n{msg.body}\n\n{additions}"
         f"Your reference: {case.reference}\n"
         f"Follow your case and reply here: {portal_url(case)}\n\n"
         "Putright customer care"

@@ -11,6 +11,7 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Case
+from putright.demo import outcomes
 from putright.demo.acts import Act, Plan
 
 
@@ -132,14 +133,17 @@ class _CaseRun:
         services.message_send(actor=actor, case=self.case, body=body, requested=requested, subject=subject)
 
     def deliver(self, act: Act, *, actor) -> None:
-        services.case_mark_delivered(actor=actor, case=self.case)
+        services.case_mark_delivered(
+            actor=actor, case=self.case, upheld=outcomes.upheld_delivered(self.case.reference)
+        )
 
     def satisfaction(self, act: Act, *, resolved: bool, comment: str, actor, method: str) -> None:
+        scores = outcomes.scores(self.case.reference, resolved=resolved)
         if actor is None:
-            services.case_satisfaction_record(case=self.case, resolved=resolved, comment=comment)
+            services.case_satisfaction_record(case=self.case, resolved=resolved, comment=comment, **scores)
         else:
             services.case_satisfaction_record(
-                case=self.case, resolved=resolved, comment=comment, actor=actor, method=method
+                case=self.case, resolved=resolved, comment=comment, actor=actor, method=method, **scores
             )
 
     def reopen(self, act: Act, *, actor, reason: str) -> None:
@@ -147,5 +151,10 @@ class _CaseRun:
 
     def close_unresolved(self, act: Act, *, actor, reasons: str, other_routes: list[str]) -> None:
         services.case_close_unresolved(
-            actor=actor, case=self.case, reasons=reasons, other_routes=other_routes
+            reason_code=outcomes.reason_code(self.case.reference),
+            upheld=outcomes.upheld_unresolved(self.case.reference),
+            actor=actor,
+            case=self.case,
+            reasons=reasons,
+            other_routes=other_routes,
         )

@@ -25,6 +25,10 @@ class FeedbackItem(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
     text = models.TextField(blank=True)
     satisfied = models.BooleanField(null=True, blank=True)
+    # A5: the scores given with a satisfaction answer (None where not asked or not given).
+    csat = models.PositiveSmallIntegerField("CSAT (1–5)", null=True, blank=True)
+    ces = models.PositiveSmallIntegerField("CES (1–7)", null=True, blank=True)
+    nps = models.PositiveSmallIntegerField("NPS (0–10)", null=True, blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback_items"

@@ -54,7 +54,15 @@ def _clean_text(text: str | None, *, required: bool) -> str:
     return value
 
 
-def feedback_from_satisfaction(*, case: Case, resolved: bool, comment: str) -> FeedbackItem | None:
+def feedback_from_satisfaction(
+    *,
+    case: Case,
+    resolved: bool,
+    comment: str,
+    csat: int | None = None,
+    ces: int | None = None,
+    nps: int | None = None,
+) -> FeedbackItem | None:
     """A5 → S4: the customer's answer to "is it resolved?" joins the feed.
 
     Run through the ``SatisfactionRecorded`` case hook, under the case lock. Runs in its own savepoint and
@@ -67,6 +75,9 @@ def feedback_from_satisfaction(*, case: Case, resolved: bool, comment: str) -> F
                 source=FeedbackItem.Source.SATISFACTION,
                 text=text,
                 satisfied=resolved,
+                csat=csat,
+                ces=ces,
+                nps=nps,
                 sentiment=sentiment_for(text, resolved),
                 case=case,
                 customer_id=case.customer_id,

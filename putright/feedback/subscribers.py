@@ -8,7 +8,14 @@ from putright.feedback import services
 
 def on_satisfaction(event: hooks.SatisfactionRecorded) -> None:
     """A5 → S4: the answer joins the feedback feed (in its own savepoint: it never undoes the answer)."""
-    services.feedback_from_satisfaction(case=event.case, resolved=event.resolved, comment=event.comment)
+    services.feedback_from_satisfaction(
+        case=event.case,
+        resolved=event.resolved,
+        comment=event.comment,
+        csat=event.csat,
+        ces=event.ces,
+        nps=event.nps,
+    )
 
 
 def subscribe() -> None:

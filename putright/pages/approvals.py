@@ -19,10 +19,10 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.cases import selectors, services
 from putright.cases.access import staff_required
-from putright.cases.forms import ApprovalDecisionForm
 from putright.cases.models import Option
 from putright.errors import DomainError
 from putright.pages.workspace import APPROVAL_COLOURS, auto_id
+from putright.pages.workspace_forms import ApprovalDecisionForm
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution.statutory import TEMPLATES, spoken
 

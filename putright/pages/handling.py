@@ -9,12 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from putright.cases import services
 from putright.cases.access import detail_url, workspace_post
 from putright.cases.forms import (
-    ClassifyForm,
     ConfirmFromCallForm,
     ConsultationAnswerForm,
     ConsultationRequestForm,
-    EmotionForm,
-    EscalateForm,
     OptionForm,
     ReasonForm,
     RecommendForm,
@@ -26,6 +23,7 @@ from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
+from putright.pages.workspace_forms import ClassifyForm, EmotionForm, EscalateForm
 from putright.resolution import services as resolution_services
 from putright.vocab import Status
 

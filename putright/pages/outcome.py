@@ -8,15 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, workspace_post
-from putright.cases.forms import (
-    AgreementFromCallForm,
-    CloseUnresolvedForm,
-    MessageForm,
-    PromiseForm,
-    ReopenForm,
-    SatisfactionFromCallForm,
-    StepForm,
-)
+from putright.cases.forms import CloseUnresolvedForm, MessageForm, PromiseForm, StepForm
 from putright.cases.models import ActionStep, Case, Promise
 from putright.errors import DomainError
 from putright.pages.duplicate_forms import CloseDuplicateForm
@@ -26,6 +18,13 @@ from putright.pages.workspace import (
     duplicate_candidates,
     render_workspace,
     workspace_act,
+)
+from putright.pages.workspace_forms import (
+    AgreementFromCallForm,
+    DeliverForm,
+    ReopenForm,
+    SatisfactionFromCallForm,
+    UpheldCorrectForm,
 )
 from putright.regulation import services as regulation_services
 from putright.regulation.services import LetterChoices
@@ -99,13 +98,14 @@ def step_complete(request, case, step_id: int):
 
 @workspace_post
 def deliver(request, case):
+    form = DeliverForm(request.POST, auto_id=auto_id("deliver"))
     return workspace_act(
         request,
         case,
         key="deliver",
-        form=NoFields(),
+        form=form,
         anchor="outcome",
-        perform=lambda d: services.case_mark_delivered(actor=request.user, case=case),
+        perform=lambda d: services.case_mark_delivered(actor=request.user, case=case, upheld=d["upheld"]),
         success="Marked as delivered; the customer is asked whether it is resolved.",
     )
 
@@ -170,7 +170,14 @@ def satisfaction_record(request, case):
         form=form,
         anchor="outcome",
         perform=lambda d: services.case_satisfaction_record(
-            case=case, resolved=d["resolved"], comment=d["comment"], actor=request.user, method=d["method"]
+            case=case,
+            resolved=d["resolved"],
+            comment=d["comment"],
+            actor=request.user,
+            method=d["method"],
+            csat=d["csat"],
+            ces=d["ces"],
+            nps=d["nps"],
         ),
         success="The customer's answer is recorded.",
     )
@@ -203,6 +210,8 @@ def close_unresolved(request, case):
                 case=case,
                 reasons=d["reasons"],
                 other_routes=d["all_routes"],
+                reason_code=d["reason_code"].code,
+                upheld=d["upheld"],
                 letter=d["letter"],
                 letter_choices=LetterChoices(
                     decision=d["decision"], region=d["customer_region"], supply=d["supply"]
@@ -220,7 +229,12 @@ def close_unresolved(request, case):
         form=form,
         anchor="outcome",
         perform=lambda d: services.case_close_unresolved(
-            actor=request.user, case=case, reasons=d["reasons"], other_routes=d["all_routes"]
+            actor=request.user,
+            case=case,
+            reasons=d["reasons"],
+            other_routes=d["all_routes"],
+            reason_code=d["reason_code"].code,
+            upheld=d["upheld"],
         ),
         success="Closed unresolved; the reasons and other routes were sent to the customer.",
     )
@@ -249,4 +263,21 @@ def close_duplicate(request, case):
         ),
         success=f"Closed as a duplicate of {original.reference}; the customer was told their report "
         f"carries on there.",
+    )
+
+
+@workspace_post
+def upheld_correct(request, case):
+    """A supervisor (or above) corrects whether a closed case's complaint was upheld (audited)."""
+    form = UpheldCorrectForm(request.POST, auto_id=auto_id("upheld"))
+    return workspace_act(
+        request,
+        case,
+        key="upheld",
+        form=form,
+        anchor="outcome",
+        perform=lambda d: services.case_upheld_correct(
+            actor=request.user, case=case, upheld=d["upheld"], reason=d["reason"]
+        ),
+        success="Corrected whether the complaint was upheld.",
     )

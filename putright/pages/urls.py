@@ -72,6 +72,7 @@ case_urlpatterns = [
     path(_case + "satisfaction/", outcome.satisfaction_record, name="satisfaction_record"),
     path(_case + "reopen/", outcome.reopen, name="reopen"),
     path(_case + "close-unresolved/", outcome.close_unresolved, name="close_unresolved"),
+    path(_case + "upheld/", outcome.upheld_correct, name="upheld_correct"),
     path(_case + "close-duplicate/", outcome.close_duplicate, name="close_duplicate"),
     path(_case + "presence/", presence.presence_report, name="presence_report"),
     path("approvals/", approvals.approvals, name="approvals"),

@@ -13,24 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from putright.authority.models import Approval
-from putright.cases import presence, selectors
+from putright.cases import presence, selectors, services
 from putright.cases.access import case_or_404, detail_url, staff_required
 from putright.cases.forms import (
-    AgreementFromCallForm,
-    ClassifyForm,
     CloseUnresolvedForm,
     ConfirmFromCallForm,
     ConsultationAnswerForm,
     ConsultationRequestForm,
-    EmotionForm,
-    EscalateForm,
     MessageForm,
     OptionForm,
     PromiseForm,
     ReasonForm,
     RecommendForm,
-    ReopenForm,
-    SatisfactionFromCallForm,
     SkipUnderstandingForm,
     StepForm,
     SummaryForm,
@@ -41,6 +35,16 @@ from putright.channels.models import Message
 from putright.pages import resolution_sections
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
+from putright.pages.workspace_forms import (
+    AgreementFromCallForm,
+    ClassifyForm,
+    DeliverForm,
+    EmotionForm,
+    EscalateForm,
+    ReopenForm,
+    SatisfactionFromCallForm,
+    UpheldCorrectForm,
+)
 from putright.vocab import (
     OPEN_STATUSES,
     JustificationFactor,
@@ -232,6 +236,11 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "satisfaction_form": form("satisfaction", SatisfactionFromCallForm),
         "reopen_form": form("reopen", ReopenForm),
         "close_form": form("close", CloseUnresolvedForm),
+        "deliver_form": form("deliver", DeliverForm),
+        # A supervisor (or above) may correct 'upheld' on a closed case with an outcome of its own.
+        "can_correct_upheld": case.status in services.UPHELD_CORRECTABLE
+        and services.may_correct_upheld(user),
+        "upheld_form": form("upheld", UpheldCorrectForm, initial={"upheld": case.upheld}),
         "escalate_form": form("escalate", EscalateForm, user=user),
         "unrecommend_form": form("unrecommend", ReasonForm),
         "relink_form": form("relink", ReasonForm),

@@ -231,23 +231,94 @@ class AgreementForm(forms.Form):
     )
 
 
-class SatisfactionForm(forms.Form):
-    """A5: is the problem resolved? If not, what is still wrong (required)."""
+SATISFACTION_SCORES = ("csat", "ces", "nps")
+# What each end of a scale means, said beside its numbers (the e-mail and the staff form use the same words).
+SCORE_QUESTIONS = {
+    "csat": (
+        "How satisfied are you with how we handled your problem?",
+        1,
+        5,
+        "very dissatisfied",
+        "very satisfied",
+    ),
+    "ces": ("How easy was it to get your problem resolved?", 1, 7, "very difficult", "very easy"),
+    "nps": (
+        "How likely are you to recommend us to a friend or colleague?",
+        0,
+        10,
+        "not at all likely",
+        "extremely likely",
+    ),
+}
 
-    resolved = _yes_no("Is your problem resolved?", "Please tell us whether your problem is resolved.")
+
+def score_field(name: str) -> forms.TypedChoiceField:
+    """One score as a row of radio buttons, optional to the customer; a value out of range is refused."""
+    label, low, high, low_words, high_words = SCORE_QUESTIONS[name]
+    wrong = f"Please choose a number from {low} to {high}, or leave this question blank."
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(str(n), str(n)) for n in range(low, high + 1)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=f"{low} means {low_words}, {high} means {high_words}.",
+        error_messages={"invalid_choice": wrong},
+    )
+
+
+class SatisfactionForm(forms.Form):
+    """A5: is the problem resolved? The scores the organisation asks (each optional), and a comment:
+    required when it is not resolved, welcome when it is."""
+
+    resolved = forms.TypedChoiceField(
+        label="Is your problem resolved?",
+        choices=[("yes", "Yes, it is resolved"), ("no", "No, it is not resolved")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please tell us whether your problem is resolved.",
+            "invalid_choice": "Please tell us whether your problem is resolved.",
+        },
+    )
     comment = forms.CharField(
-        label="What is still wrong?",
+        label="Anything you want to tell us?",
+        help_text="If it is not resolved, please tell us what is still wrong.",
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": _too_long(5000)},
     )
 
+    def __init__(self, *args, asked: list[str] | tuple[str, ...] = ("csat",), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SATISFACTION_SCORES:
+            if name in asked:
+                self.fields[name] = score_field(name)
+        self.order_fields(["resolved", *SATISFACTION_SCORES, "comment"])
+
+    @property
+    def score_fields(self):
+        return [self[name] for name in SATISFACTION_SCORES if name in self.fields]
+
     def clean(self):
         data = super().clean()
         if data.get("resolved") is False and not data.get("comment"):
             self.add_error("comment", "Please tell us what is still wrong, so we can put it right.")
         return data
+
+
+def satisfaction_prefill(query, asked) -> dict:
+    """The answer an e-mailed link carries (``?resolved=yes&csat=4``), kept only where it is a valid choice:
+    shown in the form for the customer to check and send. Reading it never records anything."""
+    form = SatisfactionForm(asked=asked)
+    initial = {}
+    for name, field in form.fields.items():
+        value = query.get(name)
+        if name != "comment" and value is not None and value in {str(k) for k, _ in field.choices}:
+            initial[name] = value
+    return initial
 
 
 class MessageForm(forms.Form):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,6 +33,7 @@ from putright.portal.forms import (
     ReportForm,
     SatisfactionForm,
     UnderstandingForm,
+    satisfaction_prefill,
 )
 from putright.portal.tokens import case_for_token
 from putright.resolution import selectors as resolution_selectors
@@ -54,6 +56,7 @@ CUSTOMER_STATUS: dict[str, tuple[str, str]] = {
     Status.CLOSED_RESOLVED: ("Closed: resolved", "green"),
     Status.CLOSED_UNRESOLVED: ("Closed: we could not resolve it", "dark"),
     Status.CLOSED_DUPLICATE: ("Joined to your other case, which carries on", "grey"),
+    Status.CLOSED_NO_REPLY: ("Closed: resolved (we did not hear back from you)", "green"),
 }
 PROMISE_STATUS = {
     PromiseStatus.OPEN: "Due",
@@ -211,6 +214,7 @@ def _case_context(case) -> dict:
         "promises": promises,
         "option": case.recommended_option if case.status == Status.AWAITING_CUSTOMER else None,
         "is_closed_resolved": case.status == Status.CLOSED_RESOLVED,
+        "is_closed_no_reply": case.status == Status.CLOSED_NO_REPLY,
         "is_closed_unresolved": case.status == Status.CLOSED_UNRESOLVED,
         # Joined to the customer's other case: only its reference is shown (this link opens this case alone).
         "carries_on_as": case.duplicate_of.reference
@@ -222,20 +226,27 @@ def _case_context(case) -> dict:
     }
 
 
-def _render_case(request: HttpRequest, case, *, status: int = 200, bound=None) -> HttpResponse:
-    """The case page; ``bound`` is a (name, form) whose errors are shown, with HTTP 400."""
+def _render_case(
+    request: HttpRequest, case, *, status: int = 200, bound=None, prefill: dict | None = None
+) -> HttpResponse:
+    """The case page; ``bound`` is a (name, form) whose errors are shown, with HTTP 400. ``prefill`` is the
+    satisfaction answer an e-mailed link carried, shown in the form for the customer to check and send."""
+    offers = _offers(case)
+    asked = services.asked_scores() if "satisfaction" in offers else []
     forms = {
         "understanding": UnderstandingForm(auto_id=AUTO_IDS["understanding"]),
         "agreement": AgreementForm(auto_id=AUTO_IDS["agreement"]),
-        "satisfaction": SatisfactionForm(auto_id=AUTO_IDS["satisfaction"]),
+        "satisfaction": SatisfactionForm(
+            auto_id=AUTO_IDS["satisfaction"], asked=asked, initial=prefill or {}
+        ),
         "message": MessageForm(auto_id=AUTO_IDS["message"]),
         "counter": CounterOfferForm(auto_id=AUTO_IDS["counter"]),
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
     context = _case_context(case)
-    offers = _offers(case)
     context.update(
+        prefilled=bool(prefill) and "satisfaction" in offers,
         offers=offers,
         our_offer=resolution_selectors.open_organisation_offer(case=case) if "counter" in offers else None,
         forms=forms,
@@ -245,9 +256,11 @@ def _render_case(request: HttpRequest, case, *, status: int = 200, bound=None) -
     return render(request, "portal/case.html", context, status=status)
 
 
-def _answer(request: HttpRequest, case, *, name: str, form_class, act, done: str) -> HttpResponse:
+def _answer(
+    request: HttpRequest, case, *, name: str, form_class, act, done: str, form_kwargs: dict | None = None
+) -> HttpResponse:
     """Shared shape of every answer on the case link: validate, call the service, say what happened."""
-    form = form_class(request.POST, auto_id=AUTO_IDS[name])
+    form = form_class(request.POST, auto_id=AUTO_IDS[name], **(form_kwargs or {}))
     if not form.is_valid():
         if name not in _offers(case):
             # A stale page answering a question the case no longer asks: nothing to correct on this page.
@@ -356,7 +369,9 @@ def report_thanks(request: HttpRequest, case) -> HttpResponse:
 @private_page(referrer_policy=FORM_PAGE_REFERRER_POLICY)
 @with_grant
 def case_page(request: HttpRequest, case) -> HttpResponse:
-    return _render_case(request, case)
+    # An e-mailed answer link (``?resolved=yes&csat=4``) fills the satisfaction form in; it records nothing.
+    prefill = satisfaction_prefill(request.GET, services.asked_scores()) if request.GET else None
+    return _render_case(request, case, prefill=prefill)
 
 
 @require_safe
@@ -419,7 +434,13 @@ def _satisfaction(request: HttpRequest, case) -> HttpResponse:
 
     def act(data):
         services.case_satisfaction_record(
-            case=case, resolved=data["resolved"], comment=data["comment"], actor=None
+            case=case,
+            resolved=data["resolved"],
+            comment=data["comment"],
+            actor=None,
+            csat=data.get("csat"),
+            ces=data.get("ces"),
+            nps=data.get("nps"),
         )
 
     resolved = request.POST.get("resolved") == "yes"
@@ -428,7 +449,15 @@ def _satisfaction(request: HttpRequest, case) -> HttpResponse:
         if resolved
         else "We are sorry it is not resolved yet. We have told the person handling your case."
     )
-    return _answer(request, case, name="satisfaction", form_class=SatisfactionForm, act=act, done=done)
+    return _answer(
+        request,
+        case,
+        name="satisfaction",
+        form_class=SatisfactionForm,
+        act=act,
+        done=done,
+        form_kwargs={"asked": services.asked_scores()},
+    )
 
 
 def _message(request: HttpRequest, case) -> HttpResponse:
@@ -475,6 +504,7 @@ case_message = _answer_view(_message)
 # ---------------------------------------------------------------- the e-mailed link
 
 
+PREFILL_KEYS = ("resolved", "csat", "ces", "nps")
 # The answers by their path under a link, for forms on pages loaded from an old e-mailed address.
 ANSWERS = {
     "understanding": _understanding,
@@ -515,4 +545,7 @@ def _follow(request: HttpRequest, case, page: str) -> HttpResponse:
         grants.grant(request, case)
         return answer(request, case)
     grants.grant(request, case)
-    return _see_other(reverse(f"portal:{LINK_PAGES[page]}", kwargs={"reference": case.reference}))
+    url = reverse(f"portal:{LINK_PAGES[page]}", kwargs={"reference": case.reference})
+    # The satisfaction answer an e-mailed link carries survives the redirect (only its own keys, re-encoded).
+    answer = {k: request.GET[k] for k in PREFILL_KEYS if k in request.GET and LINK_PAGES[page] == "case"}
+    return _see_other(f"{url}?{urlencode(answer)}#status" if answer else url)

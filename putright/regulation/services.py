@@ -540,7 +540,9 @@ def clocks_note_status(case: Case) -> int:
     now = clock.now()
     changed = 0
     running = CaseClock.objects.filter(case_id=case.pk, met_at__isnull=True, stopped_at__isnull=True)
-    if status in (Status.AWAITING_CONFIRMATION, Status.CLOSED_RESOLVED):
+    # Closed with no reply to the satisfaction check counts as a resolved close (A5) throughout.
+    resolved = status in (Status.CLOSED_RESOLVED, Status.CLOSED_NO_REPLY)
+    if status == Status.AWAITING_CONFIRMATION or resolved:
         changed += running.filter(met_by=MetBy.DELIVERED.value).update(
             met_at=now, met_note="The agreed plan was delivered"
         )
@@ -553,12 +555,12 @@ def clocks_note_status(case: Case) -> int:
             stopped_at=case.closed_at or now,
             stop_reason=f"Closed as a duplicate of {original or 'another case'}, which carries on",
         )
-    if status not in (Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED):
+    if not resolved and status != Status.CLOSED_UNRESOLVED:
         return changed
     closed_at = case.closed_at or now
-    how = "Closed: resolved" if status == Status.CLOSED_RESOLVED else "Closed with our final response"
+    how = Status(status).label if resolved else "Closed with our final response"
     changed += running.filter(met_by=MetBy.CLOSED.value).update(met_at=closed_at, met_note=how)
-    if status == Status.CLOSED_RESOLVED:
+    if resolved:
         changed += running.filter(met_by=MetBy.CLOSED_RESOLVED.value, due_at__gte=closed_at).update(
             met_at=closed_at, met_note="Resolved within the summary resolution window"
         )
@@ -774,13 +776,14 @@ def case_close_unresolved(
     other_routes: list[str],
     letter: str | None = None,
     letter_choices: LetterChoices | None = None,
+    **outcome: str,
 ) -> Case:
     """A6: close without resolution, with the final response letter the agent edited when there is one.
 
     With ``letter`` (drafted from the rules, then edited) exactly that text is sent, and the routes and
     rule ids it was drafted from are recorded; ``other_routes`` are then the agent's own additions.
-    Without it the core's own message lists the reasons and ``other_routes``.
-    """
+    Without it the core's own message lists the reasons and ``other_routes``. ``outcome`` is the core's
+    ``reason_code`` and ``upheld``."""
     final = None
     if letter is not None and letter.strip():
         require_staff(actor)
@@ -793,5 +796,5 @@ def case_close_unresolved(
             extra_routes=[r.strip() for r in (other_routes or []) if r and r.strip()],
         )
     return case_services.case_close_unresolved(
-        actor=actor, case=case, reasons=reasons, other_routes=other_routes, final=final
+        actor=actor, case=case, reasons=reasons, other_routes=other_routes, final=final, **outcome
     )

@@ -89,6 +89,8 @@ def test_escalations_show_open_cases_and_closed_on_request(live_server, new_page
     for case in (open_case, closed_case):
         case_services.case_escalate(actor=alice, case=case, to_user=bob, reason="Customer asks for a manager")
     case_services.case_close_unresolved(
+        reason_code="other",
+        upheld="not_upheld",
         actor=bob,
         case=closed_case,
         reasons="We cannot help with this, for the reasons in our letter.",

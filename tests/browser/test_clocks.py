@@ -79,6 +79,7 @@ def test_an_agent_sees_deadlines_then_drafts_edits_and_sends_the_final_letter(
         expect(page.get_by_role("heading", level=1)).to_contain_text(mine.reference)
         outcome = page.get_by_role("region", name="Check and close")
         outcome.get_by_text("Close without resolving it").click()
+        outcome.get_by_label("Reason code").select_option("outside_policy")
         outcome.get_by_label("Why we cannot resolve it").fill(REASONS)
         outcome.get_by_label("Our decision on the complaint").select_option("not_upheld")
         outcome.get_by_label("What we supplied").select_option("goods")
@@ -102,7 +103,8 @@ def test_an_agent_sees_deadlines_then_drafts_edits_and_sends_the_final_letter(
         expect(page.get_by_role("heading", level=1)).to_contain_text("Closed: unresolved")
         timeline = page.get_by_role("region", name="Timeline")
         expect(timeline).to_contain_text(
-            "Closed unresolved; reasons and other routes sent in our final response letter"
+            "Closed unresolved (Outside our policy or terms; not upheld); reasons and other routes sent in our "
+            "final response letter"
         )
 
         # ---- What was sent: the email and the customer's page carry the edited letter.

@@ -220,6 +220,7 @@ def test_a_reported_problem_is_put_right_and_closed_through_the_pages(
     # The tick answers in place (htmx): the list says so without a page load.
     expect(plan.get_by_role("status")).to_have_text(f"Done: {STEP}")
     expect(plan.get_by_role("listitem").filter(has_text=STEP)).to_contain_text("Done")
+    agent.get_by_label("Was the complaint upheld?").select_option("upheld")
     agent.get_by_role("button", name="Mark delivered").click()
     expect_flash(agent, "Marked as delivered; the customer is asked whether it is resolved.")
     expect(_status_heading(agent)).to_contain_text("Checking it is resolved")
@@ -230,7 +231,8 @@ def test_a_reported_problem_is_put_right_and_closed_through_the_pages(
         "We have done what we agreed: please tell us if it is resolved"
     )
     expect(customer.get_by_role("region", name="What we have promised")).to_contain_text(PROMISE)
-    customer.get_by_role("button", name="Yes, it is resolved").click()
+    customer.get_by_label("Yes, it is resolved").check()
+    customer.get_by_role("button", name="Send my answer").click()
     expect_flash(customer, "Thank you. We are glad it is resolved, and we have closed your case.")
     expect(customer_status(customer)).to_have_text("Closed: resolved")
     expect(customer.get_by_role("heading", name="Your case is closed")).to_be_visible()

@@ -55,7 +55,7 @@ def _delivered(case, alice):
         due_date=timezone.localdate() + timedelta(days=3),
     )
     services.step_complete(actor=alice, step=step)
-    services.case_mark_delivered(actor=alice, case=case)
+    services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CONFIRMATION
     return case
@@ -73,8 +73,9 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
     customer = new_page()
     customer.goto(f"{base}{case_path}")
     expect(customer.get_by_role("heading", name="Is your problem resolved?")).to_be_visible()
-    customer.get_by_label("What is still wrong?").fill(STILL_WRONG)
-    customer.get_by_role("button", name="No, it is not resolved").click()
+    customer.get_by_label("No, it is not resolved").check()
+    customer.get_by_label("Anything you want to tell us?").fill(STILL_WRONG)
+    customer.get_by_role("button", name="Send my answer").click()
     expect_flash(customer, "We are sorry it is not resolved yet. We have told the person handling your case.")
     expect(customer_status(customer)).to_have_text(
         "You told us it is not resolved: we are looking at what to do next"
@@ -94,6 +95,7 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
     expect(outcome.get_by_role("blockquote")).to_have_text(STILL_WRONG)
 
     outcome.get_by_text("Close without resolving it").click()
+    outcome.get_by_label("Reason code").select_option("cannot_provide")
     outcome.get_by_label("Why we cannot resolve it").fill(REASONS)
     for route in ROUTES:
         outcome.get_by_label(route).check()
@@ -125,3 +127,4 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
     case.refresh_from_db()
     assert case.status == Status.CLOSED_UNRESOLVED
     assert case.other_routes == ROUTES
+    assert (case.unresolved_reason.code, case.upheld) == ("cannot_provide", "not_upheld")

@@ -39,6 +39,7 @@ from putright.cases.services.agreement import (
 from putright.cases.services.closing import (
     FinalResponse,
     case_close_duplicate,
+    case_close_no_reply,
     case_close_unresolved,
     case_reopen,
     case_satisfaction_record,
@@ -94,8 +95,22 @@ from putright.cases.services.routing import (
     rule_move,
     rule_save,
 )
+from putright.cases.services.satisfaction import (
+    SCORE_RANGES,
+    UPHELD_CORRECTABLE,
+    asked_scores,
+    case_upheld_correct,
+    may_correct_upheld,
+    satisfaction_remind,
+    satisfaction_settings_get,
+    scores_check,
+    unresolved_reason_get,
+    upheld_check,
+)
 from putright.cases.services.sweep import (
+    SatisfactionSweepResult,
     SweepResult,
+    satisfaction_sweep,
     sweep_run,
 )
 from putright.cases.services.understanding import (
@@ -171,4 +186,17 @@ __all__ = [
     "step_add",
     "step_complete",
     "sweep_run",
+    "SCORE_RANGES",
+    "UPHELD_CORRECTABLE",
+    "SatisfactionSweepResult",
+    "asked_scores",
+    "case_close_no_reply",
+    "case_upheld_correct",
+    "may_correct_upheld",
+    "satisfaction_remind",
+    "satisfaction_settings_get",
+    "satisfaction_sweep",
+    "scores_check",
+    "unresolved_reason_get",
+    "upheld_check",
 ]

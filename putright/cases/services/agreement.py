@@ -22,6 +22,12 @@ from putright.cases.services._common import (
     _set_status,
     _tell_customer,
 )
+from putright.cases.services.satisfaction import (
+    ASK_SUBJECT,
+    SATISFACTION_FIELDS,
+    satisfaction_ask_stamp,
+    upheld_check,
+)
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode, PermissionDenied
@@ -172,9 +178,14 @@ def step_complete(*, actor, step: ActionStep) -> ActionStep:
     return step
 
 
-def case_mark_delivered(*, actor, case: Case) -> Case:
-    """A2→A5: every step is done; ask the customer whether the problem is resolved."""
+def case_mark_delivered(*, actor, case: Case, upheld: str) -> Case:
+    """A2→A5: every step is done; ask the customer whether the problem is resolved.
+
+    The agent records whether the complaint was upheld (they know what was put right): the case keeps it
+    however it then closes (resolved, or resolved with no reply). The satisfaction check's clock starts.
+    """
     _require_staff(actor)
+    upheld = upheld_check(upheld)
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "deliver")
@@ -190,19 +201,22 @@ def case_mark_delivered(*, actor, case: Case) -> Case:
         if any(s.done_at is None for s in steps):
             raise DomainError(ErrorCode.STEPS_NOT_DONE, "Every step of the action plan must be done first.")
         before = _set_status(case, Status.AWAITING_CONFIRMATION)
-        _save(case, "status")
+        before["upheld"] = case.upheld
+        case.upheld = upheld
+        satisfaction_ask_stamp(case)
+        _save(case, "status", "upheld", *SATISFACTION_FIELDS)
         _event(
             case,
             actor,
             "case.delivered",
             "Resolution delivered; asking the customer if it is resolved",
             before=before,
-            after={"status": case.status},
+            after={"status": case.status, "upheld": upheld},
             customer_visible=True,
         )
         _tell_customer(
             case,
-            "Is your problem resolved?",
+            ASK_SUBJECT,
             "We have done everything we agreed. Is your problem now resolved? "
             "Please answer on your case link — if it is not, tell us what is still wrong.",
         )

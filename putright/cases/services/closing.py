@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -21,18 +22,37 @@ from putright.cases.services._common import (
     _set_status,
     _tell_customer,
 )
+from putright.cases.services.satisfaction import (
+    satisfaction_settings_get,
+    scores_check,
+    unresolved_reason_get,
+    upheld_check,
+)
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
-from putright.vocab import AgreementMethod, PromiseStatus, Status
+from putright.vocab import AgreementMethod, PromiseStatus, Status, Upheld
 
 
 def case_satisfaction_record(
-    *, case: Case, resolved: bool, comment: str = "", actor=None, method: str = AgreementMethod.PORTAL
+    *,
+    case: Case,
+    resolved: bool,
+    comment: str = "",
+    actor=None,
+    method: str = AgreementMethod.PORTAL,
+    csat: int | None = None,
+    ces: int | None = None,
+    nps: int | None = None,
 ) -> Case:
-    """A5: 'resolved' closes the case; 'not resolved' puts it on the agent's desk to reopen or close unresolved."""
+    """A5: 'resolved' closes the case; 'not resolved' puts it on the agent's desk to reopen or close unresolved.
+
+    The scores (CSAT 1–5, CES 1–7, NPS 0–10) are each optional to the customer and checked when given; they
+    are kept on the case (the answer to the check now asked) and in the event, with when it was answered.
+    """
     if actor is not None:
         _require_staff(actor)
+    scores = scores_check(csat=csat, ces=ces, nps=nps)
     comment = (comment or "").strip()[:5000]
     if not resolved and not comment and actor is None:
         raise DomainError(ErrorCode.REASONS_REQUIRED, "Please tell us what is still wrong.")
@@ -40,27 +60,43 @@ def case_satisfaction_record(
         case = _lock(case)
         _guard(case, "satisfaction")
         before = {"status": case.status}
+        now = clock.now()
         case.satisfaction_comment = comment
+        case.csat, case.ces, case.nps = scores["csat"], scores["ces"], scores["nps"]
+        case.satisfaction_answered_at = now
         if resolved:
             case.status = Status.CLOSED_RESOLVED
-            case.closed_at = clock.now()
+            case.closed_at = now
         else:
             case.status = Status.NOT_RESOLVED
-        _save(case, "status", "satisfaction_comment", "closed_at")
+        _save(
+            case,
+            "status",
+            "satisfaction_comment",
+            "closed_at",
+            "csat",
+            "ces",
+            "nps",
+            "satisfaction_answered_at",
+        )
         how = "on their case link" if actor is None else f"{AgreementMethod(method).label.lower()}"
+        given = ", ".join(f"{name.upper()} {value}" for name, value in scores.items() if value is not None)
         _event(
             case,
             actor,
             "satisfaction.resolved" if resolved else "satisfaction.not_resolved",
             f"Customer says the problem is {'resolved' if resolved else 'NOT resolved'} ({how})"
+            + (f"; {given}" if given else "")
             + (f": {comment}" if comment else ""),
             before=before,
-            after={"status": case.status, "comment": comment},
+            after={"status": case.status, "comment": comment, **scores},
             customer_visible=True,
             as_customer=True,
         )
         # S4: the answer joins the feedback feed, among what rooms above do with it.
-        hooks.announce(hooks.SatisfactionRecorded(case=case, actor=actor, resolved=resolved, comment=comment))
+        hooks.announce(
+            hooks.SatisfactionRecorded(case=case, actor=actor, resolved=resolved, comment=comment, **scores)
+        )
         if resolved:
             _settle_on_close(case, actor)
             hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=True))
@@ -124,6 +160,9 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
         case = _lock(case)
         _guard(case, "reopen")
         before = {"status": case.status}
+        # The check was answered ('not resolved'): no reminder or no-reply close until it is asked again.
+        case.satisfaction_asked_at = case.satisfaction_reminded_at = None
+        _save(case, "satisfaction_asked_at", "satisfaction_reminded_at")
         _back_to_choosing(case, None, None)
         _event(
             case,
@@ -169,9 +208,13 @@ def case_close_unresolved(
     case: Case,
     reasons: str,
     other_routes: list[str],
+    reason_code: str,
+    upheld: str,
     final: FinalResponse | None = None,
 ) -> Case:
-    """A6: close without resolution. Clear reasons and other routes are required and sent to the customer.
+    """A6: close without resolution. Clear reasons and other routes are required and sent to the customer;
+    a reason code from the administrator's list (active ones only) and whether the complaint was upheld are
+    required and kept for the metrics.
 
     With a ``final`` response letter (drafted by ``regulation`` and edited by the agent: use
     ``regulation.services.case_close_unresolved``, which prepares it) exactly that text is sent, and the
@@ -179,6 +222,8 @@ def case_close_unresolved(
     """
     _require_staff(actor)
     reasons = close_reasons_check(reasons)
+    reason = unresolved_reason_get(reason_code)
+    upheld = upheld_check(upheld)
     routes = [r.strip() for r in (other_routes or []) if r and r.strip()]
     if final is not None:
         routes = list(final.route_lines)
@@ -190,18 +235,29 @@ def case_close_unresolved(
         case = _lock(case)
         _guard(case, "close_unresolved")
         before = _set_status(case, Status.CLOSED_UNRESOLVED)
+        before.update(unresolved_reason=None, upheld=case.upheld)
         case.unresolved_reasons = reasons
+        case.unresolved_reason = reason
+        case.upheld = upheld
         case.other_routes = routes
         case.closed_at = clock.now()
-        _save(case, "status", "unresolved_reasons", "other_routes", "closed_at")
-        after = {"status": case.status, "reasons": reasons, "other_routes": routes}
+        _save(
+            case, "status", "unresolved_reasons", "unresolved_reason", "upheld", "other_routes", "closed_at"
+        )
+        after = {
+            "status": case.status,
+            "reasons": reasons,
+            "reason_code": reason.code,
+            "upheld": upheld,
+            "other_routes": routes,
+        }
         if final is not None:
             after["letter"] = {"subject": final.subject, "body": final.body, "rule_ids": final.rule_ids}
         _event(
             case,
             actor,
             "case.closed_unresolved",
-            "Closed unresolved; reasons and other routes sent"
+            f"Closed unresolved ({reason.label}; {Upheld(upheld).label.lower()}); reasons and other routes sent"
             + (f" in our final response letter ({', '.join(final.rule_ids)})" if final is not None else ""),
             before=before,
             after=after,
@@ -286,3 +342,45 @@ def case_close_duplicate(*, actor, case: Case, original: Case, note: str = "") -
             author=actor,
         )
     return case
+
+
+def case_close_no_reply(*, case: Case, now: datetime | None = None) -> bool:
+    """A5: asked, reminded once, and a further period with no answer: closed as resolved with no reply.
+
+    The system acts (no actor). What was recorded as upheld stays; promises and approvals settle as on any
+    close; the clocks stop as for a resolved close (``regulation``). False when it is not (or no longer) due.
+    """
+    now = now or clock.now()
+    row = satisfaction_settings_get()
+    with transaction.atomic():
+        case = _lock(case)
+        if (
+            case.status != Status.AWAITING_CONFIRMATION
+            or case.satisfaction_reminded_at is None
+            or case.satisfaction_answered_at is not None
+            or case.satisfaction_reminded_at > now - timedelta(days=row.close_no_reply_after_days)
+        ):
+            return False
+        before = {"status": case.status}
+        case.status = Status.CLOSED_NO_REPLY
+        case.closed_at = now
+        _save(case, "status", "closed_at")
+        _event(
+            case,
+            None,
+            "case.closed_no_reply",
+            "Closed as resolved with no reply: the customer was asked and reminded, and did not answer",
+            before=before,
+            after={"status": case.status, "reminded_at": case.satisfaction_reminded_at.isoformat()},
+            customer_visible=True,
+        )
+        _settle_on_close(case, None)
+        hooks.announce(hooks.CaseClosed(case=case, actor=None, resolved=True, no_reply=True))
+        _tell_customer(
+            case,
+            "Your case is closed",
+            "We did everything we agreed and asked whether your problem is resolved, but have not heard "
+            "back, so we have closed your case as resolved. If it is not resolved, reply to this e-mail or "
+            "write to us on your case link and we will look at it again.",
+        )
+    return True

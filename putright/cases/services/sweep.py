@@ -11,12 +11,16 @@ from django.db.models import Q
 
 from putright import clock
 from putright.cases import hooks
+from putright.cases.models import Case
 from putright.cases.presence import presence_sweep
+from putright.cases.services.closing import case_close_no_reply
 from putright.cases.services.promises import cadence_sweep, promises_sweep
+from putright.cases.services.satisfaction import satisfaction_remind, satisfaction_settings_get
 from putright.channels.delivery import MAX_ATTEMPTS, email_recover_stuck
 from putright.channels.models import Alert, Message
 from putright.channels.services import alert_enqueue, message_enqueue
 from putright.jobs import outbox
+from putright.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,9 @@ class SweepResult:
     # The outbox: jobs handed back from a worker that stopped beating, and jobs handed to the queue.
     jobs_recovered: int = 0
     jobs_relayed: int = 0
+    # A5: the satisfaction check's one reminder, and the cases then closed as resolved with no reply.
+    satisfaction_reminded: int = 0
+    closed_no_reply: int = 0
 
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
@@ -40,6 +47,7 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
     now = now or clock.now()
     at_risk, broken = promises_sweep(now=now)
     flagged = cadence_sweep(now=now)
+    satisfaction = satisfaction_sweep(now=now)
     tick = hooks.announce(hooks.SweepTick(now=now))
     email_recover_stuck(now=now)
     retried = 0
@@ -75,4 +83,32 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
         signals_evaluated=tick.figures.get("signals_evaluated", 0),
         jobs_recovered=jobs_recovered,
         jobs_relayed=jobs_relayed,
+        satisfaction_reminded=satisfaction.reminded,
+        closed_no_reply=satisfaction.closed_no_reply,
     )
+
+
+@dataclass(frozen=True)
+class SatisfactionSweepResult:
+    reminded: int
+    closed_no_reply: int
+
+
+def satisfaction_sweep(*, now: datetime | None = None) -> SatisfactionSweepResult:
+    """Remind the customers due a reminder, then close the cases due to close. Idempotent: each case is
+    re-checked under its lock, so a second sweep (or two at once) sends nothing and closes nothing twice."""
+    now = now or clock.now()
+    row = satisfaction_settings_get()
+    waiting = Case.objects.filter(status=Status.AWAITING_CONFIRMATION)  # those waiting since before: from now
+    waiting.filter(satisfaction_asked_at__isnull=True).update(satisfaction_asked_at=now)
+    due_reminder = waiting.filter(
+        satisfaction_reminded_at__isnull=True,
+        satisfaction_asked_at__lte=now - timedelta(days=row.remind_after_days),
+    ).order_by("pk")
+    reminded = sum(satisfaction_remind(case=c, now=now) for c in due_reminder.only("pk"))
+    due_close = waiting.filter(
+        satisfaction_answered_at__isnull=True,
+        satisfaction_reminded_at__lte=now - timedelta(days=row.close_no_reply_after_days),
+    ).order_by("pk")
+    closed = sum(case_close_no_reply(case=c, now=now) for c in due_close.only("pk"))
+    return SatisfactionSweepResult(reminded=reminded, closed_no_reply=closed)

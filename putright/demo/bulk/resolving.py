@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from putright.cases.models import ActionStep, Agreement, Option, Promise
+from putright.cases.services.satisfaction import SATISFACTION_FIELDS
 from putright.channels.models import Alert, Message
+from putright.demo import outcomes
 from putright.demo.acts import Act
 from putright.demo.bulk.draft import CaseDraft, PayloadId
 from putright.engines.deadlines import refund_clock
@@ -22,6 +24,7 @@ from putright.vocab import (
     RemedyType,
     Sentiment,
     Status,
+    Upheld,
 )
 
 
@@ -233,15 +236,20 @@ class ResolvingActs(CaseDraft):
         )
 
     def deliver(self, act: Act, *, actor) -> None:
-        before = {"status": self.case.status}
-        self.case.status = Status.AWAITING_CONFIRMATION
-        self._save("status")
+        case = self.case
+        before = {"status": case.status, "upheld": case.upheld}
+        case.status = Status.AWAITING_CONFIRMATION
+        case.upheld = outcomes.upheld_delivered(case.reference)
+        case.satisfaction_asked_at = self.now
+        case.satisfaction_reminded_at = case.satisfaction_answered_at = None
+        case.csat = case.ces = case.nps = None
+        self._save("status", "upheld", *SATISFACTION_FIELDS)
         self._event(
             actor,
             "case.delivered",
             "Resolution delivered; asking the customer if it is resolved",
             before=before,
-            after={"status": self.case.status},
+            after={"status": case.status, "upheld": case.upheld},
             visible=True,
         )
         self._tell(
@@ -253,21 +261,28 @@ class ResolvingActs(CaseDraft):
     def satisfaction(self, act: Act, *, resolved: bool, comment: str, actor, method: str) -> None:
         case, comment = self.case, comment.strip()[:5000]
         before = {"status": case.status}
+        scores = outcomes.scores(case.reference, resolved=resolved)
         case.satisfaction_comment = comment
+        case.csat, case.ces, case.nps = scores["csat"], scores["ces"], scores["nps"]
+        case.satisfaction_answered_at = self.now
         if resolved:
             case.status = Status.CLOSED_RESOLVED
             case.closed_at = self.now
         else:
             case.status = Status.NOT_RESOLVED
-        self._save("status", "satisfaction_comment", "closed_at")
+        self._save(
+            "status", "satisfaction_comment", "closed_at", "csat", "ces", "nps", "satisfaction_answered_at"
+        )
         how = "on their case link" if actor is None else AgreementMethod(method).label.lower()
+        given = ", ".join(f"{name.upper()} {value}" for name, value in scores.items() if value is not None)
         self._event(
             actor,
             "satisfaction.resolved" if resolved else "satisfaction.not_resolved",
             f"Customer says the problem is {'resolved' if resolved else 'NOT resolved'} ({how})"
+            + (f"; {given}" if given else "")
             + (f": {comment}" if comment else ""),
             before=before,
-            after={"status": case.status, "comment": comment},
+            after={"status": case.status, "comment": comment, **scores},
             visible=True,
             as_customer=True,
         )
@@ -277,6 +292,9 @@ class ResolvingActs(CaseDraft):
                 source=FeedbackItem.Source.SATISFACTION,
                 text=text,
                 satisfied=resolved,
+                csat=scores["csat"],
+                ces=scores["ces"],
+                nps=scores["nps"],
                 sentiment=sentiment_for(text, resolved),
                 case=case,
                 customer=self.customer,
@@ -304,6 +322,8 @@ class ResolvingActs(CaseDraft):
 
     def reopen(self, act: Act, *, actor, reason: str) -> None:
         before, reason = {"status": self.case.status}, reason.strip()
+        self.case.satisfaction_asked_at = self.case.satisfaction_reminded_at = None
+        self._save("satisfaction_asked_at", "satisfaction_reminded_at")
         self._back_to_choosing(None, None)
         self._event(
             actor,
@@ -322,16 +342,24 @@ class ResolvingActs(CaseDraft):
         case = self.case
         reasons = reasons.strip()
         routes = [r.strip() for r in other_routes if r and r.strip()]
-        before = {"status": case.status}
+        before = {"status": case.status, "unresolved_reason": None, "upheld": case.upheld}
+        reason = self.writer.unresolved_reasons[outcomes.reason_code(case.reference)]
         case.status = Status.CLOSED_UNRESOLVED
         case.unresolved_reasons, case.other_routes, case.closed_at = reasons, routes, self.now
-        self._save("status", "unresolved_reasons", "other_routes", "closed_at")
+        case.unresolved_reason, case.upheld = reason, outcomes.upheld_unresolved(case.reference)
+        self._save("status", "unresolved_reasons", "unresolved_reason", "upheld", "other_routes", "closed_at")
         self._event(
             actor,
             "case.closed_unresolved",
-            "Closed unresolved; reasons and other routes sent",
+            f"Closed unresolved ({reason.label}; {Upheld(case.upheld).label.lower()}); reasons and other routes sent",
             before=before,
-            after={"status": case.status, "reasons": reasons, "other_routes": routes},
+            after={
+                "status": case.status,
+                "reasons": reasons,
+                "reason_code": reason.code,
+                "upheld": case.upheld,
+                "other_routes": routes,
+            },
             visible=True,
         )
         self._settle_on_close(actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from putright.authority.selectors import limit_for_user, staff_users
-from putright.cases.models import Case
+from putright.cases.models import Case, UnresolvedReason
 from putright.demo.acts import Plan
 from putright.demo.bulk.choosing import ChoosingActs
 from putright.demo.bulk.resolving import ResolvingActs
@@ -30,11 +30,14 @@ class BulkWriter:
         self.calendar = None
         self._limits: dict[int, object] = {}
         self._staff: list | None = None
+        # The administrator's reason codes for closing unresolved, by code (read with the settings).
+        self.unresolved_reasons: dict[str, UnresolvedReason] = {}
 
     def write(self, plan: Plan) -> Case:
         if self.settings_row is None:
             self.settings_row = regulation.regime_settings_get()
             self.calendar = regulation.calendar_for(self.settings_row)
+            self.unresolved_reasons = {r.code: r for r in UnresolvedReason.objects.all()}
         draft = HistoryCase(self, plan)
         for act in plan.acts:
             if act.prepare is not None:
