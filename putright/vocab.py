@@ -203,3 +203,16 @@ class Upheld(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     PARTLY = "partly", "Partly upheld"
     NOT_UPHELD = "not_upheld", "Not upheld"
+
+
+# A6: the reason codes for closing a case unresolved that an organisation starts with (cases' migration 0007
+# seeds them; the administrator edits the list). The demo loader makes sure they are there.
+DEFAULT_UNRESOLVED_REASONS = [
+    ("outside_policy", "Outside our policy or terms"),
+    ("no_fault_found", "No fault found"),
+    ("offer_declined", "The customer declined what we offered"),
+    ("third_party", "The responsibility of a third party"),
+    ("customer_unreachable", "The customer stopped replying"),
+    ("cannot_provide", "We cannot provide what was asked"),
+    ("other", "Other"),
+]

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import socket
 import threading
@@ -28,7 +27,7 @@ from putright.cases import services
 from putright.cases.models import UnresolvedReason
 from putright.regulation.models import RegimeSettings
 from putright.resolution.defaults import defaults_ensure as catalogue_ensure
-from putright.vocab import Channel
+from putright.vocab import DEFAULT_UNRESOLVED_REASONS, Channel
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -98,12 +97,6 @@ def _email_to_loopback_smtp(settings, smtp_server):
     yield
 
 
-# The reason codes for closing unresolved that cases' migration 0007 seeds.
-_REASONS_SEEDED = importlib.import_module(
-    "putright.cases.migrations.0007_satisfaction_scores_unresolved_reason_upheld"
-)
-
-
 @pytest.fixture(autouse=True)
 def _migration_seeds(request):
     """A transactional test empties the database when it ends, with the rows the migrations seeded (roles
@@ -119,7 +112,7 @@ def _migration_seeds(request):
     roles_ensure()
     catalogue_ensure()
     RegimeSettings.objects.get_or_create(pk=1)
-    for position, (code, label) in enumerate(_REASONS_SEEDED.DEFAULT_UNRESOLVED_REASONS):
+    for position, (code, label) in enumerate(DEFAULT_UNRESOLVED_REASONS):
         UnresolvedReason.objects.get_or_create(code=code, defaults={"label": label, "position": position})
     yield
 

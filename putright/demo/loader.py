@@ -22,7 +22,7 @@ from putright import clock
 from putright.authority.defaults import roles_ensure
 from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
-from putright.cases.models import Case, Category
+from putright.cases.models import Case, Category, UnresolvedReason
 from putright.demo import content, extras, outbox
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
@@ -31,6 +31,7 @@ from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
 from putright.resolution.defaults import defaults_ensure as catalogue_ensure
+from putright.vocab import DEFAULT_UNRESOLVED_REASONS
 
 
 @dataclass
@@ -138,10 +139,13 @@ class DemoLoader:
     # ------------------------------------------------------------ organisation
 
     def staff_create(self) -> None:
-        # The migrations made the roles, the remedy catalogue and the appraisal weights, unless the
-        # database was emptied since (a test database flushed between tests, say): the demo needs them.
+        # The migrations made the roles, the remedy catalogue, the appraisal weights and the reason codes for
+        # closing unresolved, unless the database was emptied since (a test database flushed between tests,
+        # say): the demo needs them.
         roles_ensure()
         catalogue_ensure()
+        for position, (code, label) in enumerate(DEFAULT_UNRESOLVED_REASONS):
+            UnresolvedReason.objects.get_or_create(code=code, defaults={"label": label, "position": position})
         User = get_user_model()
         for member in content.staff():
             user, _ = User.objects.get_or_create(username=member.username)

@@ -27,13 +27,6 @@ SCORE_ENDS: dict[str, tuple[str, str]] = {
     "ces": ("very difficult", "very easy"),
     "nps": ("not at all likely", "extremely likely"),
 }
-CSAT_WORDS = {
-    1: "Very dissatisfied",
-    2: "Dissatisfied",
-    3: "Neither satisfied nor dissatisfied",
-    4: "Satisfied",
-    5: "Very satisfied",
-}
 
 
 def satisfaction_link(case: Case, **answer) -> str:
