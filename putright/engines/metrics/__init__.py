@@ -25,6 +25,7 @@ from putright.engines.metrics.periods import (
     parse_date,
     percentile,
     ratio,
+    row_unit,
     with_statistic,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "parse_date",
     "percentile",
     "ratio",
+    "row_unit",
     "with_statistic",
 ]

@@ -138,3 +138,16 @@ def format_value(value: float | Decimal | int | None, unit: Unit) -> str:
 
 def format_integer(value: int | None) -> str:
     return "" if value is None else str(int(value))
+
+
+def row_unit(unit: Unit, group: str) -> Unit:
+    """The unit of one row's value: a secondary figure may differ from its metric's (a response rate
+    beside a score, business days beside hours)."""
+    statistic = group.rpartition(f"{STATISTIC}=")[2] if f"{STATISTIC}=" in group else ""
+    if statistic == "response_rate":
+        return Unit.RATE
+    if statistic.endswith("business_days"):
+        return Unit.BUSINESS_DAYS
+    if statistic in ("closed_in_period", "previous_period"):
+        return Unit.COUNT
+    return unit
