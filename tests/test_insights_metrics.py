@@ -547,3 +547,28 @@ def test_every_metric_answers_for_every_dimension_it_declares(alice):
                 r.group == "" or r.group.startswith(("statistic=", "example=", "baseline=", f"{d.value}="))
                 for r in found
             ), (m.id, d)
+
+
+def test_the_sweep_keeps_the_calendar_filled_a_year_ahead():
+    from putright import clock
+    from putright.cases.services.sweep import sweep_run
+
+    case(at(2026, 3, 2))
+    with clock.frozen(at(2026, 7, 1, 12)):
+        sweep_run()
+    days = CalendarDay.objects.filter(region="ENG")
+    assert days.order_by("date").first().date == date(2026, 3, 1)
+    assert days.order_by("date").last().date == date(2027, 7, 2)  # 366 days after 1 July 2026
+    # 25 December 2026 is closed, 24 December open; ordinals step only on business days.
+    christmas = {d.date: d for d in days.filter(date__range=(date(2026, 12, 24), date(2026, 12, 29)))}
+    assert [christmas[date(2026, 12, d)].is_business_day for d in (24, 25, 28, 29)] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert (
+        christmas[date(2026, 12, 29)].business_day_ordinal
+        - christmas[date(2026, 12, 24)].business_day_ordinal
+        == 1
+    )

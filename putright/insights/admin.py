@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from putright.engines.metrics import METRICS
+from putright.engines.metrics import BY_ID, METRICS
 from putright.errors import DomainError
 from putright.insights import services
 from putright.insights.models import CalendarDay, DigestPreference, InsightsSettings, MetricTarget
@@ -20,10 +20,9 @@ class MetricTargetForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("metric_id") and data.get("target") is not None:
-            probe = MetricTarget(metric_id=data["metric_id"], target=data["target"])
-            definition = {m.id: m for m in METRICS}[probe.metric_id]
-            if definition.is_rate and not 0.0 <= probe.target <= 1.0:
+        definition = BY_ID.get(data.get("metric_id") or "")
+        if definition is not None and data.get("target") is not None:
+            if definition.is_rate and not 0.0 <= data["target"] <= 1.0:
                 raise ValidationError("A rate's target is a fraction from 0 to 1, e.g. 0.85.")
         return data
 
