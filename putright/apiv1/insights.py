@@ -18,11 +18,11 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from putright.apiv1.errors import COMMON_ERRORS, NotFound, field_error
-from putright.apiv1.fields import Slug, Username
+from putright.apiv1.fields import DueDate, Slug, Username
 from putright.authority.models import Role, Team
 from putright.authority.selectors import has_role_at_least
 from putright.authority.teams import team_ids_of
-from putright.engines.metrics import BY_ID, METRICS, Period, parse_date
+from putright.engines.metrics import BY_ID, METRICS, Period
 from putright.errors import PermissionDenied
 from putright.insights.metrics import measure
 from putright.insights.models import MetricTarget
@@ -33,14 +33,14 @@ from putright.vocab import Channel, SourceKind
 router = Router(tags=["insights"])
 
 MetricId = Annotated[str, Path(max_length=50, description="A metric id from GET /insights/metrics.")]
-DateText = Annotated[str, Field(max_length=10, description="YYYY-MM-DD, a local date, inclusive.")]
 # The longest period one request may measure (a decade): a guard against a runaway query.
 MAX_DAYS = 3660
 
 
 class MetricQuery(Schema):
-    date_from: DateText = Field(..., alias="from")
-    date_to: DateText = Field(..., alias="to")
+    # Dates written YYYY-MM-DD in the years 2000–2999: local dates, both inclusive.
+    date_from: DueDate = Field(..., alias="from", description="The first day, YYYY-MM-DD (local, inclusive).")
+    date_to: DueDate = Field(..., alias="to", description="The last day, YYYY-MM-DD (local, inclusive).")
     group_by: Annotated[str, Field(max_length=30)] | None = Field(
         None, description="A dimension the metric lists (team, handler, category, channel, source_kind…)."
     )
@@ -136,14 +136,7 @@ def metric_detail(request, metric_id: MetricId, params: Query[MetricQuery]):
     definition = BY_ID.get(metric_id)
     if definition is None:
         raise NotFound(f"No metric {metric_id!r}; GET /api/insights/metrics lists them.")
-    try:
-        start = parse_date(params.date_from, name="from")
-    except ValueError as exc:
-        raise field_error("from", str(exc), source="query", kind="invalid_date") from None
-    try:
-        end = parse_date(params.date_to, name="to")
-    except ValueError as exc:
-        raise field_error("to", str(exc), source="query", kind="invalid_date") from None
+    start, end = params.date_from, params.date_to
     if start > end:
         raise field_error(
             "from", f"from ({start}) is after to ({end}).", source="query", kind="invalid_period"
