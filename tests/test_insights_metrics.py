@@ -572,3 +572,15 @@ def test_the_sweep_keeps_the_calendar_filled_a_year_ahead():
         - christmas[date(2026, 12, 24)].business_day_ordinal
         == 1
     )
+
+
+def test_pinned_query_counts(django_assert_num_queries):
+    for day in (1, 2, 3):
+        case(at(2026, 7, day), status=Status.CLOSED_RESOLVED, closed=at(2026, 7, day + 5))
+    measure("time_to_resolve", start=JULY[0], end=JULY[1])  # fills the calendar
+    # Settings, region, the total: 3. Grouped by channel: one more.
+    with django_assert_num_queries(4):
+        measure("volume", start=JULY[0], end=JULY[1], group_by="channel")
+    # The calendar check (first case, region, span), settings, region, the percentiles: 6.
+    with django_assert_num_queries(6):
+        measure("time_to_resolve", start=JULY[0], end=JULY[1])
