@@ -12,6 +12,7 @@ from putright.pages import (
     customers,
     desk,
     handling,
+    insights_return,
     outcome,
     presence,
     queue_bulk,
@@ -91,6 +92,11 @@ resolution_urlpatterns = [
     path(_case + "offers/counter/", resolution.offer_counter, name="offer_counter"),
     path(_case + "offers/<int:offer_id>/settle/", resolution.offer_settle, name="offer_settle"),
     path(_case + "offers/<int:offer_id>/reject/", resolution.offer_reject, name="offer_reject"),
+]
+
+insights_urlpatterns = [
+    path("insights/return/", insights_return.complaints_return_page, name="insights_return"),
+    path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
 ]
 
 team_urlpatterns = [

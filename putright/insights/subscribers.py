@@ -1,0 +1,17 @@
+"""What insights does when the case core announces a step (``putright.cases.hooks``)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from putright.cases import hooks
+from putright.insights.calendar import calendar_ensure_for_data
+
+
+def on_sweep(event: hooks.SweepTick) -> None:
+    """Keep the business-day calendar filled over the span of the data, a year ahead."""
+    calendar_ensure_for_data(timezone.localdate(event.now))
+
+
+def subscribe() -> None:
+    hooks.subscribe(hooks.SweepTick, on_sweep, phase=hooks.Phase.IN_TRANSACTION)
