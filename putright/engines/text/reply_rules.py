@@ -53,9 +53,20 @@ def sentences(text: str) -> list[Span]:
     if spans and _GREETING.match(spans[0].text) and len(spans) > 1:
         spans = spans[1:]
     for i, span in enumerate(spans):
-        if i and _SIGNOFF.match(span.text):
+        if i and _SIGNOFF.match(span.text) and _whole_line(text, span) and _only_names_after(spans[i + 1 :]):
             return spans[:i]
     return spans
+
+
+def _whole_line(text: str, span: Span) -> bool:
+    before = text[: span.start].rsplit("\n", 1)[-1]
+    after = text[span.end :].split("\n", 1)[0]
+    return not before.strip() and not after.strip()
+
+
+def _only_names_after(spans: list[Span]) -> bool:
+    """What follows a sign-off: at most a few short lines (a name, a team, a telephone number)."""
+    return len(spans) <= 4 and all(len(s.text.split()) <= 8 for s in spans)
 
 
 def _clauses(sentence: Span) -> list[Span]:
@@ -99,7 +110,7 @@ BLAME = _rx(
     r"you (?:clearly |obviously |simply )?(?:ignored|misunderstood|misread|overloaded|overspent|missed the|"
     r"left it too late|caused|chose (?:the|to|not)|agreed to (?:these|the|this|our)|must have|"
     r"provided false|provided incorrect|gave (?:us )?false)",
-    r"you (?:\w+ ){0,3}?(?:the |a |an )?(?:wrong|incorrect) (?!\w+ (?:from|by) us)",
+    r"you (?:\w+ ){0,3}?(?:the |a |an )?(?:wrong|incorrect)(?! \w+ (?:from|by) us)",
     r"because you (?:paid|didn't|did not|failed|entered|sent|gave|chose|ordered|missed|forgot|ignored|used)",
     r"as you (?:were|have been) (?:told|advised|informed|warned)",
     r"you were (?:told|advised|informed|warned) (?:that|about|on|by|before|at the time|twice|several)",
@@ -194,11 +205,14 @@ JARGON_WORDS = _rx(
 # Internal acronyms and codes (case-sensitive: "tier" is a word, "SLA" an acronym).
 JARGON_CODES = re.compile(
     r"(?<![\w-])(?:"
-    r"L[1-4]|P[1-4]|SLA|SLAs|KPI|RCA|BAU|KYC|AML|CRM|RMA|TTR|TAT|JIRA|OSS|BSS|WMS|OMS|ERP|QA|CX|DPA|CB|DNR|"
+    r"(?:L[1-4]|P[1-4]|SLA|SLAs|KPI|RCA|BAU|KYC|AML|CRM|RMA|TTR|TAT|JIRA|OSS|BSS|WMS|OMS|ERP|QA|CX|DPA|CB|DNR|"
     r"OOS|NFF|PSR|AP|AR|AUDDIS|ARUDD|ADDACS|DSLAM|REIN|FTTC|FTTP|GEA|LNP|PAC|MTD|CoS|AQ|SOP|SME|WFM|ACD|IVR|"
-    r"DISP \d[\d.]*|CONC \d[\d.]*|(?:INC|CHG|RITM|PRB|REQ|TKT|SR|TASK)\d{3,}|D\d{4}|[A-Z]{2,5}-\d{1,3}|[A-Z]-\d{3,6}"
-    r")(?![\w-])"
+    r"DISP \d[\d.]*|CONC \d[\d.]*|(?:INC|CHG|RITM|PRB|REQ|TKT|SR|TASK)\d{3,}|D\d{4}|[A-Z]{2,5}-\d{1,3}|[A-Z]-\d{3,6})"
+    r"(?: code \w+(?:\.\w+)*)?)(?![\w-])"
 )
+
+
+_NEAR = re.compile(r"[\s,/&]*(?:\w{1,4}[\s,/&]+)?")
 
 
 def find_jargon(sentences: list[Span]) -> Iterator[tuple[int, int]]:
@@ -209,8 +223,8 @@ def find_jargon(sentences: list[Span]) -> Iterator[tuple[int, int]]:
         )
         if hits:
             start, end = hits[0]
-            for a, b in hits[1:]:  # neighbouring terms make one finding ("BACS ARUDD code 0")
-                if a - end > 3:
+            for a, b in hits[1:]:  # neighbouring terms make one finding ("escalated to L2 for RCA")
+                if not _NEAR.fullmatch(s.text[end:a]):
                     break
                 end = max(end, b)
             yield s.start + start, s.start + end
