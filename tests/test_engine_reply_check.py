@@ -416,3 +416,21 @@ def test_the_engine_imports_no_django():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_a_one_line_reply_with_its_greeting_and_sign_off_inline_is_read_as_its_body():
+    assert found("Hi Sarah, I can confirm the parcel will arrive tomorrow. Thanks, Ben") == [
+        ("K5.beyond_authority_date", "I can confirm the parcel will arrive tomorrow")
+    ]
+
+
+def test_a_range_of_days_is_a_time_and_its_far_end_counts_against_the_limit():
+    assert found("Your refund should appear in 3-5 working days.") == []
+    assert found("I will have an answer for you within 5 to 8 weeks.", date_limit_days=28) == [
+        ("K5.beyond_authority_date", "within 5 to 8 weeks")
+    ]
+
+
+def test_sorry_with_a_word_between_is_still_an_acknowledgement():
+    reply = "Thanks for getting back to me, and sorry again that the washer was faulty." + NEXT
+    assert rules(reply, customer_state="angry") == set()

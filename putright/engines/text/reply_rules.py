@@ -27,7 +27,10 @@ def _rx(*patterns: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
 # ---------------------------------------------------------------- sentences
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
-_GREETING = re.compile(r"^\s*(?:dear|hello|hi|hey|good (?:morning|afternoon|evening))\b[^\n]{0,60}$", re.I)
+# A greeting: a line of its own ("Dear Mrs Okafor,"), or the start of the first sentence ("Hi Sarah, I ...").
+_GREETING = re.compile(
+    r"\s*(?:dear|hello|hi|hey|good (?:morning|afternoon|evening))\b[^\n,.!?;:]{0,40}(?:[,!:]\s*|\s*$)", re.I
+)
 _SIGNOFF = re.compile(
     r"^\s*(?:(?:kind|best|warm(?:est)?|many) )?(?:regards|wishes|thanks|thank you|sincerely|"
     r"yours (?:sincerely|faithfully|truly)|cheers|all the best)\b[^\n]{0,30}$",
@@ -50,10 +53,20 @@ def sentences(text: str) -> list[Span]:
         if match is None:
             break
         pos = match.end()
-    if spans and _GREETING.match(spans[0].text) and len(spans) > 1:
-        spans = spans[1:]
+    greeting = _GREETING.match(spans[0].text) if spans else None
+    if greeting is not None:
+        first = spans[0]
+        if greeting.end() >= len(first.text):
+            spans = spans[1:]
+        else:
+            spans[0] = Span(first.start + greeting.end(), first.end, first.text[greeting.end() :])
     for i, span in enumerate(spans):
-        if i and _SIGNOFF.match(span.text) and _whole_line(text, span) and _only_names_after(spans[i + 1 :]):
+        if (
+            i
+            and _SIGNOFF.match(span.text)
+            and (_whole_line(text, span) or len(span.text.split()) <= 4)
+            and _only_names_after(spans[i + 1 :])
+        ):
             return spans[:i]
     return spans
 
@@ -294,7 +307,8 @@ _MONTH = (
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _NUM = (
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty)"
+    r"(?:\d+(?:\s?(?:-|–|to)\s?\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|"
+    r"fifteen|twenty|thirty)"
 )
 SPAN = re.compile(
     r"\b(?:within|in|in the next|over the next|inside|no later than)\s+(?:the next\s+)?(?P<n>" + _NUM + r")"
@@ -433,7 +447,7 @@ def _span_days(match: re.Match[str]) -> float:
         "twenty": 20,
         "thirty": 30,
     }
-    raw = match.group("n").lower()
+    raw = re.split(r"\s?(?:-|–|to)\s?", match.group("n").lower())[-1]  # a range: its far end
     n = float(raw) if raw.isdigit() else float(words.get(raw, 0))
     unit = match.group("unit").lower().rstrip("s")
     per = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0}[unit]
@@ -490,8 +504,8 @@ def find_dates(sentences: list[Span], date_limit_days: int | None) -> Iterator[t
 # ---------------------------------------------------------------- K5.no_empathy
 
 EMPATHY = _rx(
-    r"(?:I'?m|I am|we'?re|we are)(?: \w+){0,2} sorry(?! if\b)(?!,? but\b)(?! for any\b)",
-    r"sorry (?:for|about|that|to hear|you)(?! any\b)",
+    r"(?:I'?m|I am|I was|we'?re|we are|we were)(?: \w+){0,2} sorry(?! if\b)(?!,? but\b)(?! for any\b)",
+    r"sorry (?:again |once more |too )?(?:for|about|that|to hear|to read|to learn|you)(?! any\b)",
     r"(?<!if )sorry(?=\s*[-–—!.])",
     r"apologi[sz]e (?:for|that|to you)(?! any\b)",
     r"(?:my|our|sincere|sincerest|deepest) apologies(?! for any\b)(?! if\b)",
