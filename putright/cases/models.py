@@ -180,6 +180,7 @@ class Case(models.Model):
             models.Index(fields=["last_customer_update_at"], name="case_last_update"),
             models.Index(fields=["team", "status"], name="case_team_status"),
             models.Index(fields=["updated_at"], name="case_updated"),
+            models.Index(fields=["customer", "created_at"], name="case_customer_created"),
         ]
 
     def __str__(self) -> str:
@@ -443,6 +444,9 @@ class UnresolvedReason(models.Model):
         return self.label
 
 
+_DAYS = [MinValueValidator(1), MaxValueValidator(90)]
+
+
 class SatisfactionSettings(models.Model):
     """A5: one row for the organisation (pk 1): which scores the satisfaction check asks, and when it reminds
     the customer and then closes the case as resolved with no reply."""
@@ -450,13 +454,9 @@ class SatisfactionSettings(models.Model):
     ask_csat = models.BooleanField("Ask satisfaction (CSAT, 1–5)", default=True)
     ask_ces = models.BooleanField("Ask effort (CES, 1–7)", default=False)
     ask_nps = models.BooleanField("Ask likelihood to recommend (NPS, 0–10)", default=False)
-    remind_after_days = models.PositiveSmallIntegerField(
-        "Remind after (days)", default=5, validators=[MinValueValidator(1), MaxValueValidator(90)]
-    )
+    remind_after_days = models.PositiveSmallIntegerField("Remind after (days)", default=5, validators=_DAYS)
     close_no_reply_after_days = models.PositiveSmallIntegerField(
-        "Close as resolved, no reply, after a further (days)",
-        default=9,
-        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        "Close as resolved, no reply, after a further (days)", default=9, validators=_DAYS
     )
 
     class Meta:
