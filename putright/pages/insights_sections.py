@@ -287,7 +287,8 @@ def headline(ask: Ask) -> Section:
     def duration(rows: dict[str, Row]) -> list[Cell]:
         return [
             Cell(
-                f"90th percentile {fmt(rows[with_statistic('', P90_HOURS)].value, Unit.HOURS)}", numeric=False
+                f"90th percentile {fmt(rows[with_statistic('', P90_HOURS)].value, Unit.HOURS)};",
+                numeric=False,
             ),
             Cell(
                 f"median {fmt(rows[with_statistic('', MEDIAN_BUSINESS_DAYS)].value, Unit.BUSINESS_DAYS)}",
@@ -373,16 +374,19 @@ def breakdown(
         now.sort(key=lambda item: order.index(item[0].partition("=")[2]))
     before = by_group(_measure(ask, metric_id, ask.span.previous(), group_by=dimension)) if previous else {}
     head = [DIMENSION_WORDS.get(dimension, dimension.replace("_", " ").capitalize()), "This period"]
+    if definition.is_rate:  # a share of a whole: the cases counted, then the share
+        head = [head[0], "Cases", f"Share of {definition.denominator}"]
     if previous:
         head += ["Previous period", "Change"]
     table = Table(caption, head)
     for g, r in now:
-        cell = (
-            count_cell(ask, r.value, metric_id, part, g)
-            if part
-            else Cell(fmt(r.value, definition.unit, metric_id))
-        )
-        row = [Cell(value_label(g), numeric=False), cell]
+        if definition.is_rate:
+            cells = [count_cell(ask, r.numerator, metric_id, part, g), Cell(fmt(r.value, Unit.RATE))]
+        elif part:
+            cells = [count_cell(ask, r.value, metric_id, part, g)]
+        else:
+            cells = [Cell(fmt(r.value, definition.unit, metric_id))]
+        row = [Cell(value_label(g), numeric=False), *cells]
         if previous:
             b = before.get(g)
             row += [
