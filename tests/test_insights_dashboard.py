@@ -209,7 +209,10 @@ def test_sections_show_the_tables_behind_the_charts(client, carol, book):
     assert "0–2 days" not in backlog or backlog.index("3–7 days") > backlog.index("0–2 days")
     # Every chart's JSON is in the fragment, each with a table.
     body = fragment(client, "deadlines").content.decode()
-    assert 'data-chart-json-id="deadlines-regime"' in body and '<table class="insight-table">' in body
+    assert (
+        'id="deadlines-regime-canvas" data-chart-json="{&quot;type&quot;: &quot;bar&quot;' in body
+        and '<table class="insight-table">' in body
+    )
 
 
 # ---------------------------------------------------------------- filters

@@ -11,6 +11,7 @@ number of cases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -83,7 +84,11 @@ class Table:
 class Chart:
     id: str
     spec: dict
-    stacked: bool = False
+
+    @property
+    def json(self) -> str:
+        """The spec for ``charts.js``'s ``data-chart-json`` (the template escapes it for the attribute)."""
+        return json.dumps(self.spec, default=float)
 
 
 @dataclass
