@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 
+from putright.cases.models import UnresolvedReason
 from putright.engines.metrics import BY_ID, STATISTIC, Dimension, Period
 from putright.insights import metrics, sql
 from putright.insights.metrics import Context
@@ -129,14 +130,16 @@ class Behind:
     group: str
     period: Period
     cases: QuerySet  # of Case, unordered
+    # The group's value in words where the database keeps them (a reason code's label).
+    value_words: str = ""
 
     @property
     def description(self) -> str:
-        """E.g. "Closed unresolved, closed unresolved, reason 'no_fault_found'"."""
+        """E.g. "Closed unresolved, closed unresolved, reason 'No fault found'"."""
         words = [self.title, self.part_label]
         if self.group:
             dimension, _, value = self.group.partition("=")
-            words.append(f"{dimension.replace('_', ' ')} '{value}'")
+            words.append(f"{dimension.replace('_', ' ')} '{self.value_words or value}'")
         return ", ".join(words)
 
 
@@ -185,4 +188,8 @@ def cases_behind(
     ctx = metrics.context(definition, period, filters=filters, now=now)
     part_label, of = parts[part]
     cases = _narrow(ctx, of(ctx), group)
-    return Behind(metric_id, definition.title, part, part_label, group, period, cases)
+    dimension, _, value = group.partition("=")
+    words = ""
+    if dimension == Dimension.REASON:
+        words = UnresolvedReason.objects.filter(code=value).values_list("label", flat=True).first() or ""
+    return Behind(metric_id, definition.title, part, part_label, group, period, cases, words)

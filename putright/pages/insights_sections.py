@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from putright.cases.models import UnresolvedReason
 from putright.engines.metrics import BY_ID, Period, Unit, with_statistic
 from putright.engines.metrics.catalogue import (
     CLOSED_IN_PERIOD,
@@ -129,13 +130,16 @@ def fmt(value, unit: Unit | str, metric_id: str = "") -> str:
     return f"{int(value):,}"
 
 
-def value_label(group: str) -> str:
-    """ "category=delivery" → "delivery"; "channel=web" → "Web form"; "" → "All"."""
+def value_label(group: str, names: dict[str, str] | None = None) -> str:
+    """The words for a group: "category=delivery" → "delivery", "channel=web" → "Web form", "" → "All".
+    ``names``: labels of values kept in the database (the reason codes' labels)."""
     if not group:
         return "All"
     dimension, _, value = group.partition("=")
     if value == "none":
         return {"handler": "Unassigned", "team": "No team", "category": "No category"}.get(dimension, "None")
+    if names and value in names:
+        return names[value]
     return VALUE_LABELS.get(dimension, {}).get(value, value.replace("_", " "))
 
 
@@ -177,6 +181,10 @@ def target_cell(metric_id: str, value, targets: dict[str, float]) -> Cell | None
     return Cell(
         f"{text}: {'✓ met' if met else '✗ not met'}", tone="better" if met else "worse", numeric=False
     )
+
+
+def reason_labels() -> dict[str, str]:
+    return dict(UnresolvedReason.objects.values_list("code", "label"))
 
 
 def targets() -> dict[str, float]:
@@ -378,6 +386,7 @@ def breakdown(
         order = [band for band, _ in AGE_BANDS]
         now.sort(key=lambda item: order.index(item[0].partition("=")[2]))
     before = by_group(_measure(ask, metric_id, ask.span.previous(), group_by=dimension)) if previous else {}
+    names = reason_labels() if dimension == "reason" else None
     head = [DIMENSION_WORDS.get(dimension, dimension.replace("_", " ").capitalize()), "This period"]
     if definition.is_rate:  # a share of a whole: the cases counted, then the share
         head = [head[0], "Cases", f"Share of {definition.denominator}"]
@@ -391,7 +400,7 @@ def breakdown(
             cells = [count_cell(ask, r.value, metric_id, part, g)]
         else:
             cells = [Cell(fmt(r.value, definition.unit, metric_id))]
-        row = [Cell(value_label(g), numeric=False), *cells]
+        row = [Cell(value_label(g, names), numeric=False), *cells]
         if previous:
             b = before.get(g)
             row += [
@@ -403,14 +412,20 @@ def breakdown(
 
 
 def _bar(
-    chart_id: str, title: str, rows: list[tuple[str, Row]], label: str, y: str, scale=lambda v: v
+    chart_id: str,
+    title: str,
+    rows: list[tuple[str, Row]],
+    label: str,
+    y: str,
+    scale=lambda v: v,
+    names: dict[str, str] | None = None,
 ) -> Chart:
     return Chart(
         chart_id,
         _spec(
             "bar",
             title,
-            [value_label(g) for g, _ in rows],
+            [value_label(g, names) for g, _ in rows],
             [(label, [scale(r.value) if r.value is not None else 0 for _, r in rows])],
             "",
             y,
@@ -663,7 +678,9 @@ def outcomes(ask: Ask) -> Section:
         ("upheld", "upheld", "recorded"),
     ):
         rates.rows.append(_rate_row(ask, metric_id, num, den, tg))
-    chart = _bar("outcomes-reason", "Closed unresolved, by reason", rows, "Cases", "Cases")
+    chart = _bar(
+        "outcomes-reason", "Closed unresolved, by reason", rows, "Cases", "Cases", names=reason_labels()
+    )
     return Section(
         intro=BY_ID["unresolved_outcomes"].definition, charts=[chart], tables=[rates, reasons, routes, found]
     )
