@@ -226,7 +226,9 @@ def test_sections_show_the_tables_behind_the_charts(client, carol, book):
         ("period=custom&from=2026-07-01", "Give both dates, From and To, for a period of your own."),
         ("period=custom&from=yesterday&to=2026-07-01", "From: Enter a valid date."),
         ("period=fortnight", "Period: Select a valid choice. fortnight is not one of the available choices."),
-        ("period=custom&from=2000-01-01&to=2026-07-01", "A period may be at most 3660 days."),
+        ("period=custom&from=2001-01-01&to=2026-07-01", "A period may be at most 3660 days."),
+        ("period=custom&from=0001-01-01&to=0001-01-01", "Give dates in the years 2000 to 2999."),
+        ("from=2026-07-01&to=9999-12-31", "Give dates in the years 2000 to 2999."),
         ("period=last_7&team=abc", "Team: Select a valid choice. abc is not one of the available choices."),
         (
             "period=last_7&channel=pigeon",
@@ -342,6 +344,13 @@ def test_the_queue_names_the_cases_behind_and_links_back(client, carol, book):
     # The queue's own filters still narrow, and keep the insight.
     assert '<input type="hidden" name="insight" value="unresolved_outcomes">' in body
     assert listed(client, f"/cases/?insight=volume&part=opened&{JULY}&status=new") == 3
+
+
+def test_a_click_through_with_bad_dates_is_refused_not_a_500(client, carol, book):
+    client.force_login(carol)
+    response = client.get("/cases/?insight=volume&part=opened&period=custom&from=9999-12-31&to=9999-12-31")
+    assert response.status_code == 400
+    assert "Give dates in the years 2000 to 2999." in response.content.decode()
 
 
 @pytest.mark.parametrize(

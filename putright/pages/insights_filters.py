@@ -27,6 +27,8 @@ from putright.vocab import Channel, SourceKind
 
 # The longest period one page may measure (as the API: a decade).
 MAX_DAYS = 3660
+# Dates a period may name (as the API's): the previous period and the day after stay real dates.
+MIN_YEAR, MAX_YEAR = 2000, 2999
 PERIODS = [
     ("last_7", "Last 7 days"),
     ("last_30", "Last 30 days"),
@@ -136,6 +138,8 @@ class InsightFilterForm(forms.Form):
         if name == "custom" or (start or end) and not self.data.get("period"):
             if not start or not end:
                 raise forms.ValidationError("Give both dates, From and To, for a period of your own.")
+            if not (MIN_YEAR <= start.year <= MAX_YEAR and MIN_YEAR <= end.year <= MAX_YEAR):
+                raise forms.ValidationError(f"Give dates in the years {MIN_YEAR} to {MAX_YEAR}.")
             if start > end:
                 raise forms.ValidationError(f"From ({start:%d %b %Y}) is after To ({end:%d %b %Y}).")
             period = Period(start, end)
