@@ -19,11 +19,9 @@ from pydantic import Field
 
 from putright.apiv1.errors import COMMON_ERRORS, NotFound, field_error
 from putright.apiv1.fields import DueDate, Slug, Username
-from putright.authority.models import Role, Team
-from putright.authority.selectors import has_role_at_least
-from putright.authority.teams import team_ids_of
+from putright.authority.models import Team
 from putright.engines.metrics import BY_ID, METRICS, Period
-from putright.errors import PermissionDenied
+from putright.insights.access import figure_scope
 from putright.insights.metrics import measure
 from putright.insights.models import MetricTarget
 from putright.insights.sql import Filters
@@ -115,18 +113,6 @@ def metric_catalogue(request):
     }
 
 
-def _scope(user, team: int | None) -> tuple[int, ...] | None:
-    """The teams whose figures ``user`` may see (None: all)."""
-    if has_role_at_least(user, Role.MANAGER):
-        return None
-    mine = tuple(team_ids_of(user))
-    if not mine:
-        return None
-    if team is not None and team not in mine:
-        raise PermissionDenied("You may see the figures of your own teams only.")
-    return mine
-
-
 @router.get(
     "/insights/metrics/{metric_id}",
     response={200: MeasurementOut, **COMMON_ERRORS},
@@ -173,6 +159,6 @@ def metric_detail(request, metric_id: MetricId, params: Query[MetricQuery]):
         category=params.category or "",
         channel=params.channel or "",
         source_kind=params.source_kind or "",
-        team_ids=_scope(request.auth, params.team),
+        team_ids=figure_scope(request.auth, params.team),
     )
     return measure(metric_id, start=start, end=end, filters=filters, group_by=params.group_by)

@@ -57,6 +57,9 @@ class QueueFilters:
     upset: bool = False  # K2: angry or distressed customers
     sort: str = "newest"  # a key of vocab.QUEUE_SORTS
     team: int | None = None  # one team's cases (any team's: queues are open to all staff)
+    # Only these cases (a queryset of case ids from the page: e.g. the cases behind a figure on the
+    # insights dashboard, which that room works out; this one does not know it).
+    within: QuerySet | None = None
 
 
 QUEUE_SCOPES = ("mine", "team", "unassigned", "all")
@@ -120,6 +123,8 @@ def case_queue(
         qs = qs.filter(Q(team__in=mine.values("pk")) | ~Exists(mine))
     if filters.team is not None:
         qs = qs.filter(team_id=filters.team)
+    if filters.within is not None:
+        qs = qs.filter(pk__in=filters.within)
     if filters.status:
         qs = qs.filter(status=filters.status)
     elif not filters.include_closed:

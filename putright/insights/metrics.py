@@ -137,19 +137,29 @@ def volume(ctx: Context, dim: str | None) -> list[Row]:
     return [_row(ctx, g, r["n"], r["n"], None) for g, r in _grouped(ctx, _opened(ctx), dim, n=Count("pk"))]
 
 
+def escalated() -> Q:
+    """A case that was escalated (the numerator of ``escalation_rate``)."""
+    return Q(Exists(Escalation.objects.filter(case=OuterRef("pk"))))
+
+
+def linked_to_problem() -> Q:
+    """A case linked to a problem (the numerator of ``repeated_problem_share``)."""
+    return Q(Exists(ProblemCase.objects.filter(case=OuterRef("pk"), unlinked_at__isnull=True)))
+
+
 def escalation_rate(ctx: Context, dim: str | None) -> list[Row]:
-    escalated = Exists(Escalation.objects.filter(case=OuterRef("pk")))
-    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=Q(escalated)))
+    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=escalated()))
     return _rate_rows(ctx, grouped, "k", "n")
 
 
 def repeated_problem_share(ctx: Context, dim: str | None) -> list[Row]:
-    linked = Exists(ProblemCase.objects.filter(case=OuterRef("pk"), unlinked_at__isnull=True))
-    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=Q(linked)))
+    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=linked_to_problem()))
     return _rate_rows(ctx, grouped, "k", "n")
 
 
-def first_contact_resolution(ctx: Context, dim: str | None) -> list[Row]:
+def contacted_again(ctx: Context) -> Q:
+    """A closed case whose customer wrote again (on the case or in a new one) within the repeat-contact
+    window: what keeps it out of ``first_contact_resolution``'s numerator."""
     window = timedelta(days=ctx.repeat_days)
     wrote_again = Exists(
         Message.objects.filter(
@@ -166,17 +176,21 @@ def first_contact_resolution(ctx: Context, dim: str | None) -> list[Row]:
             created_at__lte=OuterRef("closed_at") + window,
         )
     )
+    return Q(wrote_again) | Q(came_back)
+
+
+def first_contact_resolution(ctx: Context, dim: str | None) -> list[Row]:
     qs = _closed(ctx, [Status.CLOSED_RESOLVED])
-    grouped = _grouped(ctx, qs, dim, n=Count("pk"), again=Count("pk", filter=Q(wrote_again) | Q(came_back)))
+    grouped = _grouped(ctx, qs, dim, n=Count("pk"), again=Count("pk", filter=contacted_again(ctx)))
     return [
         _row(ctx, g, catalogue.ratio(r["n"] - r["again"], r["n"]), r["n"] - r["again"], r["n"])
         for g, r in grouped
     ]
 
 
-def reopen_rate(ctx: Context, dim: str | None) -> list[Row]:
-    # A reopen counts when it came within the window after the case was put right (a 'delivered' event:
-    # the action plan done, the customer asked whether it is resolved).
+def reopened(ctx: Context) -> Q:
+    """A case reopened within the window after it was put right (a 'delivered' event: the action plan
+    done, the customer asked whether it is resolved): the numerator of ``reopen_rate``."""
     window = timedelta(days=ctx.reopen_days)
     put_right_shortly_before = Exists(
         Event.objects.filter(
@@ -186,10 +200,15 @@ def reopen_rate(ctx: Context, dim: str | None) -> list[Row]:
             created_at__gte=OuterRef("created_at") - window,
         )
     )
-    reopened = Exists(
-        Event.objects.filter(case=OuterRef("pk"), kind="case.reopened").filter(put_right_shortly_before)
+    return Q(
+        Exists(
+            Event.objects.filter(case=OuterRef("pk"), kind="case.reopened").filter(put_right_shortly_before)
+        )
     )
-    grouped = _grouped(ctx, _closed(ctx), dim, n=Count("pk"), k=Count("pk", filter=Q(reopened)))
+
+
+def reopen_rate(ctx: Context, dim: str | None) -> list[Row]:
+    grouped = _grouped(ctx, _closed(ctx), dim, n=Count("pk"), k=Count("pk", filter=reopened(ctx)))
     return _rate_rows(ctx, grouped, "k", "n")
 
 
@@ -543,6 +562,31 @@ def calendar_ready(start: date, end: date, today: date) -> None:
     calendar_ensure(begin, max(end, today) + timedelta(days=1))
 
 
+def context(
+    definition: Metric,
+    period: Period,
+    *,
+    filters: Filters | None = None,
+    now: datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Context:
+    """What one measurement reads: the period as moments, the filter, the windows (one query)."""
+    settings_row = insights_settings()
+    lo, hi = sql.bounds(period.start, period.end)
+    return Context(
+        metric=definition,
+        period=period,
+        lo=lo,
+        hi=hi,
+        filters=filters or Filters(),
+        now=now or clock.now(),
+        region=region(),
+        repeat_days=settings_row.repeat_contact_window_days,
+        reopen_days=settings_row.reopen_window_days,
+        using=using,
+    )
+
+
 def measure(
     metric_id: str,
     *,
@@ -570,20 +614,7 @@ def measure(
     now = now or clock.now()
     if metric_id in DURATIONS:
         calendar_ready(start, end, timezone.localdate(now))
-    settings_row = insights_settings()
-    lo, hi = sql.bounds(start, end)
-    ctx = Context(
-        metric=definition,
-        period=period,
-        lo=lo,
-        hi=hi,
-        filters=filters or Filters(),
-        now=now,
-        region=region(),
-        repeat_days=settings_row.repeat_contact_window_days,
-        reopen_days=settings_row.reopen_window_days,
-        using=using,
-    )
+    ctx = context(definition, period, filters=filters, now=now, using=using)
     compute = COMPUTE[metric_id]
     rows = compute(ctx, None)
     for dim in dimensions:
@@ -604,3 +635,12 @@ def measure_natural(
         group_by=[d.value for d in definition.natural_dimensions],
         now=now,
     )
+
+
+# The case sets behind the figures, by their public names: the dashboard's click-through lists the cases
+# behind a number from these same querysets (``insights.behind``), so the two cannot drift apart.
+cases_in_scope = _cases
+cases_opened = _opened
+cases_closed = _closed
+cases_asked = _asked
+open_at = _open_at

@@ -18,6 +18,7 @@ from putright.customers import selectors as customer_selectors
 from putright.customers.models import Customer
 from putright.errors import DomainError
 from putright.pages.customer_forms import CustomerLookupForm
+from putright.pages.insights_dashboard import queue_behind
 from putright.pages.queue_bulk import BULK_MAX, BulkForm
 from putright.pages.queue_table import active_filters, queue_cases, queue_columns, queue_rows_decorate
 from putright.search.query import SEARCHED_FIELDS, term_parse
@@ -48,21 +49,26 @@ def queue(request: HttpRequest) -> HttpResponse:
     page_obj = None
     status = 200
     now = clock.now()
-    if form.is_valid():
+    # The cases behind a figure on the insights dashboard: every case counted, open or closed, whoever's.
+    insight = queue_behind(request) if "insight" in params else None
+    if insight is not None and insight.behind is None:
+        status = 400
+    if form.is_valid() and status == 200:
         data = form.cleaned_data
         filters = selectors.QueueFilters(
-            scope=data.get("scope") or "team",
+            scope="all" if insight else data.get("scope") or "team",
             status=data.get("status") or "",
             source_kind=data.get("source_kind") or "",
             category=data["category"].slug if data.get("category") else "",
             overdue_promises=bool(data.get("overdue_promises")),
             awaiting_customer=bool(data.get("awaiting_customer")),
             needs_update=bool(data.get("needs_update")),
-            include_closed=bool(data.get("include_closed")),
+            include_closed=bool(insight or data.get("include_closed")),
             priority=data.get("priority") or "",
             upset=bool(data.get("upset")),
             sort=data.get("sort") or "newest",
             team=data["team"].pk if data.get("team") else None,
+            within=insight.behind.cases.values("pk") if insight else None,
         )
         search = term_parse(data.get("q") or "")
         cases, search_capped = queue_cases(
@@ -77,7 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         sort = filters.sort
     else:
         status = 400
-        scope = params.get("scope")
+        scope = "all" if insight else params.get("scope")
         search, include_closed, sort = term_parse(""), False, "newest"
         no_team = search_capped = False
     return render(
@@ -102,7 +108,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "query_params": params,
             "bulk": BulkForm(auto_id="bulk-%s"),
             "bulk_max": BULK_MAX,
-            "no_team": no_team,
+            "no_team": no_team and not insight,
+            "insight": insight,
         },
         status=status,
     )

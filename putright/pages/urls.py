@@ -12,6 +12,7 @@ from putright.pages import (
     customers,
     desk,
     handling,
+    insights_dashboard,
     insights_return,
     outcome,
     presence,
@@ -95,6 +96,8 @@ resolution_urlpatterns = [
 ]
 
 insights_urlpatterns = [
+    path("insights/", insights_dashboard.dashboard, name="insights"),
+    path("insights/section/<slug:name>/", insights_dashboard.section, name="insights_section"),
     path("insights/return/", insights_return.complaints_return_page, name="insights_return"),
     path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
 ]

@@ -9,6 +9,8 @@
    or read it from the page:
      {{ data|json_script:"cases-per-day" }}
      <figure class="chart"><canvas data-chart-json-id="cases-per-day"></canvas></figure>
+   or, in content htmx swaps in (it drops <script> elements, even JSON ones), from an attribute:
+     <figure class="chart"><canvas data-chart-json="{{ spec_as_json }}"></canvas></figure>
 
    The JSON:
      {"type": "line" | "bar", "title": "...", "x_label": "...", "y_label": "...",
@@ -138,11 +140,12 @@
 
   function load(canvas) {
     var jsonId = canvas.getAttribute("data-chart-json-id");
-    if (jsonId) {
-      var source = document.getElementById(jsonId);
-      if (!source) return fail(canvas, "The chart's data is missing.");
+    var inline = canvas.getAttribute("data-chart-json");
+    if (jsonId || inline) {
+      var source = jsonId ? document.getElementById(jsonId) : null;
+      if (jsonId && !source) return fail(canvas, "The chart's data is missing.");
       try {
-        draw(canvas, JSON.parse(source.textContent));
+        draw(canvas, JSON.parse(jsonId ? source.textContent : inline));
       } catch (e) {
         fail(canvas, "The chart could not be drawn.");
       }
@@ -159,7 +162,7 @@
   }
 
   function init(root) {
-    (root || document).querySelectorAll("canvas[data-chart-url], canvas[data-chart-json-id]").forEach(load);
+    (root || document).querySelectorAll("canvas[data-chart-url], canvas[data-chart-json-id], canvas[data-chart-json]").forEach(load);
   }
 
   if (document.readyState === "loading") {
