@@ -250,6 +250,9 @@ def world(report_case, case_with_options, alice, bob):
         # Issue 13 §1: a supervisor corrects 'upheld' on the case just closed; the reason codes offered.
         ("POST", f"/api/cases/{o}/upheld", {"upheld": "partly", "reason": "Part of it was our fault."}),
         ("GET", "/api/unresolved-reasons", None),
+        # Issue 13 §4: the metrics catalogue and one metric's rows.
+        ("GET", "/api/insights/metrics", None),
+        ("GET", "/api/insights/metrics/volume?from=2026-01-01&to=2026-01-31", None),
         (
             "POST",
             f"/api/cases/{report_case().reference}/close-duplicate",

@@ -190,6 +190,7 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:message_send", args=[busy]), {"prompt": "unprompted", "body": "Hello"}),
         (r("cases:satisfaction_record", args=[busy]), {"resolved": "yes", "method": "phone"}),
         (r("cases:reopen", args=[busy]), {"reason": "Again"}),
+        (r("cases:upheld_correct", args=[busy]), {"upheld": "partly", "reason": "Part of it was ours."}),
         (
             r("cases:close_unresolved", args=[busy]),
             {"reasons": "A long enough reason for closing.", "routes": ["Financial Ombudsman Service"]},

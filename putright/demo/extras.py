@@ -26,7 +26,7 @@ from putright.problems.models import Problem, ProblemCase, ProblemStatus
 from putright.regulation import services as regulation_services
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
-from putright.vocab import OPEN_STATUSES, Channel, SourceKind
+from putright.vocab import OPEN_STATUSES, Channel, SourceKind, Status
 
 # ---------------------------------------------------------------- S3: a burst of similar complaints
 
@@ -368,3 +368,29 @@ def demo_enrich(cases: Iterable[Case], actor) -> list[Case]:
         except DomainError:
             continue
     return enriched
+
+
+def no_reply_demo_load(*, now: datetime) -> Case | None:
+    """A5: one customer who was asked whether the problem is resolved, reminded once, and never answered —
+    closed as resolved with no reply, as the sweep does, at the times the sweep would have. Only when another
+    case is still waiting for its answer, so the demo shows both."""
+    row = case_services.satisfaction_settings_get()
+    wait = timedelta(days=row.remind_after_days + row.close_no_reply_after_days)
+    waiting = Case.objects.filter(
+        status=Status.AWAITING_CONFIRMATION, satisfaction_answered_at__isnull=True
+    ).order_by("satisfaction_asked_at", "pk")
+    if waiting.count() < 2:
+        return None
+    for case in waiting.filter(satisfaction_asked_at__lte=now - wait):
+        # After the case's own last event, so its timeline runs forwards.
+        last = case.events.order_by("-seq").values_list("created_at", flat=True).first()
+        reminded = max(case.satisfaction_asked_at + timedelta(days=row.remind_after_days), last)
+        closed = reminded + timedelta(days=row.close_no_reply_after_days)
+        if closed > now:
+            continue
+        with clock.frozen(reminded + timedelta(minutes=1)):
+            case_services.satisfaction_remind(case=case, now=reminded + timedelta(minutes=1))
+        with clock.frozen(closed + timedelta(minutes=1)):
+            case_services.case_close_no_reply(case=case, now=closed + timedelta(minutes=1))
+        return case
+    return None

@@ -106,6 +106,9 @@ class DemoLoader:
             cases.extend(burst_cases)
             bar.update(len(cases))
         bar.finish()
+        # Issue 13 §1: a satisfaction check asked, reminded and never answered (before the demo's work of
+        # today touches the waiting cases).
+        extras.no_reply_demo_load(now=self.now)
         # S4 a feedback feed with a rising theme; S5 a signal breach, its problem and the proactive notice.
         extras.feedback_demo_load(users=self.users, now=self.now)
         signals = extras.monitoring_demo_load(users=self.users, now=self.now)
