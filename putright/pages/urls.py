@@ -7,6 +7,7 @@ Each workspace form posts to its own URL under the case, so a handler does one t
 from django.urls import path
 
 from putright.pages import (
+    account_digest,
     alerts,
     approvals,
     customers,
@@ -96,6 +97,7 @@ resolution_urlpatterns = [
 insights_urlpatterns = [
     path("insights/return/", insights_return.complaints_return_page, name="insights_return"),
     path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
+    path("account/digest/", account_digest.digest_preference, name="account_digest"),
 ]
 
 team_urlpatterns = [
