@@ -12,13 +12,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from putright import clock
 from putright.authority.models import Approval, Escalation, Team
 from putright.cases.models import Promise, UnresolvedReason
+from putright.cases.services.sweep import sweep_run
 from putright.engines.deadlines import BusinessCalendar, business_days_between
 from putright.engines.metrics import METRICS, percentile
 from putright.insights.calendar import calendar_ensure
 from putright.insights.metrics import Row, UnknownMetric, measure
-from putright.insights.models import CalendarDay
+from putright.insights.models import CalendarDay, InsightsSettings
 from putright.insights.sql import Filters
 from putright.problems.models import Problem, ProblemCase
 from putright.regulation.models import CaseClock
@@ -216,6 +218,9 @@ def test_first_contact_resolution_with_the_repeat_contact_window():
     )  # not a confirmed resolution
     # By hand: 2 of 4 resolved.
     assert rows("first_contact_resolution") == [Row("", 0.5, 2, 4)]
+    # A 14-day window (the administrator's setting) catches the return 10 days later too: 1 of 4.
+    InsightsSettings.objects.create(pk=1, repeat_contact_window_days=14)
+    assert rows("first_contact_resolution") == [Row("", 0.25, 1, 4)]
 
 
 def test_reopen_rate_within_the_window():
@@ -228,6 +233,9 @@ def test_reopen_rate_within_the_window():
     case(at(2026, 7, 1), status=Status.CLOSED_RESOLVED, closed=at(2026, 7, 3))
     # By hand: 1 of 3 closed → 0.3333.
     assert rows("reopen_rate") == [Row("", 0.3333, 1, 3)]
+    # A 40-day window counts the second one too: 2 of 3.
+    InsightsSettings.objects.create(pk=1, reopen_window_days=40)
+    assert rows("reopen_rate") == [Row("", 0.6667, 2, 3)]
 
 
 def test_escalation_and_repeated_problem_share(alice, bob):
@@ -543,16 +551,13 @@ def test_every_metric_answers_for_every_dimension_it_declares(alice):
     for m in METRICS:
         for d in m.dimensions:
             found = measure(m.id, start=JULY[0], end=JULY[1], group_by=d.value, now=NOW).rows
-            assert found[0].group.startswith("") and all(
+            assert found[0].group == "" and all(
                 r.group == "" or r.group.startswith(("statistic=", "example=", "baseline=", f"{d.value}="))
                 for r in found
             ), (m.id, d)
 
 
 def test_the_sweep_keeps_the_calendar_filled_a_year_ahead():
-    from putright import clock
-    from putright.cases.services.sweep import sweep_run
-
     case(at(2026, 3, 2))
     with clock.frozen(at(2026, 7, 1, 12)):
         sweep_run()

@@ -4,7 +4,6 @@ and business days, and percentiles by window functions — the same definitions 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from putright.engines.deadlines import ClockKind
-from putright.engines.metrics import Dimension, group_label, percentile
+from putright.engines.metrics import Dimension, group_label
 from putright.insights.models import CalendarDay
 from putright.vocab import Status
 
@@ -239,8 +238,3 @@ def percentiles(qs: QuerySet, *, using: str) -> dict[str, dict[str, float | int]
 
 def label(dimension: str | None, value: object) -> str:
     return "" if dimension is None else group_label(dimension, value)
-
-
-def check_percentile(values: Sequence[float], q: tuple[int, int]) -> float | None:
-    """The pure definition the SQL follows (for tests and readers)."""
-    return percentile(values, *q)
