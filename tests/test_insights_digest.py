@@ -16,9 +16,12 @@ from django.test import Client
 
 from putright import clock
 from putright.authority.models import Team
+from putright.cases.models import Case
 from putright.cases.services.sweep import sweep_run
+from putright.errors import PermissionDenied
 from putright.insights import digest
 from putright.insights.models import DigestPreference
+from putright.insights.services import digest_preference_set
 from putright.jobs import queues
 from putright.jobs.models import Job
 from putright.vocab import Status
@@ -68,8 +71,6 @@ def test_managers_and_administrators_get_it_by_default_supervisors_when_they_swi
     assert [u.username for u in digest.recipients()] == ["ada", "carol"]
     assert not digest.digest_wanted(bob) and not digest.digest_wanted(alice)
     digest.DigestPreference.objects.create(user=alice, weekly_digest=True)  # an agent: never, whatever
-    from putright.insights.services import digest_preference_set
-
     digest_preference_set(actor=bob, weekly_digest=True)
     digest_preference_set(actor=carol, weekly_digest=False)
     assert [u.username for u in digest.recipients()] == ["ada", "bob"]
@@ -79,9 +80,6 @@ def test_managers_and_administrators_get_it_by_default_supervisors_when_they_swi
 
 
 def test_an_agent_cannot_switch_it_on_and_nothing_changes(db, alice):
-    from putright.errors import PermissionDenied
-    from putright.insights.services import digest_preference_set
-
     with pytest.raises(PermissionDenied):
         digest_preference_set(actor=alice, weekly_digest=True)
     assert not DigestPreference.objects.exists()
@@ -91,15 +89,9 @@ def test_an_agent_cannot_switch_it_on_and_nothing_changes(db, alice):
 
 
 def test_the_sweep_sends_it_once_a_week_from_the_configured_moment(db, carol, bob, mailbox):
-    sweep(at(2026, 7, 12, 23, 0))  # Sunday night: last week's moment, and nobody had one then
-    jobs = digest_jobs()
-    assert [(j.args[0], j.args[1]) for j in jobs] == [(carol.pk, at(2026, 7, 6, 7).isoformat())]
-    with clock.frozen(at(2026, 7, 12, 23, 1)):
-        assert run_job(jobs[0]) == "sent"
-    Job.objects.all().delete()
-    mailbox.clear()
-
-    sweep(at(2026, 7, 13, 6, 59))  # a minute before this week's moment: sent for last week already
+    sweep(at(2026, 7, 12, 23, 0))  # Sunday night: last week's moment is more than two days past
+    assert digest_jobs() == []
+    sweep(at(2026, 7, 13, 6, 59))  # a minute before this week's moment
     assert digest_jobs() == []
     sweep(at(2026, 7, 13, 7, 5))
     jobs = digest_jobs()
@@ -120,6 +112,14 @@ def test_the_sweep_sends_it_once_a_week_from_the_configured_moment(db, carol, bo
     assert [j.args[1] for j in digest_jobs()] == [MOMENT.isoformat(), at(2026, 7, 20, 7).isoformat()]
 
 
+def test_a_digest_is_sent_late_up_to_two_days_after_its_moment_then_left_for_next_week(db, carol):
+    sweep(at(2026, 7, 15, 6, 59))  # the worker was down since Monday morning: Wednesday, still in time
+    assert [j.args[1] for j in digest_jobs()] == [MOMENT.isoformat()]
+    Job.objects.all().delete()
+    sweep(at(2026, 7, 15, 7, 1))  # two days and a minute late: stale, next Monday's will come
+    assert digest_jobs() == []
+
+
 def test_a_second_copy_of_the_job_or_a_rerun_after_a_crash_sends_nothing(db, carol, mailbox):
     sweep(at(2026, 7, 13, 7, 5))
     (job,) = digest_jobs()
@@ -133,8 +133,6 @@ def test_a_second_copy_of_the_job_or_a_rerun_after_a_crash_sends_nothing(db, car
 def test_switched_off_after_the_job_was_scheduled_sends_nothing(db, carol, mailbox):
     sweep(at(2026, 7, 13, 7, 5))
     (job,) = digest_jobs()
-    from putright.insights.services import digest_preference_set
-
     digest_preference_set(actor=carol, weekly_digest=False)
     with clock.frozen(at(2026, 7, 13, 7, 6)):
         assert run_job(job) == "not wanted"
@@ -229,8 +227,6 @@ def test_a_supervisor_reads_the_figures_of_their_own_teams(db, bob, alice):
     _fixture_week(alice)
     team = Team.objects.create(name="Deliveries", lead=bob)
     team.members.add(bob)
-    from putright.cases.models import Case
-
     Case.objects.filter(created_at__gte=at(2026, 7, 8, 0)).update(team=team)  # B and C
     _, body = digest.compose(bob, MOMENT)
     assert "Your teams: Deliveries." in body

@@ -7,7 +7,8 @@ view of the service.
 
 When: the sweep (``insights.subscribers.on_sweep``) schedules one job per recipient at the first sweep
 from the configured local weekday and hour (``PUTRIGHT['DIGEST_WEEKDAY']``, ``['DIGEST_HOUR']``, default
-Monday 07:00). The week's moment is the job's argument, so a second sweep in the same week schedules
+Monday 07:00), or within two days after it (the worker was down), never later. The week's moment is the
+job's argument, so a second sweep in the same week schedules
 nothing (a job for that recipient and moment exists already), and the job sends only if the recipient's
 ``last_sent_at`` is before that moment. The job stamps ``last_sent_at`` before sending (a conditional
 UPDATE: of two copies of the job, one sends) and puts it back when the sending fails, so the job is
@@ -55,6 +56,9 @@ HEADLINES = (
 )
 MOST_CHANGED = 3
 WEEK = 7
+# A digest the sweep could not send within this long after its moment (the worker was down, or the person
+# became a manager later in the week) is left for the next week's: by then it would be stale news.
+LATE_LIMIT = timedelta(days=2)
 
 
 # ---------------------------------------------------------------- who and when
@@ -132,6 +136,8 @@ def digest_schedule(*, now: datetime) -> int:
     """The sweep's share: once the week's moment has come, one job per recipient not yet sent this week
     and with no job for this week yet. Runs in the sweep's transaction (the jobs commit with it)."""
     moment = week_moment(now)
+    if now - moment > LATE_LIMIT:
+        return 0
     stamp = moment.isoformat()
     task_path = send_digest.module_path
     scheduled = 0
