@@ -571,8 +571,8 @@ def measure_and_report(repeats: int, out, *, show_progress: bool = True) -> int:
         + (
             ""
             if met_p95
-            else f" ({len(slow)} of {len(todo)} over: "
-            + ", ".join(f"{n} {ms:.0f} ms" for n, ms in slow)
+            else f" ({len(slow)} of {len(todo)} over; the slowest: "
+            + ", ".join(f"{n} {ms:.0f} ms" for n, ms in sorted(slow, key=lambda item: -item[1])[:5])
             + ")"
         )
         + "\n"
