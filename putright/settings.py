@@ -285,7 +285,17 @@ PUTRIGHT = {
     # A proactive notice to at most this many customers is sent while the page waits; more go to the
     # worker, and the breach page shows progress.
     "NOTICE_INLINE_MAX": envint("PUTRIGHT_NOTICE_INLINE_MAX", 25, minimum=1),
+    # Issue 13: the weekly digest e-mail to managers goes out at the first sweep from this local weekday
+    # (0 Monday … 6 Sunday) and hour (0–23); it covers the 7 days before that day against the 7 before those.
+    "DIGEST_WEEKDAY": envint("PUTRIGHT_DIGEST_WEEKDAY", 0, minimum=0),
+    "DIGEST_HOUR": envint("PUTRIGHT_DIGEST_HOUR", 7, minimum=0),
 }
+if PUTRIGHT["DIGEST_WEEKDAY"] > 6:
+    raise ImproperlyConfigured(
+        f"PUTRIGHT_DIGEST_WEEKDAY={PUTRIGHT['DIGEST_WEEKDAY']} is not a weekday: 0 (Monday) to 6 (Sunday)"
+    )
+if PUTRIGHT["DIGEST_HOUR"] > 23:
+    raise ImproperlyConfigured(f"PUTRIGHT_DIGEST_HOUR={PUTRIGHT['DIGEST_HOUR']} is not an hour: 0 to 23")
 if PUTRIGHT["TEXT_BACKEND"] not in ("tfidf", "semantic"):
     raise ImproperlyConfigured(
         f"PUTRIGHT_TEXT_BACKEND={PUTRIGHT['TEXT_BACKEND']!r} is not a text backend: use tfidf or semantic"

@@ -1,5 +1,5 @@
-"""The changes insights makes: the organisation's metric targets and its measuring windows. An
-administrator decides both (the admin pages call these)."""
+"""The changes insights makes: the organisation's metric targets and its measuring windows (an
+administrator decides both; the admin pages call these), and one's own weekly digest (the account page)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least
 from putright.engines.metrics import BY_ID
 from putright.errors import DomainError, ErrorCode, PermissionDenied
-from putright.insights.models import InsightsSettings, MetricTarget
+from putright.insights.digest import may_receive
+from putright.insights.models import DigestPreference, InsightsSettings, MetricTarget
 
 
 def may_set_targets(user) -> bool:
@@ -46,3 +47,18 @@ def insights_settings_save(*, actor, settings_row: InsightsSettings) -> Insights
         settings_row.pk = 1
         settings_row.save()
     return settings_row
+
+
+def digest_preference_set(*, actor, weekly_digest: bool) -> DigestPreference:
+    """Switch one's own weekly digest on or off. Supervisors and above may have it (managers and
+    administrators have it unless they switch it off); agents may not."""
+    if not may_receive(actor):
+        raise PermissionDenied("the weekly digest is for supervisors, managers and administrators")
+    with transaction.atomic():
+        row, _ = DigestPreference.objects.select_for_update().get_or_create(
+            user=actor, defaults={"weekly_digest": weekly_digest}
+        )
+        if row.weekly_digest != weekly_digest:
+            row.weekly_digest = weekly_digest
+            row.save(update_fields=["weekly_digest"])
+    return row

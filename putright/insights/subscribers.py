@@ -6,11 +6,14 @@ from django.utils import timezone
 
 from putright.cases import hooks
 from putright.insights.calendar import calendar_ensure_for_data
+from putright.insights.digest import digest_schedule
 
 
 def on_sweep(event: hooks.SweepTick) -> None:
-    """Keep the business-day calendar filled over the span of the data, a year ahead."""
+    """Keep the business-day calendar filled over the span of the data, a year ahead; once the week's
+    moment has come, schedule the weekly digests (one job per recipient, once a week)."""
     calendar_ensure_for_data(timezone.localdate(event.now))
+    digest_schedule(now=event.now)
 
 
 def subscribe() -> None:

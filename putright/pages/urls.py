@@ -7,6 +7,7 @@ Each workspace form posts to its own URL under the case, so a handler does one t
 from django.urls import path
 
 from putright.pages import (
+    account_digest,
     alerts,
     approvals,
     customers,
@@ -100,6 +101,7 @@ insights_urlpatterns = [
     path("insights/section/<slug:name>/", insights_dashboard.section, name="insights_section"),
     path("insights/return/", insights_return.complaints_return_page, name="insights_return"),
     path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
+    path("account/digest/", account_digest.digest_preference, name="account_digest"),
 ]
 
 team_urlpatterns = [
