@@ -368,7 +368,18 @@ def test_the_api_records_scores_and_shows_the_new_keys(api_as, waiting, alice): 
     assert data["satisfaction_answered_at"] is not None
 
 
-@pytest.mark.parametrize("field,value", [("csat", 6), ("ces", 0), ("nps", 11), ("csat", "4")])
+def test_the_api_takes_a_score_written_as_a_json_integer_with_a_fraction_of_zero(api_as, waiting, alice):  # noqa: F811
+    # 2.0 is an integer to JSON Schema (the API's document says "integer"), as for every integer of a body.
+    r = api_as(alice).post(
+        f"/api/cases/{waiting.reference}/satisfaction", {"resolved": True, "method": "phone", "csat": 2.0}
+    )
+    assert r.status_code == 200
+    assert r.json()["csat"] == 2
+
+
+@pytest.mark.parametrize(
+    "field,value", [("csat", 6), ("ces", 0), ("nps", 11), ("csat", "4"), ("csat", 2.5), ("nps", True)]
+)
 def test_the_api_refuses_a_score_out_of_range_with_422_naming_it(api_as, waiting, alice, field, value):  # noqa: F811
     before = state(waiting)
     r = api_as(alice).post(

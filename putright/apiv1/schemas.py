@@ -15,7 +15,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
 )
 
 from putright.apiv1.fields import (
@@ -159,15 +158,14 @@ class SatisfactionIn(In):
     resolved: StrictBool
     comment: Text(5000, required=False) | None = None
     method: RecordedMethod
-    csat: Annotated[StrictInt, Field(ge=1, le=5)] | None = Field(
+    # JSON's own integers (2 and 2.0 alike, as JSON Schema's "integer"), as every integer of a request body.
+    csat: Integer(1, 5) | None = Field(
         None, description="Satisfaction with how we handled it, 1 (very dissatisfied) to 5 (very satisfied)."
     )
-    ces: Annotated[StrictInt, Field(ge=1, le=7)] | None = Field(
+    ces: Integer(1, 7) | None = Field(
         None, description="How easy it was, 1 (very difficult) to 7 (very easy)."
     )
-    nps: Annotated[StrictInt, Field(ge=0, le=10)] | None = Field(
-        None, description="How likely to recommend us, 0 to 10."
-    )
+    nps: Integer(0, 10) | None = Field(None, description="How likely to recommend us, 0 to 10.")
 
 
 class DeliverIn(In):
