@@ -342,8 +342,8 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
             if not words:
                 checks.append(("d.ids LIKE %s", [_like(part)]))
             elif len(part) >= INDEXED_PART:
-                # Looked up case by case, only for the cases whose identifiers lack it: their number is bounded
-                # by the identifiers found (a name: thousands at most), a word's by nothing ("refund": 26,000).
+                # Looked for only in the words of the cases whose identifiers lack it: case by case, or, where the
+                # planner finds it cheaper, by listing once (hashed) the cases whose words hold it.
                 checks.append(
                     (
                         "(d.ids LIKE %s OR EXISTS (SELECT FROM search_case_words x"
