@@ -31,8 +31,8 @@ from django.utils import timezone
 from putright import clock
 from putright.authority.models import Role, Team
 from putright.authority.selectors import has_role_at_least
-from putright.authority.teams import team_ids_of
 from putright.engines.metrics import BY_ID, METRICS, Metric, Unit
+from putright.insights.access import figure_scope
 from putright.insights.metrics import measure
 from putright.insights.models import DigestPreference
 from putright.insights.sql import Filters, local_zone
@@ -179,10 +179,8 @@ class Figure:
 
 def scope_of(user) -> tuple[int, ...] | None:
     """The teams whose figures ``user`` reads (None: all), as the API and the dashboard scope them."""
-    if default_on(user):
-        return None
-    mine = tuple(team_ids_of(user))
-    return mine or None
+    # A superuser without a manager's role gets the digest too, and reads every team's figures.
+    return None if default_on(user) else figure_scope(user)
 
 
 def _total(metric_id: str, period: tuple[date, date], filters: Filters, now: datetime):

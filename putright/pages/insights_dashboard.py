@@ -1,8 +1,8 @@
 """The insights dashboard ``/insights/`` (issue 13 §3): how the service is doing, at a glance.
 
-The page answers at once with the filters and a placeholder per section; each section (the headline
-tiles, then one per group of metrics) loads as its own fragment (htmx ``hx-trigger="load"``), and each
-placeholder is also a plain link to that section as a page of its own, so it works without JavaScript.
+The page answers at once with the filters and, per section, a "Loading…" status; each section (the
+headline tiles, then one per group of metrics) loads as its own fragment (htmx ``hx-trigger="load"``), and
+each status carries a plain link to that section as a page of its own, so it works without JavaScript.
 Every chart is drawn by ``putright/charts.js`` from JSON in the page and has its table beside it; every
 count of cases links to the queue listing exactly those cases (``insights.behind``).
 
