@@ -12,6 +12,7 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
    ``search`` (the full-text index over cases, kept by database triggers, and the search over it) too.
+   ``routing`` (the assignment rules administrators keep; routing a case by them is the core's) too.
 5. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
 6. ``channels``: messages, alerts, their email delivery and the case links.
 7. ``authority``, ``audit``, ``customers``.

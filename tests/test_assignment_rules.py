@@ -18,6 +18,7 @@ from putright.cases.models import AssignmentRule, Case, Category
 from putright.cases.services import routing
 from putright.channels.models import Alert
 from putright.errors import PermissionDenied
+from putright.routing import rules
 from putright.vocab import Channel, SourceKind
 from tests.conftest import _user, make_report
 
@@ -53,7 +54,7 @@ def crew(carol, alice, dave, erin, bob):
 @pytest.fixture
 def rule_to(ada):
     def _rule(team, name="Everything", **kwargs):
-        return services.rule_save(actor=ada, name=name, team=team, **kwargs)
+        return rules.rule_save(actor=ada, name=name, team=team, **kwargs)
 
     return _rule
 
@@ -194,9 +195,9 @@ def test_the_first_active_matching_rule_by_position_wins_and_any_matches_everyth
     rule_to(b, name="Any web", channel=Channel.WEB)
     rule_to(c, name="Everything else")
     off = rule_to(a, name="Inactive faulty", category=faulty, active=False)
-    services.rule_move(actor=ada, rule=off, up=True)
-    services.rule_move(actor=ada, rule=off, up=True)
-    services.rule_move(actor=ada, rule=off, up=True)
+    rules.rule_move(actor=ada, rule=off, up=True)
+    rules.rule_move(actor=ada, rule=off, up=True)
+    rules.rule_move(actor=ada, rule=off, up=True)
     assert list(AssignmentRule.objects.values_list("name", "position")) == [
         ("Inactive faulty", 10),
         ("Delivery by email", 20),
@@ -215,7 +216,7 @@ def test_the_first_active_matching_rule_by_position_wins_and_any_matches_everyth
     # Move "Everything else" to the top: it takes everything.
     last = AssignmentRule.objects.get(name="Everything else")
     for _ in range(3):
-        services.rule_move(actor=ada, rule=last, up=True)
+        rules.rule_move(actor=ada, rule=last, up=True)
     assert team_of(category_id=delivery.pk, channel=Channel.EMAIL) == "C"
 
 
@@ -298,19 +299,19 @@ def test_only_administrators_may_change_rules(request, crew, rule_to, who):
     actor = request.getfixturevalue(who)
     before = list(AssignmentRule.objects.values())
     with pytest.raises(PermissionDenied):
-        services.rule_save(actor=actor, name="Mine", team=crew)
+        rules.rule_save(actor=actor, name="Mine", team=crew)
     with pytest.raises(PermissionDenied):
-        services.rule_save(actor=actor, rule=rule, name="Changed", team=crew)
+        rules.rule_save(actor=actor, rule=rule, name="Changed", team=crew)
     with pytest.raises(PermissionDenied):
-        services.rule_move(actor=actor, rule=rule, up=False)
+        rules.rule_move(actor=actor, rule=rule, up=False)
     with pytest.raises(PermissionDenied):
-        services.rule_delete(actor=actor, rule=rule)
+        rules.rule_delete(actor=actor, rule=rule)
     assert list(AssignmentRule.objects.values()) == before
 
 
 def test_rule_changes_are_logged_for_the_admin_history(crew, rule_to, ada, delivery):
     rule = rule_to(crew, name="Deliveries", category=delivery, channel=Channel.EMAIL)
-    services.rule_save(
+    rules.rule_save(
         actor=ada, rule=rule, name="Deliveries", team=crew, category=None, channel="", active=False
     )
     messages = list(
@@ -424,7 +425,7 @@ def test_two_reports_at_once_never_take_the_same_round_robin_slot(django_user_mo
     admin = _user(django_user_model, "ada", "administrator", "Ada")
     members = [_user(django_user_model, f"agent{i}", "agent", f"Agent {i}") for i in range(4)]
     team = teams.team_create(actor=manager, name="Busy", members=members)
-    services.rule_save(actor=admin, name="All", team=team)
+    rules.rule_save(actor=admin, name="All", team=team)
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
 
@@ -460,7 +461,7 @@ def test_cases_classified_at_once_never_take_the_same_round_robin_slot(django_us
     members = [_user(django_user_model, f"agent{i}", "agent", f"Agent {i}") for i in range(4)]
     team = teams.team_create(actor=manager, name="Busy", members=members)
     delivery = Category.objects.create(name="Delivery", slug="delivery")
-    services.rule_save(actor=admin, name="Deliveries", team=team, category=delivery)
+    rules.rule_save(actor=admin, name="Deliveries", team=team, category=delivery)
     cases = [
         services.case_report(report=make_report(subject=f"Later {i}", customer_email=f"c{i}@example.com"))[0]
         for i in range(4)

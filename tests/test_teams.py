@@ -14,6 +14,7 @@ from putright.cases import selectors, services
 from putright.cases.models import AssignmentRule, Case
 from putright.channels.models import Alert
 from putright.errors import DomainError, PermissionDenied
+from putright.routing import rules
 from tests.conftest import _user, make_report
 from tests.test_api import token_for
 
@@ -109,12 +110,12 @@ def test_team_input_is_checked(carol, charlie, alice):
 
 def test_a_team_that_active_rules_route_to_cannot_be_deleted_and_its_inactive_rules_go_with_it(carol, ada):
     team = teams.team_create(actor=carol, name="Billing")
-    rule = services.rule_save(actor=ada, name="Billing rule", team=team)
+    rule = rules.rule_save(actor=ada, name="Billing rule", team=team)
     with pytest.raises(DomainError) as exc:
         teams.team_delete(actor=carol, team=team)
     assert "Billing rule" in exc.value.message
     assert team_state() == [("Billing", None, [])]
-    services.rule_save(actor=ada, rule=rule, name="Billing rule", team=team, active=False)
+    rules.rule_save(actor=ada, rule=rule, name="Billing rule", team=team, active=False)
     case, _ = services.case_report(report=make_report())
     services.case_team_set(actor=carol, case=case, team=team)
     teams.team_delete(actor=carol, team=team)
@@ -257,7 +258,7 @@ def test_agents_posting_to_the_team_pages_get_403_and_nothing_changes(client, al
 
 
 def test_outsiders_and_strangers_see_no_team_page_and_change_nothing(client, charlie, staffed, dave, ada):
-    rule = services.rule_save(actor=ada, name="All", team=staffed)
+    rule = rules.rule_save(actor=ada, name="All", team=staffed)
     urls = [
         reverse("teams:list"),
         reverse("teams:detail", args=[staffed.pk]),
@@ -369,7 +370,7 @@ def test_the_api_takes_the_same_scopes_and_a_team(client, two_teams, alice):
 
 def test_the_team_lead_alert_shows_on_the_alerts_page(client, bob, carol, alice, ada):
     team = teams.team_create(actor=carol, name="Empty", lead=bob)
-    services.rule_save(actor=ada, name="All", team=team)
+    rules.rule_save(actor=ada, name="All", team=team)
     case, _ = services.case_report(report=make_report())
     alert = Alert.objects.get(kind=Alert.Kind.TEAM_UNSTAFFED)
     assert alert.recipient == bob and alert.case_id == case.pk

@@ -13,6 +13,7 @@ from putright.authority.models import Team
 from putright.cases import services as case_services
 from putright.cases.models import Case
 from putright.cases.services import routing
+from putright.routing import rules
 from putright.vocab import OPEN_STATUSES, Channel
 
 # (team, lead, members): usernames from data/organisation.yaml.
@@ -49,7 +50,7 @@ def teams_demo_load(*, users: dict, categories: dict) -> list[Team]:
     for name, slug, channel, team, round_robin in RULES:
         if slug is not None and slug not in categories:
             continue
-        case_services.rule_save(
+        rules.rule_save(
             actor=admin,
             name=name,
             team=made[team],

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from putright.authority import teams
 from putright.authority.models import Team
 from putright.authority.selectors import staff_users
-from putright.cases import services
 from putright.cases.access import forbidden, staff_required
 from putright.cases.models import AssignmentRule
 from putright.errors import DomainError
 from putright.pages.team_forms import AvailabilityForm, CapForm, RuleForm, TeamForm
+from putright.routing import rules as assignment_rules
 from putright.validators import MAX_ROW_ID
 
 MAX_ID = MAX_ROW_ID
@@ -255,10 +255,10 @@ def _rule_page(
             "rules": list(
                 AssignmentRule.objects.select_related("category", "team").order_by("position", "pk")
             ),
-            "form": form if services.may_manage_rules(request.user) else None,
+            "form": form if assignment_rules.may_manage_rules(request.user) else None,
             "editing": rule,
             "error_form": form if form.errors else None,
-            "manages": services.may_manage_rules(request.user),
+            "manages": assignment_rules.may_manage_rules(request.user),
             "has_teams": Team.objects.exists(),
             "nav": "teams",
         },
@@ -270,7 +270,7 @@ def _rule_from(request: HttpRequest, form: RuleForm, rule: AssignmentRule | None
     if form.is_valid():
         d = form.cleaned_data
         try:
-            saved = services.rule_save(
+            saved = assignment_rules.rule_save(
                 actor=request.user,
                 rule=rule,
                 name=d["name"],
@@ -292,7 +292,7 @@ def _rule_from(request: HttpRequest, form: RuleForm, rule: AssignmentRule | None
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not services.may_manage_rules(request.user):
+        if not assignment_rules.may_manage_rules(request.user):
             return forbidden(request)
         return _rule_from(request, RuleForm(request.POST, auto_id=_auto_id("rule")), None)
     return _rule_page(request, RuleForm(auto_id=_auto_id("rule")), None, 200)
@@ -302,7 +302,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = _get(AssignmentRule, rule_id)
-    if not services.may_manage_rules(request.user):
+    if not assignment_rules.may_manage_rules(request.user):
         return forbidden(request)
     if request.method == "POST":
         return _rule_from(request, RuleForm(request.POST, auto_id=_auto_id("rule")), rule)
@@ -325,7 +325,7 @@ def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
     if direction not in ("up", "down"):
         messages.error(request, "Move a rule up or down.")
         return redirect("teams:rules")
-    services.rule_move(actor=request.user, rule=rule, up=direction == "up")
+    assignment_rules.rule_move(actor=request.user, rule=rule, up=direction == "up")
     return redirect(f"{reverse('teams:rules')}#rule-{rule.pk}")
 
 
@@ -335,7 +335,7 @@ def rule_active(request: HttpRequest, rule_id: int) -> HttpResponse:
     """Switch a rule on or off from the list (the rest of it unchanged)."""
     rule = _get(AssignmentRule, rule_id)
     active = request.POST.get("active") == "1"
-    services.rule_save(
+    assignment_rules.rule_save(
         actor=request.user,
         rule=rule,
         name=rule.name,
@@ -353,6 +353,6 @@ def rule_active(request: HttpRequest, rule_id: int) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = _get(AssignmentRule, rule_id)
-    services.rule_delete(actor=request.user, rule=rule)
+    assignment_rules.rule_delete(actor=request.user, rule=rule)
     messages.success(request, f"Rule “{rule.name}” deleted.")
     return redirect("teams:rules")

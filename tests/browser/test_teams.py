@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from putright.authority import teams
 from putright.authority.models import Team
-from putright.cases import services
+from putright.routing import rules
 from tests.browser.helpers import PHONE, assert_no_horizontal_scroll, expect_flash, sign_in
 from tests.conftest import _user
 
@@ -59,7 +59,7 @@ def test_the_teams_pages_fit_a_phone(
     admin = _user(django_user_model, "ada", "administrator", "Ada")
     team = teams.team_create(actor=admin, name="Products & returns", lead=carol, members=[alice, dave])
     teams.availability_set(actor=dave, user=dave, away=True, note="On leave until Monday")
-    services.rule_save(actor=admin, name="Everything else", team=team)
+    rules.rule_save(actor=admin, name="Everything else", team=team)
     page = new_page(**PHONE)
     sign_in(page, live_server.url, "ada")
     for path, name in [

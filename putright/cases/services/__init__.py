@@ -88,13 +88,7 @@ from putright.cases.services.promises import (
     promise_make,
     promises_sweep,
 )
-from putright.cases.services.routing import (
-    case_team_set,
-    may_manage_rules,
-    rule_delete,
-    rule_move,
-    rule_save,
-)
+from putright.cases.services.routing import case_team_set
 from putright.cases.services.satisfaction import (
     SCORE_RANGES,
     UPHELD_CORRECTABLE,
@@ -168,7 +162,6 @@ __all__ = [
     "consultation_answer",
     "consultation_request",
     "customer_tell",
-    "may_manage_rules",
     "message_receive",
     "message_send",
     "option_add",
@@ -180,9 +173,6 @@ __all__ = [
     "promises_sweep",
     "recommendation_withdraw",
     "require_staff",
-    "rule_delete",
-    "rule_move",
-    "rule_save",
     "step_add",
     "step_complete",
     "sweep_run",
