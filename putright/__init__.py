@@ -7,18 +7,21 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
 1. ``urls``, then ``api``: the addresses.
 2. ``pages`` (staff), ``portal`` (customers), ``apiv1`` (integrations): the interfaces. ``demo`` (the demo
    organisation's loader) and ``backup`` (backup and restore, for operators) belong here too.
-3. ``monitoring``: operational signals (above problems: a breach opens one). ``insights`` (the metrics
+3. ``improvements``: Plan–Do–Check–Act cycles measured by the insights catalogue (above it: baselines are
+   its metrics), with procedures, problems and feedback as their evidence.
+4. ``monitoring``: operational signals (above problems: a breach opens one). ``insights`` (the metrics
    catalogue, dashboards, exports and the complaints return: it reads every room below) beside it.
-4. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
+5. ``problems``, ``regulation``, ``feedback``, ``resolution``: rooms that extend the case. They call the
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
    ``search`` (the full-text index over cases, kept by database triggers, and the search over it) too.
-   ``routing`` (the assignment rules administrators keep; routing a case by them is the core's) too.
-5. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
-6. ``channels``: messages, alerts, their email delivery and the case links.
-7. ``authority``, ``audit``, ``customers``.
-8. ``jobs``: the outbox, work scheduled in a transaction for the workers to do after it commits (any room
+   ``routing`` (the assignment rules administrators keep; routing a case by them is the core's),
+   ``procedures`` (versioned procedures and read receipts) and ``quality`` (each case's scorecard) too.
+6. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
+7. ``channels``: messages, alerts, their email delivery and the case links.
+8. ``authority``, ``audit``, ``customers``.
+9. ``jobs``: the outbox, work scheduled in a transaction for the workers to do after it commits (any room
    above may schedule some).
-9. The base: ``web``, ``ratelimit``, ``progress``, ``validators``, ``errors``, ``clock``, ``vocab`` (the
+10. The base: ``web``, ``ratelimit``, ``progress``, ``validators``, ``errors``, ``clock``, ``vocab`` (the
    shared vocabularies: statuses, remedy types, channels, source kinds).
-10. ``engines``: pure Python, no Django and no other room.
+11. ``engines``: pure Python, no Django and no other room.
 """

@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "putright.search",
     "putright.monitoring",
     "putright.insights",
+    "putright.procedures",
+    "putright.quality",
+    "putright.improvements",
     "putright.demo",
     "putright.backup",
 ]
