@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "putright.pages.context_processors.staff_nav",
+                "putright.portal.brand.brand",
             ],
         },
     },

@@ -37,6 +37,22 @@ hypothesis_settings.register_profile("putright", deadline=None)
 hypothesis_settings.load_profile("putright")
 
 
+def plain_text(message: EmailMsg) -> str:
+    """The plain-text part of an e-mail, decoded (customers' e-mails are multipart: text and HTML)."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain" and not part.is_multipart():
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError(f"no text/plain part in the e-mail {message['Subject']!r}")
+
+
+def html_part(message: EmailMsg) -> str:
+    """The HTML part of an e-mail, decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError(f"no text/html part in the e-mail {message['Subject']!r}")
+
+
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMsg] = []

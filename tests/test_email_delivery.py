@@ -8,6 +8,7 @@ from putright.cases import services
 from putright.channels.delivery import message_email_send
 from putright.channels.models import Message
 from putright.channels.portal_links import portal_path
+from tests.conftest import plain_text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,7 +22,7 @@ def test_the_customer_is_emailed_at_each_step_with_their_private_link(report_cas
         f"[{case.reference}] We have your report",
         f"[{case.reference}] Have we understood your problem?",
     ]
-    body = mailbox.to("priya@example.com")[1].get_payload(decode=True).decode()
+    body = plain_text(mailbox.to("priya@example.com")[1])
     assert "Your machine leaks; you want a new one" in body
     assert portal_path(case) in body
     assert set(Message.objects.filter(case=case).values_list("email_status", flat=True)) == {"sent"}

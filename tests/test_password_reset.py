@@ -14,6 +14,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.conftest import plain_text
+
 pytestmark = pytest.mark.django_db
 
 OLD = "correct-horse-battery"
@@ -35,7 +37,7 @@ def page_without_csrf(client, path) -> str:
 def reset_link(mailbox, address) -> str:
     messages = mailbox.to(address)
     assert [str(m["Subject"]) for m in messages] == ["Reset your Putright password"]
-    body = messages[0].get_payload(decode=True).decode()
+    body = plain_text(messages[0])
     return LINK.search(body).group(0)
 
 

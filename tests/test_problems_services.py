@@ -21,7 +21,7 @@ from putright.problems.models import (
     ProblemStatus,
 )
 from putright.vocab import SourceKind
-from tests.conftest import aware, make_report
+from tests.conftest import aware, make_report, plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -464,7 +464,7 @@ def test_the_owner_is_alerted_once_in_the_app_and_by_email_when_a_problem_is_sus
     assert "5 similar cases from 5 customers" in alerts[0].text
     emails = mailbox.to("bob@putright.example")
     assert len(emails) == 1
-    assert "Parcels marked delivered" in emails[0].get_payload(decode=True).decode()
+    assert "Parcels marked delivered" in plain_text(emails[0])
 
 
 def test_growth_alerts_come_once_per_doubling(open_problem, bob, alice, settings):

@@ -20,7 +20,7 @@ from putright.engines.routes import mentions_odr
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
 from putright.vocab import Status
-from tests.conftest import aware, make_report
+from tests.conftest import aware, make_report, plain_text
 
 REPORTED = aware(2026, 11, 2, 9)
 REASONS = (
@@ -365,9 +365,7 @@ def test_closing_with_the_edited_letter_sends_exactly_that_and_records_the_route
     [email] = [m for m in mailbox.to("priya@example.com") if "Our final response" in str(m["Subject"])]
     assert str(email["Subject"]) == f"[{case.reference}] Our final response to your complaint"
     # SMTP carries lines ending in CRLF; the text between the greeting and the footer is the letter.
-    assert f"Dear Priya Shah,\n\n{sent}\n\nYour reference" in email.get_payload(decode=True).decode().replace(
-        "\r\n", "\n"
-    )
+    assert f"Dear Priya Shah,\n\n{sent}\n\nYour reference" in plain_text(email).replace("\r\n", "\n")
     # The routes the draft offered, then the agent's own, are on the case and the timeline.
     assert case.other_routes[0].startswith("The manufacturer's guarantee or warranty")
     assert case.other_routes[-1] == "Section 75 claim with your credit card provider"

@@ -18,6 +18,7 @@ from putright.errors import DomainError, ErrorCode, PermissionDenied
 from putright.feedback.models import FeedbackItem
 from putright.feedback.satisfaction_mail import satisfaction_email_links
 from putright.vocab import Status
+from tests.conftest import plain_text
 from tests.customer_link import open_case
 from tests.test_api import api_as  # noqa: F401 - the fixture
 from tests.test_feedback_services import _awaiting_confirmation
@@ -330,7 +331,7 @@ def test_the_asking_email_and_the_reminder_carry_one_link_per_answer(report_case
     asked_mail = [
         m for m in mailbox.to("priya@example.com") if "Is your problem resolved?" in str(m["Subject"])
     ]
-    body = asked_mail[-1].get_payload(decode=True).decode()
+    body = plain_text(asked_mail[-1])
     link = portal_url(case)
     assert f"Yes, it is resolved: {link}?resolved=yes" in body
     assert f"No, it is not resolved: {link}?resolved=no" in body
@@ -339,7 +340,7 @@ def test_the_asking_email_and_the_reminder_carry_one_link_per_answer(report_case
     services.satisfaction_sweep(now=case.satisfaction_asked_at + timedelta(days=5))
     reminder = mailbox.to("priya@example.com")[-1]
     assert str(reminder["Subject"]) == f"[{case.reference}] A reminder: is your problem resolved?"
-    assert f"{link}?resolved=yes" in reminder.get_payload(decode=True).decode()
+    assert f"{link}?resolved=yes" in plain_text(reminder)
 
 
 def test_no_answer_links_once_the_case_has_moved_on(waiting):

@@ -19,7 +19,7 @@ from putright.vocab import (
     Status,
     Understanding,
 )
-from tests.conftest import make_report
+from tests.conftest import make_report, plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +294,7 @@ def test_closing_unresolved_needs_reasons_and_other_routes_and_sends_them(
         "Citizens Advice consumer helpline (0808 223 1133)",
     ]
     [final] = mailbox.to("priya@example.com")
-    body = final.get_payload(decode=True).decode()
+    body = plain_text(final)
     assert str(final["Subject"]) == f"[{case.reference}] Our final response"
     assert "found no fault on inspection" in body
     assert "Citizens Advice consumer helpline (0808 223 1133)" in body

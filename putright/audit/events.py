@@ -117,9 +117,14 @@ def case_model():
     return Event._meta.get_field("case").related_model
 
 
+# Who an automatic step is by, in the (hashed) event: stored as written, so never changed; the customer's pages
+# show the organisation's name in its place.
+AUTOMATIC_ACTOR_LABEL = "Putright (automatic)"
+
+
 def actor_label_for(user) -> str:
     if user is None:
-        return "Putright (automatic)"
+        return AUTOMATIC_ACTOR_LABEL
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return f"{full} ({user.get_username()})" if full else user.get_username()
 

@@ -25,6 +25,8 @@ from django.db.models import F
 
 from putright import clock
 from putright.authority.selectors import staff_users
+from putright.channels.brand import brand_get
+from putright.channels.emails import customer_email
 from putright.channels.models import Alert, Message
 from putright.channels.portal_links import portal_url
 from putright.jobs import queues
@@ -91,18 +93,16 @@ def message_email_send(*, message_id: int) -> str:
         return "skipped"
     msg = Message.objects.select_related("case", "case__customer", "case__assignee").get(pk=message_id)
     case = msg.case
-    additions = "".join(f"{text}\n\n" for addition in EMAIL_ADDITIONS if (text := addition(case, msg)))
-    body = (
-        f"Dear {case.customer.name},\n\n{msg.body}\n\n{additions}"
-        f"Your reference: {case.reference}\n"
-        f"Follow your case and reply here: {portal_url(case)}\n\n"
-        "Putright customer care"
-    )
-    email = EmailMessage(
+    additions = [text for addition in EMAIL_ADDITIONS if (text := addition(case, msg))]
+    email = customer_email(
+        brand=brand_get(),
+        to=case.customer.email,
+        name=case.customer.name,
         subject=f"[{case.reference}] {msg.subject}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[case.customer.email],
+        body=msg.body,
+        additions=additions,
+        reference=case.reference,
+        link=portal_url(case),
         headers={"X-Putright-Case": case.reference, "X-Putright-Message": str(msg.pk)},
     )
     try:

@@ -97,3 +97,26 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Brand(models.Model):
+    """One row for the organisation (pk 1): how it presents itself to its customers (issue 15 §6).
+
+    Everything a customer sees — their case pages, the report form, every e-mail — carries the
+    organisation's name, signature, logo and colour, never the product's. The sending address stays an
+    operator setting (``DEFAULT_FROM_EMAIL``: the domain's mail records are the operator's); the name shown
+    with it and the reply-to address are the organisation's.
+    """
+
+    display_name = models.CharField("Organisation's name, as customers see it", max_length=100)
+    reply_to = models.EmailField("Reply-to address for e-mails", blank=True)
+    signature = models.TextField("Signature under every e-mail", max_length=500)
+    # A header colour; white text stands on it, so it must be dark enough to read (checked on saving).
+    colour = models.CharField("Header colour", max_length=7, default="#0d2538")
+    # The logo, re-encoded as PNG (metadata stripped, at most LOGO_MAX_SIDE pixels), kept in the database so
+    # every web process serves the same one and a backup holds it.
+    logo_png = models.BinaryField(blank=True, default=b"")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -23,6 +23,7 @@ from putright.authority.defaults import roles_ensure
 from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
 from putright.cases.models import Case, Category, UnresolvedReason
+from putright.channels.brand import brand_save
 from putright.demo import content, extras, outbox
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
@@ -80,6 +81,7 @@ class DemoLoader:
     def _load(self, count: int, bar: ProgressBar) -> DemoResult:
         self.staff_create()
         self.categories_create()
+        self.brand_set()
         planner = DemoPlanner(seed=self.seed, now=self.now, users=self.users, limits=self._limit)
         runner = ServiceRunner(users=self.users, categories=self.categories)
         bulk = BulkWriter(users=self.users, categories=self.categories)
@@ -140,6 +142,17 @@ class DemoLoader:
         )
 
     # ------------------------------------------------------------ organisation
+
+    def brand_set(self) -> None:
+        """The demo's customers deal with Harbour & Hearth: its name, signature and colour (issue 15 §6)."""
+        name = content.organisation_name()
+        brand_save(
+            actor=self.users["admin"],
+            display_name=name,
+            signature=f"{name.removesuffix(' Ltd')} customer care\n0345 600 1234 · Monday to Saturday, 8am to 8pm",
+            reply_to="care@harbourandhearth.example",
+            colour="#1d4e5f",
+        )
 
     def staff_create(self) -> None:
         # The migrations made the roles, the remedy catalogue, the appraisal weights and the reason codes for

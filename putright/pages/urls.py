@@ -10,6 +10,7 @@ from putright.pages import (
     account_digest,
     alerts,
     approvals,
+    brand,
     customers,
     desk,
     handling,
@@ -102,6 +103,7 @@ insights_urlpatterns = [
     path("insights/return/", insights_return.complaints_return_page, name="insights_return"),
     path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
     path("account/digest/", account_digest.digest_preference, name="account_digest"),
+    path("settings/brand/", brand.brand_settings, name="brand_settings"),
 ]
 
 team_urlpatterns = [

@@ -132,7 +132,8 @@ class ReportForm(forms.Form):
         },
     )
     consent = forms.BooleanField(
-        label="I agree that Putright may use the details I have given to handle this problem.",
+        # Named for the organisation the customer deals with (see __init__), never the product.
+        label="I agree that we may use the details I have given to handle this problem.",
         error_messages={
             "required": "Please tick the box to let us use your details, or we cannot look into this."
         },
@@ -144,6 +145,13 @@ class ReportForm(forms.Form):
         strip=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, organisation: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation:
+            self.fields[
+                "consent"
+            ].label = f"I agree that {organisation} may use the details I have given to handle this problem."
 
     def clean_name(self) -> str:
         return single_line(self.cleaned_data["name"])

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from putright.portal import views
+from putright.portal import brand, views
 
 # The customer-facing pages. The e-mailed /track/<token>/… addresses check the token, grant this browser
 # the case and redirect to /my-case/<reference>/…, where every page and answer checks that grant.
 app_name = "portal"
 urlpatterns = [
     path("report/", views.report, name="report"),
+    # The organisation's logo and colours (also linked from e-mails: keep these addresses).
+    path("brand/logo.png", brand.logo, name="brand_logo"),
+    path("brand/brand.css", brand.stylesheet, name="brand_css"),
     path("track/<str:token>/", views.follow_link, name="link"),
     path("track/<str:token>/<slug:page>/", views.follow_link, name="link_page"),
     # Where a report used to land; still in browser histories, so it grants and redirects like a link.

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from putright import clock, ratelimit
 from putright.cases import selectors, services
+from putright.channels.brand import brand_get
 from putright.channels.models import Message
 from putright.errors import DomainError, PermissionDenied
 from putright.portal import grants
@@ -301,14 +302,19 @@ def report(request: HttpRequest) -> HttpResponse:
     Past the hourly limits the form comes back with 429, still holding everything
     the customer typed, and again nothing is created or sent.
     """
+    # The organisation's brand: named in the consent, and on the page (one read for both).
+    brand = brand_get()
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, organisation=brand.display_name if brand.is_set else "")
         if form.is_valid():
             data = form.cleaned_data
             limits = _report_limits(request, data["email"])
             if ratelimit.exceeded(limits):
                 response = render(
-                    request, "portal/report.html", {"form": form, "too_many": TOO_MANY_REPORTS}, status=429
+                    request,
+                    "portal/report.html",
+                    {"form": form, "too_many": TOO_MANY_REPORTS, "brand": brand},
+                    status=429,
                 )
                 response["Retry-After"] = str(ratelimit.seconds_until_reset())
                 response["Cache-Control"] = "no-store"
@@ -339,9 +345,13 @@ def report(request: HttpRequest) -> HttpResponse:
                 # The reporter is the customer: this browser may follow the case without the link.
                 grants.grant(request, case)
                 return _see_other(reverse("portal:report_thanks", kwargs={"reference": case.reference}))
-        response = render(request, "portal/report.html", {"form": form}, status=400)
+        response = render(request, "portal/report.html", {"form": form, "brand": brand}, status=400)
     else:
-        response = render(request, "portal/report.html", {"form": ReportForm()})
+        response = render(
+            request,
+            "portal/report.html",
+            {"form": ReportForm(organisation=brand.display_name if brand.is_set else ""), "brand": brand},
+        )
     # The form may be re-shown holding the customer's personal details: never cache it.
     response["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
+from tests.conftest import plain_text
+
 PASSWORD = "correct-horse-battery"
 PHONE = {"width": 375, "height": 812}
 # The private case link as it appears in an email.
@@ -34,14 +36,14 @@ def case_link_from_email(mailbox, address: str, reference: str) -> str:
     """The private link in the newest email to the customer about this case (path only: the test's server)."""
     messages = [m for m in mailbox.to(address) if str(m["Subject"]).startswith(f"[{reference}]")]
     assert messages, f"no email to {address} about {reference}"
-    body = messages[-1].get_payload(decode=True).decode()
+    body = plain_text(messages[-1])
     match = CASE_LINK.search(body)
     assert match, f"no case link in the email: {body!r}"
     return urlsplit(match.group(0)).path
 
 
 def email_body(message) -> str:
-    return message.get_payload(decode=True).decode()
+    return plain_text(message)
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:

@@ -46,7 +46,7 @@ def _fill_report(page) -> None:
     page.get_by_label("What would you like us to do?").fill("A replacement machine")
     page.get_by_label("Order or account reference").fill("ORD-558812")
     page.get_by_label("Amount paid or in dispute (£)").fill("449.00")
-    page.get_by_label("I agree that Putright may use the details").check()
+    page.get_by_label(re.compile("^I agree that .* may use the details")).check()
 
 
 def _status_heading(page):
