@@ -994,12 +994,13 @@ def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_an
     assert Message.objects.filter(case=case, direction=Message.Direction.INBOUND).count() == 4
 
 
-def test_messages_are_listed_oldest_first(client, awaiting_understanding, alice):
+def test_messages_are_listed_newest_first(client, awaiting_understanding, alice):
     case = awaiting_understanding
     client.post(url(client, case, "message"), {"body": "First from me"})
     services.message_send(actor=alice, case=case, body="Second, from Alice", requested=True)
     page = client.get(url(client, case)).content.decode()
-    assert page.index("We have your report") < page.index("First from me") < page.index("Second, from Alice")
+    # Issue 15 §9: the customer's page shows the newest activity first.
+    assert page.index("Second, from Alice") < page.index("First from me") < page.index("We have your report")
 
 
 @pytest.mark.parametrize(
@@ -1033,8 +1034,9 @@ def test_the_case_page_reads_in_a_fixed_number_of_queries(
             due_at=clock.now() + timedelta(days=n + 1),
         )
     page = url(client, case_with_options)
-    # 6 for the case and what it shows, 1 for the organisation's brand (its name, colour and logo).
-    with django_assert_max_num_queries(7):
+    # 6 for the case and what it shows, 1 for the organisation's brand (its name, colour and logo), 1 for
+    # the running clocks (when the customer will hear from us).
+    with django_assert_max_num_queries(8):
         response = client.get(page)
     assert response.status_code == 200
 

@@ -76,3 +76,38 @@ def customer_email(
         _html(brand, name=name, body=body, additions=additions, reference=reference, link=link), "text/html"
     )
     return email
+
+
+def case_links_email(
+    *, brand: BrandView, to: str, name: str, links: list[tuple[str, str, str]]
+) -> EmailMultiAlternatives:
+    """The links to a customer's cases, asked for on "Find my case": (reference, subject, link) each."""
+    listed = "\n\n".join(f"{reference}: {subject}\n{link}" for reference, subject, link in links)
+    text = (
+        f"Dear {name},\n\nYou asked for the links to your cases with us. Each one opens that case's page, "
+        f"where you can see where it stands and write to us.\n\n{listed}\n\n"
+        "If you did not ask for this, you can ignore this e-mail: the links only open your own cases.\n\n"
+        f"{brand.signature}"
+    )
+    items = "".join(
+        f'<li><a href="{escape(link)}" style="color:#0b5cad">{escape(reference)}: {escape(subject)}</a></li>'
+        for reference, subject, link in links
+    )
+    html = (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Your cases</title></head>'
+        '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;'
+        'line-height:1.5;color:#1b1f24;background:#ffffff"><div style="max-width:600px;margin:0 auto">'
+        f"<p>Dear {escape(name)},</p><p>You asked for the links to your cases with us. Each one opens that "
+        "case's page, where you can see where it stands and write to us.</p>"
+        f"<ul>{items}</ul><p>If you did not ask for this, you can ignore this e-mail: the links only open "
+        f"your own cases.</p>{linebreaks(brand.signature, autoescape=True)}</div></body></html>"
+    )
+    email = EmailMultiAlternatives(
+        subject="The links to your cases",
+        body=text,
+        from_email=sender(brand),
+        to=[to],
+        reply_to=[brand.reply_to] if brand.reply_to else None,
+    )
+    email.attach_alternative(html, "text/html")
+    return email

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from putright.portal import brand, views
+from putright.portal import brand, find, views
 
 # The customer-facing pages. The e-mailed /track/<token>/… addresses check the token, grant this browser
 # the case and redirect to /my-case/<reference>/…, where every page and answer checks that grant.
 app_name = "portal"
 urlpatterns = [
     path("report/", views.report, name="report"),
+    path("find-my-case/", find.find_case, name="find_case"),
     # The organisation's logo and colours (also linked from e-mails: keep these addresses).
     path("brand/logo.png", brand.logo, name="brand_logo"),
     path("brand/brand.css", brand.stylesheet, name="brand_css"),

@@ -37,6 +37,7 @@ from putright.portal.forms import (
     satisfaction_prefill,
 )
 from putright.portal.tokens import case_for_token
+from putright.regulation import expectations
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
 from putright.vocab import Channel, PromiseStatus, SourceKind, Status, Understanding
@@ -246,7 +247,13 @@ def _render_case(
     if bound is not None:
         forms[bound[0]] = bound[1]
     context = _case_context(case)
+    # The case page reads newest first (the printable record keeps the order things happened in).
+    context["timeline"].reverse()
+    context["case_messages"].reverse()
     context.update(
+        expectations=expectations.next_from_us(case),
+        # The page's own address, not the e-mailed link: the token never appears on a page (it could leak).
+        case_link=settings.SITE_URL + reverse("portal:case", kwargs={"reference": case.reference}),
         prefilled=bool(prefill) and "satisfaction" in offers,
         offers=offers,
         our_offer=resolution_selectors.open_organisation_offer(case=case) if "counter" in offers else None,

@@ -53,9 +53,8 @@ def test_the_report_form_can_be_filled_and_sent_with_the_keyboard_alone(live_ser
     page.keyboard.press("Tab")
     assert _focused(page) == "a:Skip to content"
     page.keyboard.press("Tab")
-    assert (
-        _focused(page) == "a:Customer care"
-    )  # the header's link, in the organisation's name (no brand set: neutral)
+    # The header's link, in the organisation's name (no brand set: neutral).
+    assert _focused(page) == "a:Customer care"
     for field_id, text in REPORT_TAB_ORDER:
         page.keyboard.press("Tab")
         assert _focused(page) == field_id
