@@ -423,7 +423,7 @@ def test_markdown_renders_headings_lists_tables_and_links_with_noopener():
     html = markdown_render(
         "# Title\n\n- one\n- **two**\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[FOS](https://www.financial-ombudsman.org.uk/)"
     )
-    assert "<h1>Title</h1>" in html
+    assert "<h3>Title</h3>" in html
     assert "<li><strong>two</strong></li>" in html
     assert "<table>" in html and "<td>1</td>" in html
     assert '<a href="https://www.financial-ombudsman.org.uk/" rel="noopener noreferrer">FOS</a>' in html

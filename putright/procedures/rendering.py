@@ -48,9 +48,19 @@ ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
 
 
+# A procedure is shown inside a page that has its own <h1> and a section <h2>: its headings start at <h3>,
+# so the page keeps one <h1> and a heading outline that screen readers can follow.
+HEADING_OFFSET = 2
+
+
 def markdown_render(text: str) -> str:
     """``text`` (Markdown) as sanitised HTML, safe to mark safe in a template."""
-    html = _markdown.render(text or "")
+    env: dict = {}
+    tokens = _markdown.parse(text or "", env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_OFFSET, 6)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, env)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -165,6 +165,6 @@ def versions_by_id(ids: Iterable[int]) -> dict[int, ProcedureVersion]:
         return {}
     return (
         ProcedureVersion.objects.select_related("procedure")
-        .only("pk", "number", "procedure__pk", "procedure__title")
+        .only("pk", "number", "procedure__id", "procedure__title")
         .in_bulk(wanted)
     )
