@@ -94,7 +94,9 @@ def test_a_manager_publishes_a_version_with_a_preview_and_an_agent_acknowledges_
     expect(page.locator("#receipts-unread")).not_to_contain_text("Dave")
 
 
-def test_the_workspace_shows_the_procedure_for_the_step_under_the_policy(live_server, new_page, carol, alice):
+def test_the_workspace_shows_the_procedure_for_the_step_under_the_policy(
+    live_server, new_page, screenshot, carol, alice
+):
     delivery = Category.objects.create(name="Delivery", slug="delivery")
     procedure = _late(carol, alice, delivery)
     case = case_services.case_report(report=make_report(subject="Parcel late"))[0]
@@ -111,6 +113,7 @@ def test_the_workspace_shows_the_procedure_for_the_step_under_the_policy(live_se
     expect(panel.locator(".prose")).not_to_be_visible()  # collapsed until opened
     panel.locator("summary", has_text="Handling a late delivery").click()
     expect(panel.locator(".prose li").first).to_have_text("Apologise.")
+    screenshot(page, "workspace-procedure")
     page.get_by_text("Write our summary").first.scroll_into_view_if_needed()
     page.get_by_label("Our summary of the problem").fill("Parcel three weeks late; wants it or a refund.")
     page.get_by_role("button", name="Send the summary to the customer").click()
