@@ -17,6 +17,8 @@ from putright.audit.events import chain_verify
 from putright.audit.models import Event
 from putright.cases.models import Case
 from putright.portal.tokens import case_for_token
+from putright.procedures import acknowledgements
+from putright.procedures.models import Procedure
 from putright.vocab import SourceKind, Status
 
 CASES = 40
@@ -147,3 +149,27 @@ def test_it_rejects_a_case_count_below_one(demo):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("demo_load", "--cases", "0", stdout=io.StringIO(), stderr=io.StringIO())
     assert Case.objects.count() == CASES
+
+
+@pytest.mark.django_db
+def test_it_loads_the_organisations_procedures_one_with_a_second_version_and_one_overdue(demo):
+    """Issue 14 §3: three procedures owned by the manager; the late-delivery one has a second version with
+    its change note; the final-letter one is overdue for review; the current versions are partly read."""
+    procedures = {p.title: p for p in Procedure.objects.select_related("owner")}
+    assert sorted(procedures) == [
+        "Closing a complaint unresolved: the final response letter",
+        "Handling a late delivery",
+        "Refunds under the Consumer Rights Act: the short-term right to reject",
+    ]
+    assert {p.owner.username for p in procedures.values()} == {"manager"}
+    late = procedures["Handling a late delivery"]
+    assert list(late.versions.values_list("number", "change_note")) == [
+        (2, "Courier first: check tracking before anything else, and offer the delivery refund from 6 days"),
+        (1, "First version"),
+    ]
+    assert [c.slug for c in late.categories.all()] == ["delivery"]
+    closing = procedures["Closing a complaint unresolved: the final response letter"]
+    assert closing.review_due < clock.now().date()
+    receipts = acknowledgements.receipts_for(acknowledgements.version_key(late.versions.get(number=2)))
+    assert sorted(r.user.username for r in receipts if r.acknowledged_at) == ["jodie", "supervisor"]
+    assert sum(1 for r in receipts if r.acknowledged_at is None) == receipts.count() - 2 > 0

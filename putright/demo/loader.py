@@ -25,6 +25,7 @@ from putright.cases import services as case_services
 from putright.cases.models import Case, Category, UnresolvedReason
 from putright.channels.brand import brand_save
 from putright.demo import content, extras, outbox
+from putright.demo import procedures as demo_procedures
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
 from putright.demo.planning import PLANNED_STATUSES, DemoPlanner
@@ -123,6 +124,8 @@ class DemoLoader:
         )
         # Issue 12 §3: teams, who is away, the assignment rules, and the open cases in their teams' queues.
         demo_teams.teams_demo_load(users=self.users, categories=self.categories)
+        # Issue 14 §3: the organisation's procedures, one with a second version, one overdue for review.
+        demo_procedures.procedures_demo_load(users=self.users, categories=self.categories, now=self.now)
         # The promise and cadence parts of the worker's periodic sweep, once, now: past-due promises
         # become broken, near ones at risk, long-silent cases flagged. Not ``sweep_run`` itself: its
         # email-retry part is for messages the worker failed to send, and the demo's were never queued.

@@ -21,6 +21,7 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
+from putright.pages.procedure_panel import posted_version
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
 from putright.pages.workspace_forms import ClassifyForm, EmotionForm, EscalateForm
@@ -118,7 +119,7 @@ def understanding_summarise(request, case):
         form=form,
         anchor="understanding",
         perform=lambda d: services.case_summarise_understanding(
-            actor=request.user, case=case, summary=d["summary"]
+            actor=request.user, case=case, summary=d["summary"], procedure_version=posted_version(request)
         ),
         success="Summary recorded and sent to the customer to confirm.",
     )
@@ -134,7 +135,7 @@ def understanding_confirm(request, case):
         form=form,
         anchor="understanding",
         perform=lambda d: services.case_confirm_understanding(
-            actor=request.user, case=case, method=d["method"]
+            actor=request.user, case=case, method=d["method"], procedure_version=posted_version(request)
         ),
         success="The customer's confirmation is recorded. You can now list options.",
     )
@@ -149,7 +150,9 @@ def understanding_skip(request, case):
         key="skip",
         form=form,
         anchor="understanding",
-        perform=lambda d: services.case_skip_understanding(actor=request.user, case=case, reason=d["reason"]),
+        perform=lambda d: services.case_skip_understanding(
+            actor=request.user, case=case, reason=d["reason"], procedure_version=posted_version(request)
+        ),
         success="Confirmation skipped; the reason is on the record.",
     )
 
@@ -164,7 +167,10 @@ def option_add(request, case):
         form=form,
         anchor="options",
         perform=lambda d: services.option_add(
-            actor=request.user, case=case, option=services.OptionInput(**d)
+            actor=request.user,
+            case=case,
+            option=services.OptionInput(**d),
+            procedure_version=posted_version(request),
         ),
         success="Option listed.",
     )
@@ -229,6 +235,7 @@ def option_recommend(request, case, option_id: int):
             justification=d["justification"],
             factors=d["factors"],
             override_reason=d["override_reason"],
+            procedure_version=posted_version(request),
         )
     except DomainError as exc:
         if exc.code == ErrorCode.OVERRIDE_REASON_REQUIRED:

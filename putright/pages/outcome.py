@@ -12,6 +12,7 @@ from putright.cases.forms import CloseUnresolvedForm, MessageForm, PromiseForm, 
 from putright.cases.models import ActionStep, Case, Promise
 from putright.errors import DomainError
 from putright.pages.duplicate_forms import CloseDuplicateForm
+from putright.pages.procedure_panel import posted_version
 from putright.pages.workspace import (
     NoFields,
     auto_id,
@@ -41,7 +42,12 @@ def agreement_record(request, case):
         form=form,
         anchor="agreement",
         perform=lambda d: services.option_customer_respond(
-            case=case, agree=d["agreed"], actor=request.user, method=d["method"], comment=d["comment"]
+            case=case,
+            agree=d["agreed"],
+            actor=request.user,
+            method=d["method"],
+            comment=d["comment"],
+            procedure_version=posted_version(request),
         ),
         success="The customer's answer is recorded.",
     )
@@ -62,6 +68,7 @@ def step_add(request, case):
             description=d["description"],
             owner=d["owner"],
             due_date=d["due_date"],
+            procedure_version=posted_version(request),
         ),
         success="Step added to the plan.",
     )
@@ -178,6 +185,7 @@ def satisfaction_record(request, case):
             csat=d["csat"],
             ces=d["ces"],
             nps=d["nps"],
+            procedure_version=posted_version(request),
         ),
         success="The customer's answer is recorded.",
     )
@@ -216,6 +224,7 @@ def close_unresolved(request, case):
                 letter_choices=LetterChoices(
                     decision=d["decision"], region=d["customer_region"], supply=d["supply"]
                 ),
+                procedure_version=posted_version(request),
             )
         except DomainError as exc:
             form.add_error("letter", exc.message)
@@ -235,6 +244,7 @@ def close_unresolved(request, case):
             other_routes=d["all_routes"],
             reason_code=d["reason_code"].code,
             upheld=d["upheld"],
+            procedure_version=posted_version(request),
         ),
         success="Closed unresolved; the reasons and other routes were sent to the customer.",
     )

@@ -18,6 +18,7 @@ from putright.pages import (
     insights_return,
     outcome,
     presence,
+    procedures,
     queue_bulk,
     record,
     resolution,
@@ -122,4 +123,24 @@ team_urlpatterns = [
     path("teams/rules/<int:rule_id>/active/", teams.rule_active, name="rule_active"),
     path("teams/rules/<int:rule_id>/delete/", teams.rule_delete, name="rule_delete"),
     path("account/availability/", teams.availability, name="availability"),
+]
+
+
+# Issue 14 §3: procedures and "My reading" (the read receipts).
+procedure_urlpatterns = [
+    path("procedures/", procedures.procedure_list, name="list"),
+    path("procedures/new/", procedures.procedure_new, name="new"),
+    path("procedures/preview/", procedures.procedure_preview, name="preview"),
+    path("procedures/reading/", procedures.reading, name="reading"),
+    path("procedures/reading/acknowledge/", procedures.acknowledge, name="acknowledge"),
+    path("procedures/<int:procedure_id>/", procedures.procedure_detail, name="detail"),
+    path("procedures/<int:procedure_id>/edit/", procedures.procedure_edit, name="edit"),
+    path("procedures/<int:procedure_id>/publish/", procedures.procedure_publish, name="publish"),
+    path("procedures/<int:procedure_id>/review/", procedures.procedure_review, name="review"),
+    path("procedures/<int:procedure_id>/active/", procedures.procedure_active, name="active"),
+    path(
+        "procedures/<int:procedure_id>/versions/<int:number>/",
+        procedures.procedure_version,
+        name="version",
+    ),
 ]

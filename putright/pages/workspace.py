@@ -32,7 +32,7 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Case
 from putright.channels.models import Message
-from putright.pages import resolution_sections
+from putright.pages import procedure_panel, resolution_sections
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace_forms import (
@@ -193,6 +193,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
     )
 
     error_form = next((f for f in bound.values() if f.errors), None)
+    timeline = list(selectors.case_timeline(case=case))
     return {
         "case": case,
         # Issue 12 §3: who else has it open, and the cases joined to this one as duplicates.
@@ -219,7 +220,9 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "promises": promises,
         "case_messages": case_messages,
         "escalations": list(case.escalations.select_related("from_user", "to_user")),
-        "timeline": list(selectors.case_timeline(case=case)),
+        "timeline": timeline,
+        # Issue 14 §3: the procedure for the step the case is in, and which version each event recorded.
+        **procedure_panel.workspace_procedures(case, timeline),
         "other_cases": others[:OTHER_CASES_SHOWN],
         "summary_form": form("summary", SummaryForm),
         "confirm_form": form("confirm", ConfirmFromCallForm),

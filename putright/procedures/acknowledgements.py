@@ -78,6 +78,24 @@ def acknowledge(*, actor, subject_key: str) -> Acknowledgement:
     return receipt
 
 
+def pending_withdraw(*, subject_keys: Iterable[str]) -> int:
+    """Withdraw the requests nobody has acknowledged yet for these subjects (a procedure version replaced
+    by a newer one, a procedure taken out of use); acknowledged receipts stay on the record. Returns how
+    many were withdrawn. Called by the services that own the subject, inside their transaction."""
+    keys = list(subject_keys)
+    if not keys:
+        return 0
+    deleted, _ = Acknowledgement.objects.filter(subject_key__in=keys, acknowledged_at__isnull=True).delete()
+    return deleted
+
+
+def read_by_user(user, *, limit: int = 20) -> QuerySet[Acknowledgement]:
+    """What ``user`` has acknowledged, most recent first (the reading page's "Already read")."""
+    return Acknowledgement.objects.filter(user=user, acknowledged_at__isnull=False).order_by(
+        "-acknowledged_at", "-pk"
+    )[:limit]
+
+
 def pending_for(user) -> QuerySet[Acknowledgement]:
     """What ``user`` has been asked to read and has not yet acknowledged, oldest first."""
     return Acknowledgement.objects.filter(user=user, acknowledged_at__isnull=True).order_by(

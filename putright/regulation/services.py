@@ -776,14 +776,14 @@ def case_close_unresolved(
     other_routes: list[str],
     letter: str | None = None,
     letter_choices: LetterChoices | None = None,
-    **outcome: str,
+    **outcome,
 ) -> Case:
     """A6: close without resolution, with the final response letter the agent edited when there is one.
 
     With ``letter`` (drafted from the rules, then edited) exactly that text is sent, and the routes and
     rule ids it was drafted from are recorded; ``other_routes`` are then the agent's own additions.
     Without it the core's own message lists the reasons and ``other_routes``. ``outcome`` is the core's
-    ``reason_code`` and ``upheld``."""
+    ``reason_code`` and ``upheld`` (and ``procedure_version``, the procedure the page showed)."""
     final = None
     if letter is not None and letter.strip():
         require_staff(actor)

@@ -182,7 +182,13 @@ def statutory_options_add(*, actor, case: Case) -> list[Option]:
 
 
 def option_recommend_weighed(
-    *, actor, option: Option, justification: str, factors: list[str], override_reason: str = ""
+    *,
+    actor,
+    option: Option,
+    justification: str,
+    factors: list[str],
+    override_reason: str = "",
+    procedure_version: int | None = None,
 ) -> Case:
     """P4: recommend an option; choosing another than the appraisal's suggested best needs a reason.
 
@@ -210,6 +216,7 @@ def option_recommend_weighed(
             factors=factors,
             suggested_option=suggested,
             override_reason=override_reason,
+            procedure_version=procedure_version,
         )
 
 

@@ -96,7 +96,12 @@ def _event(
     after=None,
     customer_visible=False,
     as_customer: bool = False,
+    procedure_version: int | None = None,
 ):
+    if procedure_version:
+        # K1: which version of a procedure the page showed when this step was taken (an id of
+        # procedures.ProcedureVersion; the page checked it, the core only records it).
+        after = {**(after or {}), "procedure_version": procedure_version}
     return event_record(
         case=case,
         kind=kind,

@@ -35,7 +35,13 @@ from putright.vocab import AgreementMethod, OptionStatus, Status
 
 
 def option_customer_respond(
-    *, case: Case, agree: bool, actor=None, method: str = AgreementMethod.PORTAL, comment: str = ""
+    *,
+    case: Case,
+    agree: bool,
+    actor=None,
+    method: str = AgreementMethod.PORTAL,
+    comment: str = "",
+    procedure_version: int | None = None,
 ) -> Agreement:
     """A1: the customer agrees or declines the proposed option (on their link, or recorded by an agent)."""
     if actor is not None:
@@ -107,6 +113,7 @@ def option_customer_respond(
             },
             customer_visible=True,
             as_customer=True,
+            procedure_version=procedure_version,
         )
         if agree:
             _tell_customer(
@@ -131,7 +138,9 @@ def option_customer_respond(
     return agreement
 
 
-def step_add(*, actor, case: Case, description: str, owner, due_date: date) -> ActionStep:
+def step_add(
+    *, actor, case: Case, description: str, owner, due_date: date, procedure_version: int | None = None
+) -> ActionStep:
     _require_staff(actor)
     description = _clean(description, field="Step", max_len=300)
     if owner is None or not is_staff_member(owner):
@@ -149,6 +158,7 @@ def step_add(*, actor, case: Case, description: str, owner, due_date: date) -> A
             "plan.step_added",
             f"Step planned: {description} — {owner.get_username()} by {due_date.isoformat()}",
             after={"step": step.pk, "owner": owner.get_username(), "due_date": due_date},
+            procedure_version=procedure_version,
         )
     return step
 

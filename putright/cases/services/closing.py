@@ -44,6 +44,7 @@ def case_satisfaction_record(
     csat: int | None = None,
     ces: int | None = None,
     nps: int | None = None,
+    procedure_version: int | None = None,
 ) -> Case:
     """A5: 'resolved' closes the case; 'not resolved' puts it on the agent's desk to reopen or close unresolved.
 
@@ -92,6 +93,7 @@ def case_satisfaction_record(
             after={"status": case.status, "comment": comment, **scores},
             customer_visible=True,
             as_customer=True,
+            procedure_version=procedure_version,
         )
         # S4: the answer joins the feedback feed, among what rooms above do with it.
         hooks.announce(
@@ -211,6 +213,7 @@ def case_close_unresolved(
     reason_code: str,
     upheld: str,
     final: FinalResponse | None = None,
+    procedure_version: int | None = None,
 ) -> Case:
     """A6: close without resolution. Clear reasons and other routes are required and sent to the customer;
     a reason code from the administrator's list (active ones only) and whether the complaint was upheld are
@@ -262,6 +265,7 @@ def case_close_unresolved(
             before=before,
             after=after,
             customer_visible=True,
+            procedure_version=procedure_version,
         )
         _settle_on_close(case, actor)
         hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))

@@ -51,7 +51,13 @@ class OptionInput:
 
 
 def option_add(
-    *, actor, case: Case, option: OptionInput, source: str = "agent", rule_ids: list[str] | None = None
+    *,
+    actor,
+    case: Case,
+    option: OptionInput,
+    source: str = "agent",
+    rule_ids: list[str] | None = None,
+    procedure_version: int | None = None,
 ) -> Option:
     """P2/P3: list an option with its appraisal. Rules engines add theirs with ``source='rule'``."""
     _require_staff(actor)
@@ -85,6 +91,7 @@ def option_add(
             "option.added",
             f"Option listed: {created.title}",
             after={"option": created.pk, **{k: v for k, v in option.__dict__.items()}},
+            procedure_version=procedure_version,
         )
     return created
 
@@ -234,6 +241,7 @@ def option_recommend(
     factors: list[str],
     suggested_option: Option | None = None,
     override_reason: str = "",
+    procedure_version: int | None = None,
 ) -> Case:
     """P4: pick the recommended option, with a justification naming at least two factors.
 
@@ -290,7 +298,7 @@ def option_recommend(
             override_reason = (override_reason or "").strip()
             summary += f" instead of the suggested “{suggested_option.title}”: {override_reason}"
             after |= {"suggested_option": suggested_option.pk, "override_reason": override_reason}
-        _event(case, actor, "option.recommended", summary, after=after)
+        _event(case, actor, "option.recommended", summary, after=after, procedure_version=procedure_version)
         if decision.needs_approval:
             case.status = Status.AWAITING_APPROVAL
             _save(

@@ -21,7 +21,9 @@ from putright.errors import DomainError, ErrorCode
 from putright.vocab import AgreementMethod, Status, Understanding
 
 
-def case_summarise_understanding(*, actor, case: Case, summary: str) -> Case:
+def case_summarise_understanding(
+    *, actor, case: Case, summary: str, procedure_version: int | None = None
+) -> Case:
     """S2: the agent's summary, sent to the customer to confirm or correct."""
     _require_staff(actor)
     summary = _clean(summary, field="Summary", max_len=5000)
@@ -47,6 +49,7 @@ def case_summarise_understanding(*, actor, case: Case, summary: str) -> Case:
             before=before,
             after={"understanding": case.understanding, "summary": summary, "status": case.status},
             customer_visible=True,
+            procedure_version=procedure_version,
         )
         _tell_customer(
             case,
@@ -57,7 +60,9 @@ def case_summarise_understanding(*, actor, case: Case, summary: str) -> Case:
     return case
 
 
-def case_confirm_understanding(*, actor, case: Case, method: str = AgreementMethod.PORTAL) -> Case:
+def case_confirm_understanding(
+    *, actor, case: Case, method: str = AgreementMethod.PORTAL, procedure_version: int | None = None
+) -> Case:
     """S2: the customer confirms (on their link: actor None; or an agent records it from a call)."""
     if actor is not None:
         _require_staff(actor)
@@ -82,6 +87,7 @@ def case_confirm_understanding(*, actor, case: Case, method: str = AgreementMeth
             after={"understanding": case.understanding, "status": case.status, "method": method},
             customer_visible=True,
             as_customer=True,
+            procedure_version=procedure_version,
         )
         _tell_customer(
             case,
@@ -134,7 +140,7 @@ def case_correct_understanding(*, case: Case, correction: str, actor=None) -> Ca
     return case
 
 
-def case_skip_understanding(*, actor, case: Case, reason: str) -> Case:
+def case_skip_understanding(*, actor, case: Case, reason: str, procedure_version: int | None = None) -> Case:
     """S2: move on without the customer's confirmation; the reason is on the record."""
     _require_staff(actor)
     reason = _clean(reason, field="Reason for skipping confirmation", max_len=2000)
@@ -153,5 +159,6 @@ def case_skip_understanding(*, actor, case: Case, reason: str) -> Case:
             f"Confirmation of understanding skipped: {reason}",
             before=before,
             after={"understanding": case.understanding, "status": case.status, "reason": reason},
+            procedure_version=procedure_version,
         )
     return case

@@ -43,6 +43,8 @@ def _label(path: str) -> str | None:
         return f"Problem {match.kwargs['pk']}"
     if match.view_name == "cases:detail":
         return f"Case {match.kwargs['reference']}"
+    if match.view_name == "procedures:detail":
+        return f"Procedure {match.kwargs['procedure_id']}"
     return None
 
 
