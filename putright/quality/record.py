@@ -1,8 +1,8 @@
 """The scorecard engine's input, read from one closed case's record in a fixed number of queries.
 
-Seven queries whatever the size of the case: its timeline, options, plan steps, promises, the moments
-the customer heard from us, approvals, and (for the demo and imports, whose cases the bulk writer closes
-without the hook) nothing else: the case row itself is given. ``tests/test_quality_scoring.py`` pins it.
+Six queries whatever the size of the case (the case row itself is given): its timeline, options, plan
+steps, promises, the moments the customer heard from us, and the approvals of the option agreed.
+``tests/test_quality_scoring.py`` pins it.
 """
 
 from __future__ import annotations
