@@ -45,9 +45,18 @@ def to_delivered(case: Case, handler) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def closed_resolved(report_case, handler, *, options: int = 2, promise: bool = False, **report) -> Case:
+def _handled(report_case, handler, team, report) -> Case:
     case = report_case(**report)
     services.case_assign(actor=handler, case=case, assignee=handler)
+    if team is not None:
+        services.case_team_set(actor=handler, case=case, team=team)
+    return case
+
+
+def closed_resolved(
+    report_case, handler, *, options: int = 2, promise: bool = False, team=None, **report
+) -> Case:
+    case = _handled(report_case, handler, team, report)
     case = to_agreed(case, handler, options=options)
     if promise:
         made = services.promise_make(
@@ -63,9 +72,8 @@ def closed_resolved(report_case, handler, *, options: int = 2, promise: bool = F
     return Case.objects.get(pk=case.pk)
 
 
-def closed_unresolved(report_case, handler, **report) -> Case:
-    case = report_case(**report)
-    services.case_assign(actor=handler, case=case, assignee=handler)
+def closed_unresolved(report_case, handler, *, team=None, **report) -> Case:
+    case = _handled(report_case, handler, team, report)
     services.case_close_unresolved(
         actor=handler,
         case=case,

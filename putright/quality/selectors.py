@@ -45,9 +45,10 @@ class Scorecard:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"pass": 0, "fail": 0, "n/a": 0}
+        """How many checks stand at pass, fail and n/a ("na": a name a template can read)."""
+        out = {"pass": 0, "fail": 0, "na": 0}
         for line in self.lines:
-            out[line.result] += 1
+            out["na" if line.result == Result.NOT_APPLICABLE else line.result] += 1
         return out
 
 
