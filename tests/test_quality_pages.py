@@ -16,7 +16,7 @@ from putright.errors import DomainError, PermissionDenied
 from putright.quality import disputes, selectors
 from putright.quality.coverage import CoverageAsk, coverage
 from putright.quality.models import CheckResult, Dispute
-from tests.quality_fixtures import closed_resolved, closed_unresolved
+from tests.quality_fixtures import closed_resolved
 
 pytestmark = pytest.mark.django_db
 
