@@ -314,3 +314,18 @@ def test_bad_filters_are_a_clear_400(client, handled, carol):
     response = client.get(reverse("quality:coverage"), {"period": "custom", "from": "2026-05-01"})
     assert response.status_code == 400
     assert "Give both dates, From and To, for a period of your own." in response.content.decode()
+
+
+def test_the_printable_record_shows_the_scorecard_with_the_timeline_entry_of_a_fail(
+    client, report_case, alice
+):
+    case = closed_resolved(report_case, alice, options=1)
+    client.force_login(alice)
+    page = client.get(reverse("cases:record_html", args=[case.reference])).content.decode()
+    seq = case.events.get(kind="option.added").seq
+    assert "Handling scorecard" in page
+    assert (
+        "<dt>Options weighed (P3–P4)</dt><dd>Fail: Only one option (“Refund £60”) was listed: nothing was "
+        f"weighed against it. (timeline entry #{seq})</dd>"
+    ) in page
+    assert "<dt>Promises kept (A3)</dt><dd>Does not apply: No promise was made to the customer.</dd>" in page
