@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from putright.quality.models import Dispute
 from tests.browser.helpers import PHONE, assert_no_horizontal_scroll, expect_flash, sign_in
+from tests.browser.test_content_security_policy import PolicyWatch
 from tests.quality_fixtures import closed_resolved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,3 +68,15 @@ def test_a_handler_disputes_a_failed_check_and_a_manager_upholds_it(
     expect(manager.locator("#coverage-trend-canvas")).to_have_attribute("data-chart-state", "ready")
     assert_no_horizontal_scroll(manager)
     screenshot(manager, "coverage-phone")
+
+
+def test_the_quality_pages_work_under_the_content_security_policy(live_server, new_page, report_case, alice):
+    case = closed_resolved(report_case, alice, options=1)
+    watch = PolicyWatch(new_page)
+    sign_in(watch.page, live_server.url, "alice")
+    watch.visit(f"{live_server.url}/cases/{case.reference}/")
+    expect(watch.page.locator("#check-options_weighed")).to_contain_text("Fail")
+    watch.visit(f"{live_server.url}/quality/coverage/")
+    expect(watch.page.locator("#coverage-trend-canvas")).to_have_attribute("data-chart-state", "ready")
+    watch.visit(f"{live_server.url}/quality/disputes/")
+    watch.assert_clean()
