@@ -235,3 +235,22 @@ def test_the_engines_silence_rule_is_the_sweeps_cadence_rule(last, next_day, set
     flagged = timezone.make_aware(datetime.combine(last, time(12))) < selectors.cadence_cutoff(moment)
     engine = business_days_between(last, next_day - timedelta(days=1), cal) >= days
     assert engine == flagged
+
+
+def test_the_scorecard_is_read_in_two_queries_whatever_its_disputes(
+    report_case, alice, django_assert_num_queries
+):
+    case = closed_resolved(report_case, alice, options=1)
+    for n in range(3):
+        Dispute.objects.create(
+            case=case,
+            check_id=CHECK_IDS[n],
+            engine_version=ENGINE_VERSION,
+            raised_by=alice,
+            raised_at=clock.now(),
+            note="Why",
+            status=Dispute.Status.REJECTED,
+        )
+    with django_assert_num_queries(2):
+        card = quality_selectors.scorecard_for(case)
+        quality_selectors.scorecard_data(card)
