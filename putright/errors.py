@@ -41,6 +41,10 @@ class ErrorCode(enum.StrEnum):
     # whether the complaint was upheld.
     REASON_CODE_INVALID = "reason_code_invalid"
     UPHELD_REQUIRED = "upheld_required"
+    # Q1: a scorecard exists once a case closes with an outcome of its own (not open, not a duplicate);
+    # only a failed check can be disputed, once per scoring.
+    NOT_SCORED = "not_scored"
+    DISPUTE_NOT_ALLOWED = "dispute_not_allowed"
     # Input the edges should have refused (the API answers 422): services check it again.
     INVALID_INPUT = "invalid_input"
 

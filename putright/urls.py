@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include((pages_urls.resolution_urlpatterns, "resolution"))),
     path("", include((pages_urls.team_urlpatterns, "teams"))),
     path("", include((pages_urls.procedure_urlpatterns, "procedures"))),
+    path("", include((pages_urls.quality_urlpatterns, "quality"))),
     path("", include(pages_urls.insights_urlpatterns)),
     path("", include("putright.regulation.urls")),
     path("", include("putright.problems.urls")),

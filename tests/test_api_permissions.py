@@ -25,6 +25,7 @@ from putright.regulation.models import CaseClock
 from putright.resolution import services as resolution
 from putright.resolution.models import Offer
 from putright.vocab import RemedyType, SourceKind
+from tests.quality_fixtures import closed_unresolved
 
 
 def token_for(user, name: str = "integration") -> str:
@@ -197,6 +198,7 @@ def world(report_case, case_with_options, alice, bob):
     ).breaches
     assert breach.affected.count() == 1
 
+    scored = closed_unresolved(report_case, alice, subject="Closed and scored")
     o, a = options_case.reference, approval_case.reference
     pl, dl = planning.reference, delivering.reference
     st, fm = statutory.reference, facts_missing.reference
@@ -345,6 +347,8 @@ def world(report_case, case_with_options, alice, bob):
             f"/api/cases/{pl}/letter-draft",
             {"reasons": "The courier's records show the parcel was delivered on the promised day."},
         ),
+        # The handling scorecard (issue 14 §4, Q1).
+        ("GET", f"/api/cases/{scored.reference}/scorecard", None),
     ]
 
 

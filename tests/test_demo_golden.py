@@ -82,6 +82,8 @@ CASE_LOCAL_IDS = {
     "clock": "clock",
     "offer": "offer",
     "responds_to": "offer",
+    # The handling scorecard's link from a check to the timeline event that shows it (issue 14 §4).
+    "event_id": "event",
 }
 GLOBAL_IDS = {
     "problem": "problems.Problem",
@@ -232,6 +234,7 @@ def _aggregates() -> dict:
         "regime settings": total("regulation.RegimeSettings"),
         "remedy catalogue entries": total("resolution.RemedyCatalogueEntry"),
         "appraisal weights": total("resolution.AppraisalWeight"),
+        "scorecard checks by check, result": _count_by("quality.CheckResult", "check_id", "result"),
     }
 
 

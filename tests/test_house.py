@@ -46,7 +46,13 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
         "CaseClassified": [("putright.regulation.subscribers.on_classified", in_tx)],
         "OptionAgreed": [("putright.regulation.subscribers.on_agreed", in_tx)],
         "SatisfactionRecorded": [("putright.feedback.subscribers.on_satisfaction", in_tx)],
-        "CaseRecordRead": [("putright.resolution.subscribers.on_record_read", in_tx)],
+        "CaseRecordRead": [
+            ("putright.resolution.subscribers.on_record_read", in_tx),
+            # Issue 14 §4: the handling scorecard is a section of the case record.
+            ("putright.quality.subscribers.on_record_read", in_tx),
+        ],
+        # Issue 14 §4: each case is scored as it closes (duplicates are not).
+        "CaseClosed": [("putright.quality.subscribers.on_closed", in_tx)],
         "SweepTick": [
             ("putright.regulation.subscribers.on_sweep", in_tx),
             ("putright.monitoring.subscribers.on_sweep", in_tx),

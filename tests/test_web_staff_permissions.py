@@ -200,6 +200,10 @@ def staff_urls(w) -> list[tuple[str, dict]]:
             {"original": busy, "note": "Same", "confirm": "on"},
         ),
         (r("cases:presence_report", args=[busy]), {}),
+        (
+            r("cases:scorecard_dispute", args=[busy]),
+            {"check_id": "options_weighed", "note": "Only one remedy fits."},
+        ),
         (r("cases:approvals"), {}),
         (r("cases:approval_decide", args=[w.approval.pk]), {"decision": "approve"}),
         (r("cases:approvals_bulk_decide"), {"approvals": [w.approval.pk], "decision": "approve"}),

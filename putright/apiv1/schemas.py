@@ -692,6 +692,42 @@ class RecordOfferOut(Schema):
     at: str
 
 
+# Q1: the handling scorecard (GET /api/cases/{reference}/scorecard, and the record's section).
+
+
+class ScorecardDisputeOut(Schema):
+    status: Literal["open", "upheld", "rejected"] = Field(
+        description="open: waiting for the manager; upheld: the fail is overturned (result pass); "
+        "rejected: the fail stands."
+    )
+    raised_by: str | None
+    raised_at: str
+    note: str
+    failed_reason: str = Field(description="What the check said when it was disputed.")
+    decided_by: str | None
+    decided_at: str | None
+    decision_note: str
+
+
+class ScorecardCheckOut(Schema):
+    id: str = Field(
+        description="One of the nine check ids (understanding_confirmed … escalated_beyond_authority)."
+    )
+    result: Literal["pass", "fail", "n/a"]
+    reason: str = Field(description="Why it failed or does not apply; empty on a pass.")
+    event_id: int | None = Field(description="The timeline event that shows it (a fail), when there is one.")
+    disputed: ScorecardDisputeOut | None = Field(
+        description="The handler's dispute of a failed check, if any."
+    )
+
+
+class ScorecardOut(Schema):
+    case: str
+    engine_version: str
+    scored_at: str
+    checks: list[ScorecardCheckOut]
+
+
 class RecordOut(Schema):
     reference: str
     status: str
@@ -726,6 +762,9 @@ class RecordOut(Schema):
     timeline: list[RecordEventOut]
     created_at: str
     audit_chain: RecordChainOut
+    scorecard: ScorecardOut | None = Field(
+        None, description="The handling scorecard (Q1), once the case has closed with an outcome of its own."
+    )
 
 
 class UnresolvedReasonOut(Schema):

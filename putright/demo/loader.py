@@ -32,6 +32,7 @@ from putright.demo.planning import PLANNED_STATUSES, DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
 from putright.progress import ProgressBar
+from putright.quality import scoring as quality_scoring
 from putright.resolution.defaults import defaults_ensure as catalogue_ensure
 from putright.vocab import DEFAULT_UNRESOLVED_REASONS
 
@@ -47,6 +48,7 @@ class DemoResult:
     broken: int
     flagged: int
     history_in_bulk: int
+    scored: int = 0  # closed cases given their handling scorecard (issue 14 §4)
 
 
 class DemoLoader:
@@ -132,6 +134,9 @@ class DemoLoader:
         now = clock.now()
         at_risk, broken = case_services.promises_sweep(now=now)
         flagged = case_services.cadence_sweep(now=now)
+        # Issue 14 §4: the bulk writer closes history without announcing CaseClosed, so every closed case
+        # is scored here, by the function ``putright scorecard --rescore-all`` runs.
+        scored = quality_scoring.cases_rescore()
         return DemoResult(
             cases=cases,
             problem=problem,
@@ -142,6 +147,7 @@ class DemoLoader:
             broken=broken,
             flagged=flagged,
             history_in_bulk=in_bulk,
+            scored=scored,
         )
 
     # ------------------------------------------------------------ organisation

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from putright import clock
+from putright.audit.models import Event
 from putright.authority.models import Approval
 from putright.cases import selectors
 from putright.cases.access import case_or_404, staff_required
 from putright.channels.models import Message
+from putright.engines.quality import CHECK_TITLES
 from putright.pages.workspace import factor_labels
 from putright.resolution.models import Offer
 from putright.vocab import AgreementMethod, OptionStatus, PromiseStatus, RemedyType, Understanding
@@ -44,7 +46,22 @@ def _record_for_display(record: dict) -> dict:
         offer["party_label"] = _label(Offer.Party.choices, offer["party"])
         offer["kind_label"] = _label(Offer.Kind.choices, offer["kind"])
         offer["method_label"] = _label(AgreementMethod.choices, offer["method"])
+    _scorecard_for_display(record.get("scorecard"))
     return record
+
+
+def _scorecard_for_display(scorecard: dict | None) -> None:
+    """Each check's title and result in words, and the timeline entry (#seq) a fail points to."""
+    if not scorecard:
+        return
+    ids = [c["event_id"] for c in scorecard["checks"] if c["event_id"]]
+    seqs = dict(Event.objects.filter(pk__in=ids).values_list("pk", "seq")) if ids else {}
+    words = {"pass": "Pass", "fail": "Fail", "n/a": "Does not apply"}
+    for check in scorecard["checks"]:
+        check["title"] = CHECK_TITLES.get(check["id"], check["id"])
+        overturned = (check["disputed"] or {}).get("status") == "upheld"
+        check["words"] = "Pass (overturned on dispute)" if overturned else words[check["result"]]
+        check["event_seq"] = seqs.get(check["event_id"])
 
 
 @staff_required

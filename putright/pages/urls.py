@@ -19,6 +19,8 @@ from putright.pages import (
     outcome,
     presence,
     procedures,
+    quality,
+    quality_coverage,
     queue_bulk,
     record,
     resolution,
@@ -80,6 +82,7 @@ case_urlpatterns = [
     path(_case + "upheld/", outcome.upheld_correct, name="upheld_correct"),
     path(_case + "close-duplicate/", outcome.close_duplicate, name="close_duplicate"),
     path(_case + "presence/", presence.presence_report, name="presence_report"),
+    path(_case + "scorecard/dispute/", quality.scorecard_dispute, name="scorecard_dispute"),
     path("approvals/", approvals.approvals, name="approvals"),
     path("approvals/<int:approval_id>/decide/", approvals.approval_decide, name="approval_decide"),
     path("approvals/decide/", approvals.approvals_bulk_decide, name="approvals_bulk_decide"),
@@ -105,6 +108,13 @@ insights_urlpatterns = [
     path("insights/return.csv", insights_return.complaints_return_csv, name="insights_return_csv"),
     path("account/digest/", account_digest.digest_preference, name="account_digest"),
     path("settings/brand/", brand.brand_settings, name="brand_settings"),
+]
+
+# Q1–Q2 (issue 14 §4): disputed scorecard checks and the coverage view.
+quality_urlpatterns = [
+    path("quality/coverage/", quality_coverage.coverage_page, name="coverage"),
+    path("quality/disputes/", quality.disputed_checks, name="disputes"),
+    path("quality/disputes/<int:dispute_id>/decide/", quality.dispute_decide, name="dispute_decide"),
 ]
 
 team_urlpatterns = [

@@ -75,6 +75,7 @@ class Command(BaseCommand):
             f"  Promises broken: {result.broken}; at risk: {result.at_risk}; "
             f"customers waiting too long for an update: {result.flagged}"
         )
+        out.write(f"  Handling scorecards: {result.scored} closed cases scored")
         out.write(f"\nOpen {site}/ and sign in as one of the staff:")
         for member in content.staff():
             who = f"{member.first_name} {member.last_name}, {member.role}"
