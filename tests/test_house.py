@@ -52,6 +52,8 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
             ("putright.monitoring.subscribers.on_sweep", in_tx),
             # Issue 13: keeps the business-day calendar of the metrics filled over the span of the data.
             ("putright.insights.subscribers.on_sweep", in_tx),
+            # Issue 14 §2: alerts an improvement's owner once its review date has come.
+            ("putright.improvements.subscribers.on_sweep", in_tx),
         ],
     }
 
