@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include((pages_urls.resolution_urlpatterns, "resolution"))),
     path("", include((pages_urls.team_urlpatterns, "teams"))),
     path("", include(pages_urls.insights_urlpatterns)),
+    path("", include((pages_urls.improvement_urlpatterns, "improvements"))),
     path("", include("putright.regulation.urls")),
     path("", include("putright.problems.urls")),
     path("", include("putright.feedback.urls")),
