@@ -10,11 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from putright import clock
+from putright.improvements import cycle
 from putright.improvements.models import Improvement
 from putright.problems.models import Problem, ProblemCase
 from tests.browser.helpers import PHONE, assert_no_horizontal_scroll, definition, expect_flash, sign_in
+from tests.browser.test_content_security_policy import PolicyWatch
 from tests.conftest import _user
-from tests.improvements_fixtures import CHECKED, DONE, PLANNED, after_cases, june_cases
+from tests.improvements_fixtures import CHECKED, DONE, PLANNED, after_cases, done, june_cases
 from tests.insights_fixtures import at, case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,3 +138,22 @@ def test_an_improvement_goes_from_candidate_to_adopted(live_server, new_page, sc
         assert_no_horizontal_scroll(phone)
 
     assert Improvement.objects.get().act_decision == "adopt"
+
+
+def test_the_improvement_pages_keep_the_content_security_policy(live_server, new_page, alice, bob, carol):
+    june_cases(40)
+    improvement = done(alice, bob, carol)
+    after_cases(12)
+    with clock.frozen(CHECKED):
+        cycle.check_run(actor=bob, improvement=improvement)
+        watch = PolicyWatch(new_page)
+        sign_in(watch.page, live_server.url, "bob")
+        for path in (
+            "/improvements/",
+            "/improvements/candidates/",
+            "/improvements/new/",
+            f"/improvements/{improvement.pk}/",
+        ):
+            watch.visit(f"{live_server.url}{path}")
+            expect(watch.page.get_by_role("heading", level=1)).to_be_visible()
+        watch.assert_clean()
