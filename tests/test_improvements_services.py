@@ -158,6 +158,8 @@ def test_the_proposer_edits_a_proposal_another_agent_cannot(alice, dave, bob):
         ({"baseline_end": date(2026, 7, 1)}, "must have ended"),
         ({"baseline_start": date(2026, 6, 30)}, "cannot end before it starts"),
         ({"review_date": date(2026, 6, 30)}, "in the past"),
+        ({"review_date": date(2099, 1, 1)}, "within three years"),
+        ({"baseline_start": date(1, 1, 1), "baseline_end": date(1, 12, 31)}, "cannot start before"),
         ({"metric_id": "promises_kept", "target": 90}, "fraction between 0 and 1"),
     ],
 )

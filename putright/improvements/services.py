@@ -42,6 +42,9 @@ from putright.procedures.models import Procedure
 from putright.vocab import Channel, SourceKind
 
 MAX_WINDOW_DAYS = 366
+MAX_REVIEW_DAYS = 3 * 366
+# Windows before this are refused: no case is that old, and the metrics' moments start there.
+EARLIEST = date(2000, 1, 1)
 # The filter a baseline may carry: the catalogue's case dimensions that ``insights.sql.Filters`` narrows by.
 FILTER_KEYS = (
     Dimension.TEAM.value,
@@ -360,6 +363,8 @@ def plan_set(
         raise invalid_input(str(exc)) from None
     clean = _clean_filter(filters or {})
     today = timezone.localdate(clock.now())
+    if baseline_start < EARLIEST:
+        raise invalid_input(f"The baseline window cannot start before {EARLIEST:%d %b %Y}.")
     if baseline_end < baseline_start:
         raise invalid_input("The baseline window cannot end before it starts.")
     if baseline_end >= today:
@@ -368,6 +373,8 @@ def plan_set(
         raise invalid_input(f"Keep the baseline window to {MAX_WINDOW_DAYS} days.")
     if review_date < today:
         raise invalid_input("The review date cannot be in the past.")
+    if review_date > today + timedelta(days=MAX_REVIEW_DAYS):
+        raise invalid_input("Set the review date within three years.")
     if target is None:
         raise invalid_input("Give a target for the metric.")
     if definition.is_rate and not 0 <= target <= 1:
