@@ -38,7 +38,7 @@ def reviews_alert(*, now) -> int:
                 review_alerted_at=now
             ):
                 continue
-            improvement = Improvement.objects.select_for_update().select_related("owner").get(pk=pk)
+            improvement = Improvement.objects.select_for_update().get(pk=pk)
             link = f"{settings.SITE_URL}{reverse('improvements:detail', args=[pk])}"
             text = (
                 f"Review due: improvement #{pk} “{improvement.title}” reached its review date; run the Check."
