@@ -9,7 +9,17 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from putright.apiv1 import approvals, cases, feedback, inbox, insights, problems, remedies, signals
+from putright.apiv1 import (
+    approvals,
+    cases,
+    feedback,
+    improvements,
+    inbox,
+    insights,
+    problems,
+    remedies,
+    signals,
+)
 from putright.apiv1.auth import ApiTokenAuth
 from putright.apiv1.errors import install_exception_handlers
 from putright.apiv1.parser import StrictJsonParser
@@ -59,6 +69,7 @@ api.add_router("/", problems.router)
 api.add_router("/", signals.router)
 api.add_router("/", feedback.router)
 api.add_router("/", insights.router)
+api.add_router("/", improvements.router)
 api.add_router("/", "putright.apiv1.resolution.router")
 api.add_router("/", "putright.apiv1.regulation.router")
 api.add_router("/", "putright.apiv1.quality.router")

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include((pages_urls.procedure_urlpatterns, "procedures"))),
     path("", include((pages_urls.quality_urlpatterns, "quality"))),
     path("", include(pages_urls.insights_urlpatterns)),
+    path("", include((pages_urls.improvement_urlpatterns, "improvements"))),
     path("", include("putright.regulation.urls")),
     path("", include("putright.problems.urls")),
     path("", include("putright.feedback.urls")),

@@ -303,6 +303,7 @@ def world(report_case, case_with_options, alice, bob):
         ("POST", "/api/remedies/evaluate", {**faulty_kettle, "today": today.isoformat()}),
         # Problems (S3).
         ("GET", "/api/problems", None),
+        ("GET", "/api/improvements", None),
         ("GET", f"/api/problems/{problem.pk}", None),
         ("POST", f"/api/problems/{problem.pk}/links", {"reference": unlinked.reference}),
         (

@@ -60,6 +60,8 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
             ("putright.insights.subscribers.on_sweep", in_tx),
             # Issue 14 §3: alerts a procedure's owner once when its review date has passed.
             ("putright.procedures.subscribers.on_sweep", in_tx),
+            # Issue 14 §2: alerts an improvement's owner once its review date has come.
+            ("putright.improvements.subscribers.on_sweep", in_tx),
         ],
     }
 

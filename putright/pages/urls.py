@@ -14,6 +14,7 @@ from putright.pages import (
     customers,
     desk,
     handling,
+    improvements,
     insights_dashboard,
     insights_return,
     outcome,
@@ -153,4 +154,36 @@ procedure_urlpatterns = [
         procedures.procedure_version,
         name="version",
     ),
+]
+
+_improvement = "improvements/<int:pk>/"
+
+improvement_urlpatterns = [
+    path("improvements/", improvements.board, name="board"),
+    path("improvements/candidates/", improvements.candidate_list, name="candidates"),
+    path("improvements/candidates/propose/", improvements.candidate_propose, name="candidate_propose"),
+    path("improvements/new/", improvements.propose, name="propose"),
+    path(_improvement, improvements.detail, name="detail"),
+    path(_improvement + "edit/", improvements.edit, name="edit"),
+    path(_improvement + "evidence/", improvements.evidence_add, name="evidence_add"),
+    path(
+        _improvement + "evidence/<int:evidence_id>/remove/",
+        improvements.evidence_remove,
+        name="evidence_remove",
+    ),
+    path(_improvement + "plan/", improvements.plan, name="plan"),
+    path(_improvement + "steps/", improvements.step_add, name="step_add"),
+    path(_improvement + "steps/<int:step_id>/remove/", improvements.step_remove, name="step_remove"),
+    path(_improvement + "steps/<int:step_id>/done/", improvements.step_done, name="step_done"),
+    path(
+        _improvement + "steps/<int:step_id>/acknowledge/",
+        improvements.step_acknowledge,
+        name="step_acknowledge",
+    ),
+    path(_improvement + "approve/", improvements.approve, name="approve"),
+    path(_improvement + "reject/", improvements.reject, name="reject"),
+    path(_improvement + "withdraw/", improvements.withdraw, name="withdraw"),
+    path(_improvement + "do/", improvements.do_start, name="do_start"),
+    path(_improvement + "check/", improvements.check, name="check"),
+    path(_improvement + "act/", improvements.act, name="act"),
 ]

@@ -212,6 +212,20 @@ def procedure_update(*, actor, procedure: Procedure, details: ProcedureDetails) 
 def version_publish(*, actor, procedure: Procedure, body: str, change_note: str) -> ProcedureVersion:
     """Publish the next version of the text with a note of what changed (a manager or the owner)."""
     _require_editor(actor, procedure)
+    return _publish_locked(actor=actor, procedure=procedure, body=body, change_note=change_note)
+
+
+def version_publish_planned(*, actor, procedure: Procedure, body: str, change_note: str) -> ProcedureVersion:
+    """Publish the next version as a step of an approved improvement plan (issue 14 §2 Do): the manager's
+    approval of the plan is the authority, so the step's owner need not be the procedure's editor. The
+    caller (the improvements room) checks that ``actor`` may tick that step; the version is numbered,
+    logged and sent to colleagues to read exactly as any other."""
+    if not is_staff_member(actor):
+        raise PermissionDenied("only staff may publish a procedure version")
+    return _publish_locked(actor=actor, procedure=procedure, body=body, change_note=change_note)
+
+
+def _publish_locked(*, actor, procedure: Procedure, body: str, change_note: str) -> ProcedureVersion:
     body, change_note = _body(body), _note(change_note)
     with transaction.atomic():
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
