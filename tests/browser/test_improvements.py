@@ -43,6 +43,7 @@ def test_an_improvement_goes_from_candidate_to_adopted(live_server, new_page, sc
     with clock.frozen(PLANNED):
         manager = new_page(1366, 768)
         sign_in(manager, base, "carol")
+        manager.get_by_text("Improve", exact=True).click()
         manager.get_by_role("link", name="Improvements").click()
         manager.get_by_role("link", name="What the figures suggest improving").click()
         title = f"Remove the cause of problem #{problem.pk}: Courier misses slots"

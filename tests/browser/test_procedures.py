@@ -50,6 +50,7 @@ def test_a_manager_publishes_a_version_with_a_preview_and_an_agent_acknowledges_
     page = watch.page
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, base, "carol")
+    page.get_by_role("navigation", name="Main").get_by_text("Improve", exact=True).click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Procedures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Procedures")
     page.get_by_role("link", name="Handling a late delivery").click()
