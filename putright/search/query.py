@@ -320,8 +320,9 @@ def _tsquery(words: list[str], weight: str = "") -> str:
 
 def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, list]:
     """One statement: the count (up to COUNT_LIMIT + 1), then the ``depth`` best case ids (see the module's
-    ranking). Identifiers are in ``search_case_document`` (narrow, with their trigram index), the words in
-    ``search_case_words`` (see migration 0003)."""
+    ranking). The identifiers are in ``search_case_document`` (narrow, with their trigram index, and the
+    lower-cased fields a score is worked out from), the words in ``search_case_words``, which holds the
+    identifiers too (``ids``, with a trigram index of its own: see migration 0004)."""
     ctes, params = [], []
     queue = _queue(cases)
     if queue:
@@ -329,48 +330,59 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
         # guessed at 200 rows, and it then looked up each of 100,000 queue cases in the index one by one).
         ctes.append(f"q(id) AS NOT MATERIALIZED ({queue[0]})")
         params += queue[1]
-    in_queue = " AND d.case_id IN (SELECT id FROM q)" if queue else ""
+    in_queue = " AND {t}.case_id IN (SELECT id FROM q)" if queue else ""
     parts = term.parts
-    # u: the cases whose identifiers hold a part (the trigram index) — a part of three characters or more
-    # when there is one: a shorter part is in half the identifiers, it only narrows — each with its score
-    # worked out from the index row and whether every part matches (ok).
+    # The cases whose identifiers hold a part (the trigram index) — a part of three characters or more when
+    # there is one: a shorter part is in half the identifiers, it only narrows — and that match every part.
     drivers = [part for part in parts if len(part) >= INDEXED_PART] or list(parts)
-    checks: list[tuple[str, list]] = []
-    if len(parts) > 1:
-        for part in parts:
-            words = _words(part)
-            if not words:
-                checks.append(("d.ids LIKE %s", [_like(part)]))
-            elif len(part) >= INDEXED_PART:
-                # Looked for only in the words of the cases whose identifiers lack it: case by case, or, where the
-                # planner finds it cheaper, by listing once (hashed) the cases whose words hold it.
-                checks.append(
-                    (
-                        "(d.ids LIKE %s OR EXISTS (SELECT FROM search_case_words x"
-                        " WHERE x.case_id = d.case_id AND x.words @@ to_tsquery('simple', %s)))",
-                        [_like(part), _tsquery(words)],
-                    )
-                )
-            else:
-                # A part of one or two letters narrows the cases an identifier found by the identifiers alone
-                # ("Priya S": a Priya whose name, e-mail… holds an "s"): nearly every text holds a word that
-                # begins with it, so looking there would narrow nothing, at the cost of reading every text.
-                checks.append(("d.ids LIKE %s", [_like(part)]))
+
+    def in_ids(table: str) -> str:
+        return "(" + " OR ".join(f"{table}.ids LIKE %s" for _ in drivers) + ")"
+
     score_sql = [f"(d.reference = %s)::int * {_EXACT_REFERENCE_BONUS}"]
     score_params: list = [parts[0]]
     for part in parts:
         for column, weight in _KEY_WEIGHTS:
             score_sql.append(f"(strpos(d.{column}, %s) > 0)::int * {weight}")
             score_params.append(part)
-    ok = " AND ".join(sql for sql, _ in checks) or "true"
-    ctes.append(
-        f"u AS MATERIALIZED (SELECT d.case_id AS id, {' + '.join(score_sql)} AS score, {ok} AS ok"
-        " FROM search_case_document d WHERE ("
-        + " OR ".join("d.ids LIKE %s" for _ in drivers)
-        + f"){in_queue})"
-    )
-    params += [*score_params, *(p for _, ps in checks for p in ps), *(_like(part) for part in drivers)]
-    ctes.append("mu AS MATERIALIZED (SELECT id, score FROM u WHERE ok)")
+    score = " + ".join(score_sql)
+    if len(parts) == 1:
+        # One part: its cases by the narrow table's trigram index, the score from the same row.
+        ctes.append(
+            f"mu AS MATERIALIZED (SELECT d.case_id AS id, {score} AS score FROM search_case_document d"
+            f" WHERE {in_ids('d')}{in_queue.format(t='d')})"
+        )
+        params += [*score_params, *(_like(part) for part in drivers)]
+    else:
+        # Several parts: each found in the identifiers or (a part of three characters or more) in the words,
+        # both in the one row of search_case_words, so the planner can answer the whole condition with one
+        # bitmap over both of its indexes — AND of (trigram OR words) per part — and visit only the rows
+        # that can match ("George White": about 250, where an identifier holds "george" or "white" 4,800
+        # times). Then each match's score, from the narrow table by its key.
+        checks: list[str] = [in_ids("w")]
+        check_params: list = [_like(part) for part in drivers]
+        for part in parts:
+            words = _words(part)
+            if words and len(part) >= INDEXED_PART:
+                checks.append("(w.ids LIKE %s OR w.words @@ to_tsquery('simple', %s))")
+                check_params += [_like(part), _tsquery(words)]
+            else:
+                # A part of one or two letters (or with no letter or digit) narrows the cases an identifier
+                # found by the identifiers alone ("Priya S": a Priya whose name, e-mail… holds an "s"):
+                # nearly every text holds a word that begins with it, so looking there would narrow nothing.
+                checks.append("w.ids LIKE %s")
+                check_params.append(_like(part))
+        ctes.append(
+            "m AS MATERIALIZED (SELECT w.case_id AS id FROM search_case_words w WHERE "
+            + " AND ".join(checks)
+            + f"{in_queue.format(t='w')})"
+        )
+        params += check_params
+        ctes.append(
+            f"mu AS MATERIALIZED (SELECT d.case_id AS id, {score} AS score"
+            " FROM m JOIN search_case_document d ON d.case_id = m.id)"
+        )
+        params += score_params
     tiers = ["(SELECT 1 AS tier, score, id FROM mu ORDER BY score DESC, id DESC LIMIT %s)"]
     params_rank: list = [depth]
     all_words = [_words(part) for part in parts]
@@ -381,7 +393,7 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
         # its thousands of rows to count exactly).
         ctes.append(
             "wl AS MATERIALIZED (SELECT d.case_id AS id FROM search_case_words d"
-            f" WHERE d.words @@ to_tsquery('simple', %s){in_queue} LIMIT %s)"
+            f" WHERE d.words @@ to_tsquery('simple', %s){in_queue.format(t='d')} LIMIT %s)"
         )
         params += [every, COUNT_LIMIT + 1]
         # The newest first: walking the table's key backwards, a common word finds its newest cases at once.
@@ -389,7 +401,7 @@ def _postgresql(cases: QuerySet, term: SearchTerm, depth: int) -> tuple[str, lis
             condition = where.format(q="to_tsquery('simple', %s)")
             tiers.append(
                 f"(SELECT {tier}, 0, d.case_id FROM search_case_words d WHERE {condition}"
-                f" AND d.case_id NOT IN (SELECT id FROM mu){in_queue} ORDER BY d.case_id DESC LIMIT %s)"
+                f" AND d.case_id NOT IN (SELECT id FROM mu){in_queue.format(t='d')} ORDER BY d.case_id DESC LIMIT %s)"
             )
             params_rank += [every] * condition.count("%s") + [depth]
         total = "(SELECT count(*) FROM (SELECT id FROM wl UNION SELECT id FROM mu) t)"
