@@ -283,23 +283,35 @@ def evidence_add(*, actor, improvement: Improvement, evidence: EvidenceInput) ->
 
 
 def evidence_remove(*, actor, improvement: Improvement, evidence_id: int) -> None:
+    _remove_from_proposal(
+        actor=actor,
+        improvement=improvement,
+        rows=Evidence.objects.filter(pk=evidence_id),
+        noun="evidence",
+        why="only the proposer, the owner or a manager may remove evidence",
+        doing="remove evidence (it is part of the approved record)",
+    )
+
+
+def _remove_from_proposal(*, actor, improvement: Improvement, rows, noun: str, why: str, doing: str) -> None:
+    """Take a piece of evidence or a step off a proposal (never once approved), with its event."""
     require_staff(actor)
     with transaction.atomic():
         improvement = improvement_lock(improvement)
-        require(may_edit(actor, improvement), "only the proposer, the owner or a manager may remove evidence")
-        expect_stage(improvement, Stage.PROPOSED, doing="remove evidence (it is part of the approved record)")
-        evidence = Evidence.objects.filter(improvement=improvement, pk=evidence_id).first()
-        if evidence is None:
-            raise invalid_input("That evidence is not on this improvement.")
-        text = evidence.text
-        evidence.delete()
+        require(may_edit(actor, improvement), why)
+        expect_stage(improvement, Stage.PROPOSED, doing=doing)
+        row = rows.filter(improvement=improvement).first()
+        if row is None:
+            raise invalid_input(f"That {noun} is not on this improvement.")
+        pk, text = row.pk, row.text
+        row.delete()
         touch(improvement, [])
         event_record(
             improvement=improvement,
             actor=actor,
-            kind="improvement.evidence_removed",
-            summary=f"Evidence removed: {text}"[:500],
-            before={"evidence": evidence_id, "text": text},
+            kind=f"improvement.{noun}_removed",
+            summary=f"{noun.capitalize()} removed: {text}"[:500],
+            before={noun: pk, "text": text},
         )
 
 
@@ -487,24 +499,14 @@ def step_add(
 
 
 def step_remove(*, actor, improvement: Improvement, step_id: int) -> None:
-    require_staff(actor)
-    with transaction.atomic():
-        improvement = improvement_lock(improvement)
-        require(may_edit(actor, improvement), "only the proposer, the owner or a manager may plan it")
-        expect_stage(improvement, Stage.PROPOSED, doing="remove a step (the plan is frozen once approved)")
-        step = Step.objects.filter(improvement=improvement, pk=step_id).first()
-        if step is None:
-            raise invalid_input("That step is not on this improvement.")
-        text = step.text
-        step.delete()
-        touch(improvement, [])
-        event_record(
-            improvement=improvement,
-            actor=actor,
-            kind="improvement.step_removed",
-            summary=f"Step removed: {text}"[:500],
-            before={"step": step_id, "text": text},
-        )
+    _remove_from_proposal(
+        actor=actor,
+        improvement=improvement,
+        rows=Step.objects.filter(pk=step_id),
+        noun="step",
+        why="only the proposer, the owner or a manager may plan it",
+        doing="remove a step (the plan is frozen once approved)",
+    )
 
 
 # ---------------------------------------------------------------- approval
