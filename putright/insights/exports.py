@@ -8,32 +8,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case as When_
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
-    FloatField,
-    IntegerField,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from putright.authority.models import Escalation
 from putright.cases.models import Case, Option
 from putright.engines.metrics import Period, Unit, format_integer, format_value, row_unit
-from putright.insights import sql
+from putright.insights import rollup, sql
 from putright.insights.calendar import calendar_ensure, region
-from putright.insights.metrics import CLOSED_COUNTED, Measurement, acknowledged_at
+from putright.insights.metrics import CLOSED_COUNTED, Measurement
+from putright.insights.models import CaseFact
 from putright.vocab import OptionStatus, Status, Upheld
 
 METRIC_COLUMNS = ["metric_id", "period_start", "period_end", "group", "value", "numerator", "denominator"]
@@ -92,49 +85,20 @@ OUTCOMES = {
 }
 
 
-def _money_agreed() -> Subquery:
-    agreed = (
-        Option.objects.filter(case=OuterRef("pk"), status=OptionStatus.AGREED)
-        .order_by()
-        .values("case")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Subquery(agreed, output_field=DecimalField(max_digits=14, decimal_places=2))
-
-
 def cases_for_export(start: date, end: date) -> QuerySet:
-    """Every case opened in the period (duplicates left out), with what a manager filters on, computed
-    by the database: one query, read in chunks (``export_case_rows``)."""
+    """Every case opened in the period (duplicates left out), with what a manager filters on: the rollup
+    of case facts (``insights.rollup``, brought up to date first by ``export_case_rows``) joined to the
+    case and the names it refers to, one query, read in chunks."""
     lo, hi = sql.bounds(start, end)
-    code = region()
-    closed = Q(status__in=CLOSED_COUNTED)
     return (
-        sql.apply_filters(Case.objects.all(), sql.Filters())
+        sql.apply_filters(CaseFact.objects.all(), sql.Filters())
         .filter(created_at__gte=lo, created_at__lt=hi)
-        .annotate(ack_at=acknowledged_at())
-        .annotate(
-            money=_money_agreed(),
-            was_escalated=Exists(Escalation.objects.filter(case=OuterRef("pk"))),
-            ack_hours=sql.EpochSeconds(F("ack_at"), F("created_at")) / 3600.0,
-            ack_days=sql.business_days("ack_at", "created_at", code),
-            resolve_hours=When_(
-                When(closed, then=sql.EpochSeconds(F("closed_at"), F("created_at")) / 3600.0),
-                default=Value(None),
-                output_field=FloatField(),
-            ),
-            resolve_days=When_(
-                When(closed, then=sql.business_days("closed_at", "created_at", code)),
-                default=Value(None),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("created_at", "pk")
+        .order_by("created_at", "case_id")
     )
 
 
 _CASE_VALUES = (
-    "reference",
+    "case__reference",
     "created_at",
     "closed_at",
     "status",
@@ -144,10 +108,10 @@ _CASE_VALUES = (
     "team__name",
     "assignee__username",
     "priority",
-    "is_regulated_complaint",
+    "case__is_regulated_complaint",
     "upheld",
     "unresolved_reason__code",
-    "money",
+    "money_agreed",
     "csat",
     "ces",
     "nps",
@@ -155,7 +119,7 @@ _CASE_VALUES = (
     "ack_days",
     "resolve_hours",
     "resolve_days",
-    "was_escalated",
+    "escalated",
 )
 
 
@@ -172,9 +136,10 @@ def _whole(value) -> str:
 
 
 def case_count(start: date, end: date) -> int:
+    rollup.refresh()
     lo, hi = sql.bounds(start, end)
     return (
-        sql.apply_filters(Case.objects.all(), sql.Filters())
+        sql.apply_filters(CaseFact.objects.all(), sql.Filters())
         .filter(created_at__gte=lo, created_at__lt=hi)
         .count()
     )
@@ -184,6 +149,7 @@ def export_case_rows(start: date, end: date, *, chunk: int = CHUNK) -> Iterator[
     """The rows of the cases CSV, streamed: a server-side cursor (``iterator``) in chunks, so 100,000
     cases never sit in memory at once."""
     calendar_ensure(start - timedelta(days=1), max(end, timezone.localdate()) + timedelta(days=1))
+    rollup.refresh()
     rows = cases_for_export(start, end).values_list(*_CASE_VALUES).iterator(chunk_size=chunk)
     for (
         reference,
@@ -231,8 +197,8 @@ def export_case_rows(start: date, end: date, *, chunk: int = CHUNK) -> Iterator[
             _whole(nps),
             _number(ack_hours),
             _whole(ack_days) if ack_hours is not None else "",
-            _number(resolve_hours),
-            _whole(resolve_days) if resolve_hours is not None else "",
+            _number(resolve_hours) if closed else "",
+            _whole(resolve_days) if closed and resolve_hours is not None else "",
             "yes" if escalated else "no",
         ]
 

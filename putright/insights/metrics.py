@@ -670,7 +670,8 @@ def measure(
     the catalogue and ValueError for a period that ends before it starts, a dimension the metric cannot be
     grouped by or a metric that cannot be divided into parts.
 
-    First the rollup of case facts is brought up to date (``rollup.refresh``: three statements)."""
+    First the rollup of case facts is brought up to date (``rollup.refresh``: one statement, three when
+    cases changed)."""
     if metric_id not in COMPUTE:
         raise UnknownMetric(metric_id)
     definition = catalogue.metric(metric_id)

@@ -202,17 +202,18 @@ def _upsert(cases: QuerySet, region_code: str, using: str) -> None:
 
 
 def refresh(*, using: str = DEFAULT_DB_ALIAS, region_code: str | None = None) -> int:
-    """Bring the facts of every noted case up to date; returns the notes consumed. Always three
-    statements: claim the notes committed so far, upsert the facts of their cases, forget the notes (a
-    change committed meanwhile leaves a note of its own for the next refresh)."""
+    """Bring the facts of every noted case up to date; returns the notes consumed. One statement when
+    nothing is noted, else three: claim the notes committed so far, upsert the facts of their cases, forget
+    the claimed notes (a change committed meanwhile leaves a note of its own for the next refresh)."""
     from_region = region_code or region()
     token = secrets.randbits(62) + 1
     dirty = CaseFactDirty.objects.using(using)
     with transaction.atomic(using=using, savepoint=False):
         claimed = dirty.filter(claim__isnull=True).update(claim=token)
-        noted = dirty.filter(claim=token).values("case_id")
-        _upsert(Case.objects.using(using).filter(pk__in=Subquery(noted)), from_region, using)
-        dirty.filter(claim=token).delete()
+        if claimed:
+            noted = dirty.filter(claim=token).values("case_id")
+            _upsert(Case.objects.using(using).filter(pk__in=Subquery(noted)), from_region, using)
+            dirty.filter(claim=token).delete()
     return claimed
 
 
@@ -239,6 +240,11 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS, progress: Callable[[int, int], Non
             low += REBUILD_CHUNK
     refresh(using=using, region_code=code)
     return total
+
+
+def size(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """How many cases the rollup holds."""
+    return CaseFact.objects.using(using).count()
 
 
 def pending(*, using: str = DEFAULT_DB_ALIAS) -> int:
