@@ -213,8 +213,7 @@ def contacted_again(ctx: Context) -> Q:
 
 def _f_contacted_again(ctx: Context) -> Q:
     """``contacted_again`` on the rollup: the first contact after closing, within the window."""
-    until = F("closed_at") + timedelta(days=ctx.repeat_days)
-    return Q(next_inbound_at__lte=until) | Q(next_case_at__lte=until)
+    return Q(contact_gap__lte=timedelta(days=ctx.repeat_days))
 
 
 def first_contact_resolution(ctx: Context, dim: str | None) -> list[Row]:

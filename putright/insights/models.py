@@ -121,10 +121,9 @@ class CaseFact(models.Model):
     # Opened to closed (whatever the outcome: the metrics choose the outcomes they count).
     resolve_hours = models.FloatField(null=True)
     resolve_days = models.IntegerField(null=True)
-    # After closing: the customer's first message on the case, and the first case they opened since.
-    # First contact resolution compares them with the window of the day (a setting), so they are moments.
-    next_inbound_at = models.DateTimeField(null=True)
-    next_case_at = models.DateTimeField(null=True)
+    # After closing: how long until the customer was in touch again (a message on the case or a new case),
+    # whichever came first. First contact resolution compares it with the window of the day (a setting).
+    contact_gap = models.DurationField(null=True)
     # The shortest time from a 'delivered' event to a reopening after it (reopen_rate's window compares).
     reopen_gap = models.DurationField(null=True)
     escalated = models.BooleanField()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import (
     BooleanField,
+    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
@@ -146,7 +147,7 @@ def _facts_select(cases: QuerySet, region_code: str) -> tuple[str, tuple]:
                 default=Value(None),
                 output_field=IntegerField(),
             ),
-            f_next_inbound_at=Subquery(
+            o_next_inbound=Subquery(
                 Message.objects.filter(
                     case=OuterRef("pk"),
                     direction=Message.Direction.INBOUND,
@@ -155,7 +156,7 @@ def _facts_select(cases: QuerySet, region_code: str) -> tuple[str, tuple]:
                 .order_by("created_at")
                 .values("created_at")[:1]
             ),
-            f_next_case_at=Subquery(
+            o_next_case=Subquery(
                 Case.objects.filter(customer=OuterRef("customer"), created_at__gt=OuterRef("closed_at"))
                 .order_by("created_at")
                 .values("created_at")[:1]
@@ -172,6 +173,18 @@ def _facts_select(cases: QuerySet, region_code: str) -> tuple[str, tuple]:
             o_closed=sql.ordinal_of("closed_at", region_code),
         )
         .annotate(
+            o_next_contact=When_(
+                When(o_next_case__isnull=True, then=F("o_next_inbound")),
+                When(o_next_inbound__isnull=True, then=F("o_next_case")),
+                When(o_next_inbound__lt=F("o_next_case"), then=F("o_next_inbound")),
+                default=F("o_next_case"),
+                output_field=DateTimeField(),
+            ),
+        )
+        .annotate(
+            f_contact_gap=ExpressionWrapper(
+                F("o_next_contact") - F("closed_at"), output_field=DurationField()
+            ),
             f_calendar_missing=When_(
                 When(
                     Q(o_created__isnull=True)
@@ -181,7 +194,7 @@ def _facts_select(cases: QuerySet, region_code: str) -> tuple[str, tuple]:
                 ),
                 default=Value(False),
                 output_field=BooleanField(),
-            )
+            ),
         )
     )
     names = [f"f_{column}" for column in COLUMNS]
