@@ -6,7 +6,7 @@ when the business-day calendar grows; ``measure(bucket=…)`` equals a measureme
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +17,7 @@ from putright.cases.models import Case, UnresolvedReason
 from putright.cases.services.routing import case_team_set
 from putright.engines.metrics import METRICS
 from putright.insights import rollup
+from putright.insights.exports import LocalMinutes, _moment
 from putright.insights.metrics import measure
 from putright.insights.models import CalendarDay, CaseFact
 from putright.insights.sql import Filters
@@ -291,3 +292,14 @@ def test_the_rollup_command(book):
     assert "Rebuilding the rollup " in err.getvalue()
     assert CaseFact.objects.get(case=book["c1"]).csat == 5
     assert_same_as_reference(book)
+
+
+def test_the_cases_export_writes_local_minutes_right_across_the_clock_changes():
+    local = LocalMinutes()
+    for first in (datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)):
+        for step in range(0, 3 * 24 * 60, 7):
+            moment = first + timedelta(minutes=step, seconds=59)
+            expected = _moment(moment)
+            assert local(moment) == expected  # as PostgreSQL gives it
+            assert local(moment.replace(tzinfo=None)) == expected  # as SQLite does (UTC, naive)
+    assert local(None) == ""
