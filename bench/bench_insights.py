@@ -456,6 +456,15 @@ def run(args, db: Database) -> int:
         + ", ".join(f"{n:,} {k}" for k, n in written.items())
         + "\n"
     )
+    # The rollup of case facts (insights.rollup): the triggers noted every case the seeding wrote; the
+    # sweep rolls them up in a deployment (a measurement would do it itself otherwise).
+    from putright.insights import rollup
+
+    t0 = time.perf_counter()
+    noted = rollup.refresh()
+    out.write(
+        f"Rolled up {rollup.size():,} cases ({noted:,} change notes) in {time.perf_counter() - t0:.1f}s\n"
+    )
     if args.analyze != "no":
         # As a running deployment has them: PostgreSQL's autovacuum gathers statistics soon after a bulk
         # load; on SQLite the planner needs them to pick the period's index over a scan.
@@ -524,6 +533,20 @@ def measure_and_report(repeats: int, out, *, show_progress: bool = True) -> int:
         f"p95 {percentile(every, 95):.1f} ms, p99 {percentile(every, 99):.1f} ms; slowest by p95: "
         f"{todo[worst][0]} {percentile(timings[worst], 95):.1f} ms\n"
     )
+
+    # A measurement that finds changes to roll up first: 100 cases changed since the last one.
+    from putright.insights import rollup
+
+    changed = list(Case.objects.order_by("-pk").values_list("pk", flat=True)[:100])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET priority = CASE WHEN priority = 'high' THEN 'normal' ELSE 'high' END "
+            f"WHERE id IN ({', '.join(map(str, changed))})"
+        )
+    t0 = time.perf_counter()
+    rollup.refresh()
+    refresh_ms = (time.perf_counter() - t0) * 1000
+    out.write(f"rollup refresh after 100 changed cases: {refresh_ms:.0f} ms\n")
 
     # The exports, through the console.
     year_start, half_start = today - timedelta(days=364), today - timedelta(days=182)

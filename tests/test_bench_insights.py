@@ -18,6 +18,8 @@ from putright.cases.models import Case, Category, Option, Promise
 from putright.channels.models import Message
 from putright.demo.content import categories as demo_categories
 from putright.engines.metrics import METRICS
+from putright.insights import rollup
+from putright.insights.models import CaseFact
 from putright.problems.models import ProblemCase
 from putright.regulation.models import CaseClock
 from putright.vocab import CLOSED_STATUSES, PromiseStatus
@@ -65,6 +67,17 @@ def test_the_seed_writes_what_every_metric_reads(seeded):
     assert seeded["messages"] == Message.objects.count()
 
 
+def test_the_rollup_after_the_bulk_seed_holds_every_case(seeded):
+    # The bulk inserts and the UPDATEs sent as a batch were noted by the triggers like any other change.
+    assert rollup.pending() > 0
+    rollup.refresh()
+    assert rollup.pending() == 0
+    assert rollup.size() == CASES
+    facts = CaseFact.objects.all()
+    assert facts.filter(escalated=True).count() == Escalation.objects.values("case").distinct().count()
+    assert facts.filter(ack_at__isnull=False).count() > CASES // 2
+
+
 def test_the_run_completes_and_reports_every_fragment_export_and_target(seeded):
     out = io.StringIO()
     status = bench_insights.measure_and_report(1, out, show_progress=False)
@@ -76,6 +89,7 @@ def test_the_run_completes_and_reports_every_fragment_export_and_target(seeded):
         assert f"\n{name} " in text, name
     for metric in METRICS:
         assert f"\n{metric.id} 30d total " in text and f"\n{metric.id} 365d total " in text
+    assert "rollup refresh after 100 changed cases: " in text
     assert "insights export --from" in text
     assert "insights cases --from" in text and "rows/s" in text
     assert "insights return --half" in text

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from putright.cases.models import Case
 from putright.engines.deadlines import BusinessCalendar
 from putright.engines.metrics import CALENDAR_EPOCH, calendar_rows, ordinal_before
-from putright.insights.models import CalendarDay
+from putright.insights.models import CalendarDay, CaseFact, CaseFactDirty
 from putright.regulation.models import RegimeSettings
 
 # The sweep keeps this many days ahead of today in the table.
@@ -67,7 +67,20 @@ def calendar_ensure(start: date, end: date, *, region_code: str | None = None) -
             ]
             CalendarDay.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
             added += len(rows)
+        if added:
+            note_calendar_grew()
     return added
+
+
+def note_calendar_grew() -> None:
+    """New days in the calendar: the case facts that counted business days over a day it did not have
+    yet are noted for a refresh (``insights.rollup``), in the same transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CaseFactDirty._meta.db_table} (case_id) "
+            f"SELECT case_id FROM {CaseFact._meta.db_table} WHERE calendar_missing = %s",
+            [True],
+        )
 
 
 def calendar_ensure_for_data(today: date) -> int:

@@ -6,6 +6,11 @@ dashboards, the exports, the API and the improvement baselines all read these ro
 aggregate query (COUNT/SUM with filters, window functions for percentiles): no Python loop over cases,
 and a bounded number of queries whatever the number of cases.
 
+The figures about cases read the rollup of case facts (``insights.rollup``: one row per case, brought up
+to date at the start of every measurement, so never stale); promises, clocks, approvals and options are
+read from their own tables. The querysets over the cases themselves (``cases_opened``…, ``escalated``…)
+stay: the click-through lists the cases behind a figure from them, and the tests hold the rollup to them.
+
 Closed duplicates are left out of every metric. 'Resolved, no reply' is never counted as a resolution
 the customer confirmed: it has its own outcome rows.
 """
@@ -13,13 +18,12 @@ the customer confirmed: it has its own outcome rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case as When_
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from putright import clock
@@ -37,13 +41,13 @@ from putright.engines.metrics.catalogue import (
     PREVIOUS_PERIOD,
     RESPONSE_RATE,
 )
-from putright.insights import sql
+from putright.insights import rollup, sql
 from putright.insights.calendar import calendar_ensure, region
-from putright.insights.models import InsightsSettings
+from putright.insights.models import CaseFact, InsightsSettings
 from putright.insights.sql import Filters, label
 from putright.problems.models import ProblemCase
 from putright.regulation.models import CaseClock
-from putright.vocab import CLOSED_STATUSES, Channel, OptionStatus, PromiseStatus, SourceKind, Status
+from putright.vocab import CLOSED_STATUSES, OptionStatus, PromiseStatus, SourceKind, Status
 
 EXAMPLES = 5
 CLOSED_COUNTED = [s for s in CLOSED_STATUSES if s != Status.CLOSED_DUPLICATE]
@@ -82,6 +86,8 @@ class Context:
     repeat_days: int
     reopen_days: int
     using: str
+    # measure(bucket=…): the length of a part of the period in days (0: not asked).
+    bucket_days: int = 0
 
 
 def _round(value: float | Decimal | int | None, unit: Unit) -> float | int | None:
@@ -102,7 +108,9 @@ def _grouped(
     """One query: the aggregates for the total (``dim`` None) or per value of the dimension."""
     if dim is None:
         return [("", qs.aggregate(**aggregates))]
-    if dim == Dimension.REGIME:
+    if dim == sql.BUCKET:
+        expression = _bucket(ctx)
+    elif dim == Dimension.REGIME:
         expression = sql.regime_expression()
     elif dim == Dimension.REMEDY_TYPE:
         expression = F("remedy_type")
@@ -110,6 +118,11 @@ def _grouped(
         expression = sql.dimension_expression(dim, prefix, at=ctx.hi)
     rows = qs.annotate(g=expression).values("g").annotate(**aggregates).order_by()
     return sorted(((label(dim, r["g"]), r) for r in rows), key=lambda item: item[0])
+
+
+def _bucket(ctx: Context):
+    """The part of the period a row belongs to, by the moment that puts it in the period."""
+    return sql.bucket_expression(MOMENT[ctx.metric.id], ctx.period.start, ctx.period.end, ctx.bucket_days)
 
 
 def _cases(ctx: Context) -> QuerySet:
@@ -124,6 +137,23 @@ def _closed(ctx: Context, statuses=CLOSED_COUNTED) -> QuerySet:
     return _cases(ctx).filter(status__in=statuses, closed_at__gte=ctx.lo, closed_at__lt=ctx.hi)
 
 
+def _facts(ctx: Context) -> QuerySet:
+    """The rollup's rows in scope: the same filter as ``_cases``, on the same column names."""
+    return sql.apply_filters(CaseFact.objects.using(ctx.using), ctx.filters)
+
+
+def _f_opened(ctx: Context) -> QuerySet:
+    return _facts(ctx).filter(created_at__gte=ctx.lo, created_at__lt=ctx.hi)
+
+
+def _f_closed(ctx: Context, statuses=CLOSED_COUNTED) -> QuerySet:
+    return _facts(ctx).filter(status__in=statuses, closed_at__gte=ctx.lo, closed_at__lt=ctx.hi)
+
+
+def _f_asked(ctx: Context) -> QuerySet:
+    return _facts(ctx).filter(satisfaction_asked_at__gte=ctx.lo, satisfaction_asked_at__lt=ctx.hi)
+
+
 def _rate_rows(ctx: Context, grouped: list[tuple[str, dict]], num: str, den: str) -> list[Row]:
     return [
         _row(ctx, g, catalogue.ratio(r[num] or 0, r[den] or 0), r[num] or 0, r[den] or 0) for g, r in grouped
@@ -134,7 +164,7 @@ def _rate_rows(ctx: Context, grouped: list[tuple[str, dict]], num: str, den: str
 
 
 def volume(ctx: Context, dim: str | None) -> list[Row]:
-    return [_row(ctx, g, r["n"], r["n"], None) for g, r in _grouped(ctx, _opened(ctx), dim, n=Count("pk"))]
+    return [_row(ctx, g, r["n"], r["n"], None) for g, r in _grouped(ctx, _f_opened(ctx), dim, n=Count("pk"))]
 
 
 def escalated() -> Q:
@@ -148,12 +178,14 @@ def linked_to_problem() -> Q:
 
 
 def escalation_rate(ctx: Context, dim: str | None) -> list[Row]:
-    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=escalated()))
+    grouped = _grouped(ctx, _f_opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=Q(escalated=True)))
     return _rate_rows(ctx, grouped, "k", "n")
 
 
 def repeated_problem_share(ctx: Context, dim: str | None) -> list[Row]:
-    grouped = _grouped(ctx, _opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=linked_to_problem()))
+    grouped = _grouped(
+        ctx, _f_opened(ctx), dim, n=Count("pk"), k=Count("pk", filter=Q(linked_to_problem=True))
+    )
     return _rate_rows(ctx, grouped, "k", "n")
 
 
@@ -179,9 +211,14 @@ def contacted_again(ctx: Context) -> Q:
     return Q(wrote_again) | Q(came_back)
 
 
+def _f_contacted_again(ctx: Context) -> Q:
+    """``contacted_again`` on the rollup: the first contact after closing, within the window."""
+    return Q(contact_gap__lte=timedelta(days=ctx.repeat_days))
+
+
 def first_contact_resolution(ctx: Context, dim: str | None) -> list[Row]:
-    qs = _closed(ctx, [Status.CLOSED_RESOLVED])
-    grouped = _grouped(ctx, qs, dim, n=Count("pk"), again=Count("pk", filter=contacted_again(ctx)))
+    qs = _f_closed(ctx, [Status.CLOSED_RESOLVED])
+    grouped = _grouped(ctx, qs, dim, n=Count("pk"), again=Count("pk", filter=_f_contacted_again(ctx)))
     return [
         _row(ctx, g, catalogue.ratio(r["n"] - r["again"], r["n"]), r["n"] - r["again"], r["n"])
         for g, r in grouped
@@ -208,7 +245,8 @@ def reopened(ctx: Context) -> Q:
 
 
 def reopen_rate(ctx: Context, dim: str | None) -> list[Row]:
-    grouped = _grouped(ctx, _closed(ctx), dim, n=Count("pk"), k=Count("pk", filter=reopened(ctx)))
+    reopened_in_window = Q(reopen_gap__lte=timedelta(days=ctx.reopen_days))
+    grouped = _grouped(ctx, _f_closed(ctx), dim, n=Count("pk"), k=Count("pk", filter=reopened_in_window))
     return _rate_rows(ctx, grouped, "k", "n")
 
 
@@ -216,14 +254,29 @@ def reopen_rate(ctx: Context, dim: str | None) -> list[Row]:
 
 
 def _duration_rows(
-    ctx: Context, qs: QuerySet, dim: str | None, start: str, end: str, prefix: str = ""
+    ctx: Context,
+    qs: QuerySet,
+    dim: str | None,
+    start: str,
+    end: str,
+    prefix: str = "",
+    *,
+    hours: str = "",
+    days: str = "",
 ) -> list[Row]:
-    qs = qs.annotate(
-        x=sql.EpochSeconds(F(end), F(start)) / 3600.0,
-        y=sql.business_days(end, start, ctx.region),
-    )
+    """Medians and 90th percentiles per group: of the rollup's ``hours`` and ``days`` columns when given,
+    else worked out from the ``start`` and ``end`` moments."""
+    if hours:
+        qs = qs.annotate(x=F(hours), y=F(days))
+    else:
+        qs = qs.annotate(
+            x=sql.EpochSeconds(F(end), F(start)) / 3600.0,
+            y=sql.business_days(end, start, ctx.region),
+        )
     if dim is None:
         qs = qs.annotate(g=Value(""))
+    elif dim == sql.BUCKET:
+        qs = qs.annotate(g=_bucket(ctx))
     elif dim == Dimension.REGIME:
         qs = qs.annotate(g=sql.regime_expression())
     else:
@@ -271,30 +324,19 @@ def _duration_rows(
 def acknowledged_at():
     """The first message or logged contact by a person: a message to the customer written by a colleague
     (the automatic 'we have your report' and other automatic updates are ``automatic``), or the report
-    itself when a colleague logged the customer's call or visit (they spoke to them then)."""
-    first_human_message = (
-        Message.objects.filter(case=OuterRef("pk"), direction=Message.Direction.OUTBOUND, automatic=False)
-        .order_by("created_at", "pk")
-        .values("created_at")[:1]
-    )
-    return When_(
-        When(
-            channel__in=[Channel.PHONE, Channel.IN_PERSON],
-            created_by__isnull=False,
-            then=F("created_at"),
-        ),
-        default=Subquery(first_human_message),
-    )
+    itself when a colleague logged the customer's call or visit (they spoke to them then). The rollup
+    keeps it per case (``CaseFact.ack_at``)."""
+    return rollup.acknowledged_at()
 
 
 def time_to_acknowledge(ctx: Context, dim: str | None) -> list[Row]:
-    qs = _opened(ctx).annotate(ack_at=acknowledged_at())
-    return _duration_rows(ctx, qs, dim, "created_at", "ack_at")
+    return _duration_rows(ctx, _f_opened(ctx), dim, "", "", hours="ack_hours", days="ack_days")
 
 
 def time_to_resolve(ctx: Context, dim: str | None) -> list[Row]:
     statuses = CLOSED_COUNTED if dim == Dimension.OUTCOME else [Status.CLOSED_RESOLVED]
-    return _duration_rows(ctx, _closed(ctx, statuses), dim, "created_at", "closed_at")
+    qs = _f_closed(ctx, statuses)
+    return _duration_rows(ctx, qs, dim, "", "", hours="resolve_hours", days="resolve_days")
 
 
 def approval_turnaround(ctx: Context, dim: str | None) -> list[Row]:
@@ -337,7 +379,7 @@ def _score_rows(
 def csat(ctx: Context, dim: str | None) -> list[Row]:
     grouped = _grouped(
         ctx,
-        _asked(ctx),
+        _f_asked(ctx),
         dim,
         asked=Count("pk"),
         answered=Count("csat"),
@@ -347,14 +389,14 @@ def csat(ctx: Context, dim: str | None) -> list[Row]:
 
 
 def ces(ctx: Context, dim: str | None) -> list[Row]:
-    grouped = _grouped(ctx, _asked(ctx), dim, asked=Count("pk"), answered=Count("ces"), total=Sum("ces"))
+    grouped = _grouped(ctx, _f_asked(ctx), dim, asked=Count("pk"), answered=Count("ces"), total=Sum("ces"))
     return _score_rows(ctx, grouped, lambda r: r["total"] / r["answered"], "total", "answered")
 
 
 def nps(ctx: Context, dim: str | None) -> list[Row]:
     grouped = _grouped(
         ctx,
-        _asked(ctx),
+        _f_asked(ctx),
         dim,
         asked=Count("pk"),
         answered=Count("nps"),
@@ -367,7 +409,7 @@ def nps(ctx: Context, dim: str | None) -> list[Row]:
 
 
 def service_recovery(ctx: Context, dim: str | None) -> list[Row]:
-    qs = _asked(ctx).filter(status=Status.CLOSED_RESOLVED)
+    qs = _f_asked(ctx).filter(status=Status.CLOSED_RESOLVED)
     grouped = _grouped(ctx, qs, dim, answered=Count("csat"), satisfied=Count("pk", filter=Q(csat__gte=4)))
     rows = []
     for g, r in grouped:
@@ -419,7 +461,7 @@ def deadline_compliance(ctx: Context, dim: str | None) -> list[Row]:
 
 
 def unresolved_outcomes(ctx: Context, dim: str | None) -> list[Row]:
-    closed = _closed(ctx)
+    closed = _f_closed(ctx)
     unresolved = Q(status=Status.CLOSED_UNRESOLVED)
     if dim not in (Dimension.REASON, Dimension.ROUTE):
         grouped = _grouped(ctx, closed, dim, n=Count("pk"), k=Count("pk", filter=unresolved))
@@ -429,7 +471,8 @@ def unresolved_outcomes(ctx: Context, dim: str | None) -> list[Row]:
         grouped = _grouped(ctx, closed.filter(unresolved), dim, k=Count("pk"))
         return [_row(ctx, g, r["k"], r["k"], total_closed) for g, r in grouped]
     inner, params = (
-        closed.filter(unresolved)
+        _closed(ctx)
+        .filter(unresolved)
         .annotate(rid=F("pk"), routes=F("other_routes"))
         .values("rid", "routes")
         .query.get_compiler(using=ctx.using)
@@ -449,7 +492,7 @@ def unresolved_outcomes(ctx: Context, dim: str | None) -> list[Row]:
 
 
 def upheld(ctx: Context, dim: str | None) -> list[Row]:
-    qs = _closed(ctx, [Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED])
+    qs = _f_closed(ctx, [Status.CLOSED_RESOLVED, Status.CLOSED_UNRESOLVED])
     if dim == Dimension.UPHELD:
         total = qs.count()
         grouped = _grouped(ctx, qs, dim, k=Count("pk"))
@@ -477,13 +520,13 @@ def _open_at(moment: datetime) -> Q:
 
 
 def backlog_age(ctx: Context, dim: str | None) -> list[Row]:
-    qs = _cases(ctx).filter(_open_at(ctx.hi))
+    qs = _facts(ctx).filter(_open_at(ctx.hi))
     return [_row(ctx, g, r["n"], r["n"], None) for g, r in _grouped(ctx, qs, dim, n=Count("pk"))]
 
 
 def workload(ctx: Context, dim: str | None) -> list[Row]:
     qs = (
-        _cases(ctx).filter(created_at__lt=ctx.hi).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ctx.lo))
+        _facts(ctx).filter(created_at__lt=ctx.hi).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ctx.lo))
     )
     closed_here = Q(status__in=CLOSED_COUNTED, closed_at__gte=ctx.lo, closed_at__lt=ctx.hi)
     grouped = _grouped(
@@ -499,7 +542,7 @@ def workload(ctx: Context, dim: str | None) -> list[Row]:
 def expectation_gaps(ctx: Context, dim: str | None) -> list[Row]:
     previous = ctx.period.previous()
     prev_lo = sql.day_start(previous.start)
-    qs = _cases(ctx).filter(
+    qs = _facts(ctx).filter(
         source_kind=SourceKind.EXPECTATION_GAP, created_at__gte=prev_lo, created_at__lt=ctx.hi
     )
     grouped = _grouped(
@@ -519,7 +562,7 @@ def expectation_gaps(ctx: Context, dim: str | None) -> list[Row]:
         latest = (
             qs.filter(created_at__gte=ctx.lo)
             .order_by("-created_at", "-pk")
-            .values_list("reference", flat=True)
+            .values_list("case__reference", flat=True)
         )
         rows.extend(Row(f"example={reference}", None, None, None) for reference in latest[:EXAMPLES])
     return rows
@@ -548,6 +591,27 @@ COMPUTE: dict[str, Callable[[Context, str | None], list[Row]]] = {
     "service_recovery": service_recovery,
 }
 DURATIONS = frozenset({"time_to_acknowledge", "time_to_resolve", "approval_turnaround"})
+# The moment that puts a row in the period, per metric (what measure(bucket=…) divides the period by). The
+# open book (backlog_age, workload) and expectation_gaps (a period and the one before) have no such moment.
+MOMENT: dict[str, str] = {
+    "volume": "created_at",
+    "escalation_rate": "created_at",
+    "repeated_problem_share": "created_at",
+    "time_to_acknowledge": "created_at",
+    "time_to_resolve": "closed_at",
+    "first_contact_resolution": "closed_at",
+    "reopen_rate": "closed_at",
+    "unresolved_outcomes": "closed_at",
+    "upheld": "closed_at",
+    "csat": "satisfaction_asked_at",
+    "ces": "satisfaction_asked_at",
+    "nps": "satisfaction_asked_at",
+    "service_recovery": "satisfaction_asked_at",
+    "promises_kept": "due_at",
+    "deadline_compliance": "due_at",
+    "approval_turnaround": "decided_at",
+    "remedy_cost": "case__closed_at",
+}
 
 
 def insights_settings() -> InsightsSettings:
@@ -596,10 +660,17 @@ def measure(
     group_by: str | Sequence[str] | None = None,
     now: datetime | None = None,
     using: str = DEFAULT_DB_ALIAS,
+    bucket: str | None = None,
 ) -> Measurement:
     """One metric for the inclusive local dates [start, end]: the total, then each group of ``group_by``
-    (one dimension or several). Raises ``UnknownMetric`` for an id not in the catalogue and ValueError for
-    a period that ends before it starts or a dimension the metric cannot be grouped by."""
+    (one dimension or several), then with ``bucket`` ("day", "week" or "month": parts of 1, 7 or 30 days
+    counted from ``start``, the last one shorter) the rows of each part that has any, grouped as
+    ``bucket=YYYY-MM-DD`` (the part's first day), in one query. Raises ``UnknownMetric`` for an id not in
+    the catalogue and ValueError for a period that ends before it starts, a dimension the metric cannot be
+    grouped by or a metric that cannot be divided into parts.
+
+    First the rollup of case facts is brought up to date (``rollup.refresh``: one statement, three when
+    cases changed)."""
     if metric_id not in COMPUTE:
         raise UnknownMetric(metric_id)
     definition = catalogue.metric(metric_id)
@@ -611,14 +682,22 @@ def measure(
                 f"{metric_id} cannot be grouped by {dim!r}; it can by: "
                 + ", ".join(d.value for d in definition.dimensions)
             )
+    if bucket is not None:
+        if bucket not in sql.BUCKET_DAYS:
+            raise ValueError(f"bucket must be one of: {', '.join(sql.BUCKET_DAYS)}")
+        if metric_id not in MOMENT:
+            raise ValueError(f"{metric_id} cannot be divided into parts of its period")
     now = now or clock.now()
     if metric_id in DURATIONS:
         calendar_ready(start, end, timezone.localdate(now))
     ctx = context(definition, period, filters=filters, now=now, using=using)
+    rollup.refresh(using=using, region_code=ctx.region)
     compute = COMPUTE[metric_id]
     rows = compute(ctx, None)
     for dim in dimensions:
         rows.extend(compute(ctx, dim))
+    if bucket is not None:
+        rows.extend(compute(replace(ctx, bucket_days=sql.BUCKET_DAYS[bucket]), sql.BUCKET))
     return Measurement(metric_id, definition.unit.value, start, end, rows)
 
 

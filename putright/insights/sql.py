@@ -236,5 +236,37 @@ def percentiles(qs: QuerySet, *, using: str) -> dict[str, dict[str, float | int]
     return out
 
 
+# measure(bucket=…): parts of the period counted from its first day (the dashboard's trend buckets); the
+# last part may be shorter. A "month" is 30 days, so every part but the last has the same length.
+BUCKET_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30}
+BUCKET = "bucket"
+
+
+def bucket_starts(start: date, end: date, size: int) -> list[date]:
+    """The first day of each part of [start, end] of ``size`` days."""
+    out = []
+    day = start
+    while day <= end:
+        out.append(day)
+        day += timedelta(days=size)
+    return out
+
+
+def bucket_expression(moment: str, start: date, end: date, size: int) -> Expression:
+    """The part of the period a row's ``moment`` falls in, as the ISO date the part begins: comparisons
+    with the parts' first moments (local midnights), so no time-zone arithmetic per row."""
+    starts = bucket_starts(start, end, size)
+    whens = [
+        When(**{f"{moment}__lt": day_start(following)}, then=Value(first.isoformat()))
+        for first, following in zip(starts, starts[1:], strict=False)
+    ]
+    last = Value(starts[-1].isoformat()) if starts else Value("")
+    if not whens:
+        return ExpressionWrapper(last, output_field=CharField())
+    return When_(*whens, default=last, output_field=CharField())
+
+
 def label(dimension: str | None, value: object) -> str:
+    if dimension == BUCKET:
+        return f"{BUCKET}={value}"
     return "" if dimension is None else group_label(dimension, value)

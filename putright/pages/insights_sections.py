@@ -5,8 +5,8 @@ its denominator; a satisfaction figure its response rate; a group with fewer tha
 a metric with an organisation target says whether the figure meets it. The change against the previous
 period is an arrow, words and a sign (and a colour only beside them).
 
-The number of queries a section makes depends on the period's length (its trend buckets), never on the
-number of cases.
+The number of queries a section makes is fixed: a trend is one measurement divided into parts
+(``measure(bucket=…)``), whatever the period's length and the number of cases.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from putright.engines.metrics.catalogue import (
 from putright.insights.behind import parts_of
 from putright.insights.metrics import Measurement, Row, measure
 from putright.insights.models import MetricTarget
-from putright.insights.sql import AGE_BANDS, Filters
+from putright.insights.sql import AGE_BANDS, BUCKET_DAYS, Filters
 from putright.pages.insights_filters import ClickThrough, period_words
 from putright.vocab import Channel, RemedyType, SourceKind
 
@@ -223,9 +223,14 @@ def _measure(ask: Ask, metric_id: str, span: Period | None = None, group_by=None
     )
 
 
+def bucket_size(span: Period) -> str:
+    """The trend's parts: days up to a fortnight, weeks up to half a year, else 30 days (measure's names)."""
+    return "day" if span.days <= 14 else "week" if span.days <= 183 else "month"
+
+
 def buckets(span: Period) -> list[Period]:
-    """Trend buckets across the period: days up to a fortnight, weeks up to half a year, else 30 days."""
-    size = 1 if span.days <= 14 else 7 if span.days <= 183 else 30
+    """Trend buckets across the period, as ``measure(bucket=bucket_size(span))`` divides it."""
+    size = BUCKET_DAYS[bucket_size(span)]
     out = []
     start = span.start
     while start <= span.end:
@@ -233,6 +238,23 @@ def buckets(span: Period) -> list[Period]:
         out.append(Period(start, end))
         start = end + timedelta(days=1)
     return out
+
+
+def per_part(ask: Ask, metric_id: str, periods: list[Period], empty=None) -> list:
+    """The metric's total in each part of the period: one measurement, its parts in one query (a part
+    with nothing in it has no row: ``empty``)."""
+    rows = by_group(
+        measure(
+            metric_id,
+            start=ask.span.start,
+            end=ask.span.end,
+            filters=ask.filters,
+            now=ask.now,
+            bucket=bucket_size(ask.span),
+        )
+    )
+    found = [rows.get(f"bucket={b.start.isoformat()}") for b in periods]
+    return [empty if row is None else row.value for row in found]
 
 
 def _bucket_label(bucket: Period) -> str:
@@ -438,7 +460,7 @@ def _bar(
 
 def volume(ask: Ask) -> Section:
     periods = buckets(ask.span)
-    counts = [by_group(_measure(ask, "volume", b))[""].value for b in periods]
+    counts = per_part(ask, "volume", periods, empty=0)
     trend = Table(
         f"Cases opened, {period_words(ask.span)}, per {'day' if periods[0].days == 1 else 'period of ' + str(periods[0].days) + ' days'}",
         ["From", "To", "Cases opened"],
@@ -477,7 +499,7 @@ def speed(ask: Ask) -> Section:
         datasets.append(
             (
                 f"{BY_ID[metric_id].title}, median hours",
-                [by_group(_measure(ask, metric_id, b))[""].value for b in periods],
+                per_part(ask, metric_id, periods),
             )
         )
     chart = Chart(

@@ -9,6 +9,10 @@ from the database in chunks (100,000 cases never sit in memory).
 
 ``insights return --half 2026H2 --out FILE.csv`` writes the complaints return for the half-year.
 
+``insights rollup`` brings the rollup of case facts up to date (the cases noted as changed; measurements
+and the sweep do this too); ``insights rollup --rebuild`` computes every case's facts again, with a
+progress bar (after a restore, or a change of the calendar's region done outside the application).
+
 ``--from``/``--to`` are inclusive local dates (the organisation's time zone). Bad arguments exit with
 status 2 and one line saying what to change. Progress goes to stderr (``--no-progress`` to silence it).
 """
@@ -23,7 +27,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from putright.engines.metrics import METRICS, Period, half_year, parse_date
-from putright.insights import exports
+from putright.insights import exports, rollup
 from putright.insights.metrics import measure_natural
 from putright.progress import ProgressBar
 
@@ -156,10 +160,40 @@ def handle_return(command: BaseCommand, options: dict[str, Any]) -> None:
     )
 
 
+def add_rollup_arguments(parser) -> None:
+    parser.add_argument("--rebuild", action="store_true", help="compute every case's facts again")
+    parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+
+
+def handle_rollup(command: BaseCommand, options: dict[str, Any]) -> None:
+    if not options["rebuild"]:
+        noted = rollup.refresh()
+        command.stdout.write(f"Rollup up to date: {noted:,} change notes applied, {rollup.size():,} cases")
+        return
+    bar: ProgressBar | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _bar(command, options, total, "Rebuilding the rollup ")
+        if bar is not None:
+            bar.update(done)
+
+    total = rollup.rebuild(progress=progress)
+    if bar is not None:
+        bar.finish()
+    command.stdout.write(f"Rollup rebuilt: {total:,} cases")
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[[Any], None], Callable[[BaseCommand, dict[str, Any]], None]]] = {
     "export": ("write one METRIC_ID.csv per metric for a period", add_export_arguments, handle_export),
     "cases": ("write one row per case opened in a period", add_cases_arguments, handle_cases),
     "return": ("write the complaints return for a half-year", add_return_arguments, handle_return),
+    "rollup": (
+        "bring the rollup of case facts up to date (--rebuild: all of it)",
+        add_rollup_arguments,
+        handle_rollup,
+    ),
 }
 
 
