@@ -631,7 +631,7 @@ def test_the_sweep_alerts_the_owner_once_when_the_review_date_has_come(alice, bo
         sweep_run()
     alerts = list(Alert.objects.filter(recipient=bob))
     assert len(alerts) == 1
-    assert alerts[0].kind == "deadline_at_risk"
+    assert alerts[0].kind == "improvement_review"
     assert f"improvement #{improvement.pk}" in alerts[0].text
     assert alerts[0].text.endswith(f"/improvements/{improvement.pk}/")
     assert (

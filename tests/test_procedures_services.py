@@ -386,12 +386,12 @@ def test_asking_needs_a_staff_actor_a_key_and_a_title(alice, charlie):
 def test_the_sweep_alerts_the_owner_once_when_the_review_is_overdue(late, alice, carol):
     with clock.frozen(timezone.make_aware(datetime(2026, 9, 1, 23, 0))):
         sweep_run()
-    assert Alert.objects.filter(kind=Alert.Kind.DEADLINE_MISSED).count() == 0  # due today: not yet overdue
+    assert Alert.objects.filter(kind=Alert.Kind.PROCEDURE_REVIEW).count() == 0  # due today: not yet overdue
     overdue = timezone.make_aware(datetime(2026, 9, 2, 8, 0))
     with clock.frozen(overdue):
         sweep_run()
         sweep_run()
-    alert = Alert.objects.get(kind=Alert.Kind.DEADLINE_MISSED)
+    alert = Alert.objects.get(kind=Alert.Kind.PROCEDURE_REVIEW)
     assert alert.recipient == alice
     assert alert.case is None
     assert alert.text == (
@@ -406,14 +406,14 @@ def test_the_sweep_alerts_the_owner_once_when_the_review_is_overdue(late, alice,
     with clock.frozen(timezone.make_aware(datetime(2026, 10, 5, 8, 0))):
         sweep_run()
         sweep_run()
-    assert Alert.objects.filter(kind=Alert.Kind.DEADLINE_MISSED, recipient=alice).count() == 2
+    assert Alert.objects.filter(kind=Alert.Kind.PROCEDURE_REVIEW, recipient=alice).count() == 2
 
 
 def test_a_procedure_out_of_use_is_not_alerted(late, carol):
     services.procedure_set_active(actor=carol, procedure=late, active=False, reason="Gone")
     with clock.frozen(timezone.make_aware(datetime(2026, 12, 1, 8, 0))):
         sweep_run()
-    assert Alert.objects.filter(kind=Alert.Kind.DEADLINE_MISSED).count() == 0
+    assert Alert.objects.filter(kind=Alert.Kind.PROCEDURE_REVIEW).count() == 0
 
 
 # ---------------------------------------------------------------- rendering

@@ -76,6 +76,9 @@ class Alert(models.Model):
         PROBLEM_ASSIGNED = "problem_assigned", "Problem assigned to you"
         # Issue 12 §3: a new case found every member of the team away or at their cap (to its lead).
         TEAM_UNSTAFFED = "team_unstaffed", "Nobody in your team could take a new case"
+        # Issue 14: a procedure you own is overdue for review; an improvement you own is due for its Check.
+        PROCEDURE_REVIEW = "procedure_review", "Procedure review overdue"
+        IMPROVEMENT_REVIEW = "improvement_review", "Improvement due for its Check"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     # Most alerts are about a case; a problem raised by a signal (S5) may have none yet, and its

@@ -1,9 +1,7 @@
 """What improvements does when the case core announces a step (``putright.cases.hooks``): on the sweep,
 alert each owner once when their improvement's review date has come (issue 14 §2, Check).
 
-The alerts table has no kind for a review yet (a new kind needs a channels migration, outside this
-room): the alert uses ``deadline_at_risk``, the closest kind — the review is a date the Check is due by —
-and its text says what it is, with the improvement's link. The sweep's figures (``SweepResult``, in the
+The alert is of its own kind (``improvement_review``), its text with the improvement's link. The sweep's figures (``SweepResult``, in the
 case core) have no field for it, so the count is not added there; each alert is an event on the chain.
 """
 
@@ -20,7 +18,7 @@ from putright.channels.models import Alert
 from putright.improvements.events import event_record
 from putright.improvements.models import Improvement, Stage
 
-REVIEW_ALERT_KIND = Alert.Kind.DEADLINE_AT_RISK
+REVIEW_ALERT_KIND = Alert.Kind.IMPROVEMENT_REVIEW
 REVIEWED_STAGES = (Stage.APPROVED, Stage.DOING)
 
 

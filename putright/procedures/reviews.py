@@ -36,7 +36,7 @@ def reviews_alert_overdue(*, now: datetime) -> int:
         channels.alert_create(
             recipient=procedure.owner,
             case=None,
-            kind=Alert.Kind.DEADLINE_MISSED,
+            kind=Alert.Kind.PROCEDURE_REVIEW,
             text=f"Procedure review overdue since {procedure.review_due:%-d %b %Y}: "
             f"“{procedure.title}” {settings.SITE_URL}{url}",
         )
