@@ -29,7 +29,16 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             # --reset-if-empty still loads when there are no cases yet.
-            call_command("demo_load", "--cases", str(CASES), "--reset-if-empty", stdout=out, stderr=err)
+            call_command(
+                "demo_load",
+                "--cases",
+                str(CASES),
+                "--history-months",
+                "0",
+                "--reset-if-empty",
+                stdout=out,
+                stderr=err,
+            )
             yield {"stdout": out.getvalue(), "stderr": err.getvalue()}
             transaction.set_rollback(True)
 
@@ -147,3 +156,25 @@ def test_it_rejects_a_case_count_below_one(demo):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("demo_load", "--cases", "0", stdout=io.StringIO(), stderr=io.StringIO())
     assert Case.objects.count() == CASES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("months", ["-1", "37"])
+def test_it_rejects_history_months_out_of_range_and_adds_nothing(demo, months):
+    with pytest.raises(CommandError, match="--history-months must be from 0 to 36"):
+        call_command(
+            "demo_load",
+            "--cases",
+            "5",
+            "--history-months",
+            months,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert Case.objects.count() == CASES
+
+
+@pytest.mark.django_db
+def test_without_history_it_says_nothing_of_one(demo):
+    assert "History:" not in demo["stdout"]
+    assert "Loading demo history" not in demo["stderr"]

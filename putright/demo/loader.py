@@ -24,8 +24,10 @@ from putright.authority.selectors import limit_for_user
 from putright.cases import services as case_services
 from putright.cases.models import Case, Category, UnresolvedReason
 from putright.demo import content, extras, outbox
+from putright.demo import history as demo_history
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
+from putright.demo.history import HistoryResult
 from putright.demo.planning import PLANNED_STATUSES, DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
@@ -45,16 +47,28 @@ class DemoResult:
     broken: int
     flagged: int
     history_in_bulk: int
+    history: HistoryResult | None = None
 
 
 class DemoLoader:
     """Loads ``count`` cases at ``now`` from ``seed``; ``history_in_bulk=False`` runs every case through
     the services (the bulk writer's reference, in its tests)."""
 
-    def __init__(self, *, seed: int, now: datetime, history_in_bulk: bool = True):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        now: datetime,
+        history_in_bulk: bool = True,
+        history_months: int = 0,
+        history_bar: ProgressBar | None = None,
+    ):
         self.seed = seed
         self.now = now
         self.history_in_bulk = history_in_bulk
+        # Issue 13 §5: that many months of closed cases before the story's present (``history.py``).
+        self.history_months = history_months
+        self.history_bar = history_bar
         self.users: dict[str, object] = {}
         self.categories: dict[str, Category] = {}
         self._limits: dict[int, object] = {}
@@ -127,6 +141,18 @@ class DemoLoader:
         now = clock.now()
         at_risk, broken = case_services.promises_sweep(now=now)
         flagged = case_services.cadence_sweep(now=now)
+        # Last, so every case of the present keeps its reference, ids and everything it had.
+        history = None
+        if self.history_months:
+            history = demo_history.history_load(
+                seed=self.seed,
+                now=self.now,
+                months=self.history_months,
+                users=self.users,
+                categories=self.categories,
+                limits=self._limit,
+                bar=self.history_bar,
+            )
         return DemoResult(
             cases=cases,
             problem=problem,
@@ -137,6 +163,7 @@ class DemoLoader:
             broken=broken,
             flagged=flagged,
             history_in_bulk=in_bulk,
+            history=history,
         )
 
     # ------------------------------------------------------------ organisation
@@ -174,6 +201,11 @@ class DemoLoader:
 
 
 def progress_bar(
-    count: int, write: Callable[[str], object], flush: Callable[[], object], *, interactive: bool = False
+    count: int,
+    write: Callable[[str], object],
+    flush: Callable[[], object],
+    *,
+    interactive: bool = False,
+    label: str = "Loading demo cases ",
 ) -> ProgressBar:
-    return ProgressBar(count, write=write, flush=flush, label="Loading demo cases ", interactive=interactive)
+    return ProgressBar(count, write=write, flush=flush, label=label, interactive=interactive)
