@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from putright.demo import content, stories
 from putright.demo import teams as demo_teams
-from putright.demo.acts import SPOKEN, STAFF_FOUND, Act, Plan, local, snap
+from putright.demo.acts import SPOKEN, STAFF_FOUND, Act, Plan, due_time, local, snap
 from putright.demo.bulk.history import sweep_after
 from putright.demo.planning import DemoPlanner, _weighted
 from putright.demo.script import CaseScript
@@ -65,10 +65,20 @@ class HistoryScript(CaseScript):
         super().satisfaction(resolved=resolved)
 
     def _promise_kept(self, make: Act, *, late: bool) -> None:
-        # The planted change (history.py): whether a promise is kept on time depends on its category and
-        # on when it falls due (about four days after the report), not on the story's own draw.
-        on_time = self.planner.promise_on_time(self.story.category, self.plan.created_at + timedelta(days=4))
-        super()._promise_kept(make, late=not on_time)
+        """As the story's, but whether the promise is kept on time is the planted change's (history.py): it
+        depends on the category and on when the promise is kept, decided once the acts have their times."""
+        handler, text, rng, planner = self.handler, self.story.promise, self.rng, self.planner
+        category = self.story.category
+        keep = self.act("staff", "keep", "promise_keep", actor=handler, promise=make)
+        slack = rng.uniform(1, 30)
+
+        def prepare(act: Act) -> None:
+            on_time = planner.promise_on_time(category, keep.at)
+            due = keep.at + timedelta(hours=slack) if on_time else act.at + (keep.at - act.at) / 2
+            act.params["due_at"] = max(due_time(due, rng), act.at + timedelta(minutes=5))
+
+        make.params = {"actor": handler, "description": text, "owner": handler}
+        make.prepare = prepare
 
     def deliver_plan(self, step_texts: list[str], *, finish: bool) -> None:
         super().deliver_plan(step_texts, finish=finish)
