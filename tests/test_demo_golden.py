@@ -1,8 +1,9 @@
 """Golden test: the whole demo, as staff see it, must not change.
 
-The full demo (``manage.py demo_load``: 240 cases, seed 2026) is loaded at a fixed "now". Every
-case's record is then downloaded exactly as staff download it (``GET /cases/<ref>/record.json``,
-signed in as the demo agent) and compared, after normalisation, with
+The full demo (``manage.py demo_load``: 240 cases, seed 2026, and its year of history) is loaded at a
+fixed "now". Every case's record of the story's present, and every ``HISTORY_SAMPLE``-th of the history
+(the others are counted in the totals), is then downloaded exactly as staff download it
+(``GET /cases/<ref>/record.json``, signed in as the demo agent) and compared, after normalisation, with
 ``tests/golden/demo_records.json.gz``, together with counts over the whole database (audit events by
 kind, messages, alerts, problems, feedback, signals, clocks…) and ``manage.py audit_verify``. A
 refactor that changes nothing visible leaves all of it equal. It takes about a minute (marked
@@ -56,8 +57,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from putright import clock
+from putright.vocab import CLOSED_STATUSES
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -90,6 +93,8 @@ GLOBAL_IDS = {
     "breach": "monitoring.SignalBreach",
     "feedback": "feedback.FeedbackItem",
 }
+# Of the year of history (issue 13 §5), one case in this many is compared record by record.
+HISTORY_SAMPLE = 20
 PROBLEM_IN_TEXT = re.compile(r"\bproblem (\d+)\b")
 
 
@@ -170,6 +175,22 @@ def _global_ids() -> dict[str, dict[int, str]]:
 # ---------------------------------------------------------------- the whole database, counted
 
 
+def _history(cases):
+    """The year of history: closed cases in a team (the present's closed cases predate the teams)."""
+    return cases.filter(status__in=CLOSED_STATUSES, team__isnull=False)
+
+
+def _history_by_month() -> dict[str, int]:
+    history = _history(apps.get_model("cases.Case").objects.all())
+    return dict(
+        sorted(
+            Counter(
+                f"{timezone.localtime(t):%Y-%m}" for t in history.values_list("created_at", flat=True)
+            ).items()
+        )
+    )
+
+
 def _count_by(label: str, *fields: str) -> dict[str, int]:
     """Rows of a model counted by the values of some fields; ``name?`` counts whether the field is set."""
     names = [f.rstrip("?") for f in fields]
@@ -190,6 +211,7 @@ def _aggregates() -> dict:
 
     return {
         "users": sorted(get_user_model().objects.values_list("username", flat=True)),
+        "history cases by month reported": _history_by_month(),
         "customers": total("customers.Customer"),
         "categories": sorted(apps.get_model("cases.Category").objects.values_list("slug", flat=True)),
         "cases by status": _count_by("cases.Case", "status"),
@@ -269,11 +291,15 @@ def demo(django_db_setup, django_db_blocker):
                 assert clock.now() == NOW
                 client = Client()
                 client.force_login(get_user_model().objects.get(username="agent"))
-                references = list(
-                    apps.get_model("cases.Case")
-                    .objects.order_by("reference")
-                    .values_list("reference", flat=True)
-                )
+                cases = apps.get_model("cases.Case").objects.order_by("reference")
+                history = set(_history(cases).values_list("reference", flat=True))
+                # The present in full; of the year of history every HISTORY_SAMPLE-th case (by reference), the
+                # rest counted in the aggregates.
+                references = [
+                    ref
+                    for i, ref in enumerate(cases.values_list("reference", flat=True))
+                    if ref not in history or i % HISTORY_SAMPLE == 0
+                ]
                 global_ids = _global_ids()
                 records = {}
                 for reference in references:
@@ -292,6 +318,7 @@ def demo(django_db_setup, django_db_blocker):
                         "now": NOW.isoformat(),
                         "seed": SEED,
                         "case_count": len(records),
+                        "history_count": len(history),
                         "aggregates": _aggregates(),
                         "cases": records,
                     },
@@ -377,8 +404,10 @@ def _unified(name: str, expected, actual) -> str:
 
 
 def test_the_demo_loads_every_case(demo):
-    assert demo["golden"]["case_count"] == CASES
+    golden = demo["golden"]
+    assert sum(golden["aggregates"]["cases by status"].values()) == CASES + golden["history_count"]
     assert f"{CASES} cases loaded" in demo["stdout"]
+    assert f"History: {golden['history_count']} closed cases" in demo["stdout"]
 
 
 def test_every_case_record_is_as_recorded(demo):
@@ -387,6 +416,10 @@ def test_every_case_record_is_as_recorded(demo):
     problems = []
     if golden["case_count"] != len(actual):
         problems.append(f"{len(actual)} cases now, {golden['case_count']} in the golden file")
+    if golden["history_count"] != demo["golden"]["history_count"]:
+        problems.append(
+            f"{demo['golden']['history_count']} history cases now, {golden['history_count']} in the golden file"
+        )
     missing, extra = sorted(set(expected) - set(actual)), sorted(set(actual) - set(expected))
     if missing:
         problems.append(f"{len(missing)} case(s) no longer there: {', '.join(missing[:20])}")

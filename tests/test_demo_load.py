@@ -31,7 +31,16 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             # --reset-if-empty still loads when there are no cases yet.
-            call_command("demo_load", "--cases", str(CASES), "--reset-if-empty", stdout=out, stderr=err)
+            call_command(
+                "demo_load",
+                "--cases",
+                str(CASES),
+                "--history-months",
+                "0",
+                "--reset-if-empty",
+                stdout=out,
+                stderr=err,
+            )
             yield {"stdout": out.getvalue(), "stderr": err.getvalue()}
             transaction.set_rollback(True)
 
@@ -173,3 +182,24 @@ def test_it_loads_the_organisations_procedures_one_with_a_second_version_and_one
     receipts = acknowledgements.receipts_for(acknowledgements.version_key(late.versions.get(number=2)))
     assert sorted(r.user.username for r in receipts if r.acknowledged_at) == ["jodie", "supervisor"]
     assert sum(1 for r in receipts if r.acknowledged_at is None) == receipts.count() - 2 > 0
+
+
+@pytest.mark.parametrize("months", ["-1", "37"])
+def test_it_rejects_history_months_out_of_range_and_adds_nothing(demo, months):
+    with pytest.raises(CommandError, match="--history-months must be from 0 to 36"):
+        call_command(
+            "demo_load",
+            "--cases",
+            "5",
+            "--history-months",
+            months,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert Case.objects.count() == CASES
+
+
+@pytest.mark.django_db
+def test_without_history_it_says_nothing_of_one(demo):
+    assert "History:" not in demo["stdout"]
+    assert "Loading demo history" not in demo["stderr"]

@@ -44,7 +44,15 @@ DEMO_CASES = 32
 def loaded(settings):
     settings.TASKS = DB_TASKS
     with clock.frozen(NOW):
-        call_command("demo_load", "--cases", str(DEMO_CASES), stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "demo_load",
+            "--cases",
+            str(DEMO_CASES),
+            "--history-months",
+            "0",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     with clock.frozen(NOW + timedelta(minutes=5)):
         yield
 

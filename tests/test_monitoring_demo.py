@@ -32,7 +32,15 @@ def demo(django_db_setup, django_db_blocker):
     out = io.StringIO()
     with django_db_blocker.unblock():
         with transaction.atomic():
-            call_command("demo_load", "--cases", str(CASES), stdout=out, stderr=io.StringIO())
+            call_command(
+                "demo_load",
+                "--cases",
+                str(CASES),
+                "--history-months",
+                "0",
+                stdout=out,
+                stderr=io.StringIO(),
+            )
             yield out.getvalue()
             transaction.set_rollback(True)
 

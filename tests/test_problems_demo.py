@@ -24,7 +24,7 @@ def demo(django_db_setup, django_db_blocker):
     out, err = io.StringIO(), io.StringIO()
     with django_db_blocker.unblock():
         with transaction.atomic():
-            call_command("demo_load", "--cases", str(CASES), stdout=out, stderr=err)
+            call_command("demo_load", "--cases", str(CASES), "--history-months", "0", stdout=out, stderr=err)
             yield {"stdout": out.getvalue(), "stderr": err.getvalue()}
             transaction.set_rollback(True)
 

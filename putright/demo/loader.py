@@ -25,9 +25,11 @@ from putright.cases import services as case_services
 from putright.cases.models import Case, Category, UnresolvedReason
 from putright.channels.brand import brand_save
 from putright.demo import content, extras, outbox
+from putright.demo import history as demo_history
 from putright.demo import procedures as demo_procedures
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
+from putright.demo.history import HistoryResult
 from putright.demo.planning import PLANNED_STATUSES, DemoPlanner
 from putright.demo.runner import ServiceRunner
 from putright.problems.models import Problem
@@ -49,16 +51,28 @@ class DemoResult:
     flagged: int
     history_in_bulk: int
     scored: int = 0  # closed cases given their handling scorecard (issue 14 §4)
+    history: HistoryResult | None = None
 
 
 class DemoLoader:
     """Loads ``count`` cases at ``now`` from ``seed``; ``history_in_bulk=False`` runs every case through
     the services (the bulk writer's reference, in its tests)."""
 
-    def __init__(self, *, seed: int, now: datetime, history_in_bulk: bool = True):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        now: datetime,
+        history_in_bulk: bool = True,
+        history_months: int = 0,
+        history_bar: ProgressBar | None = None,
+    ):
         self.seed = seed
         self.now = now
         self.history_in_bulk = history_in_bulk
+        # Issue 13 §5: that many months of closed cases before the story's present (``history.py``).
+        self.history_months = history_months
+        self.history_bar = history_bar
         self.users: dict[str, object] = {}
         self.categories: dict[str, Category] = {}
         self._limits: dict[int, object] = {}
@@ -134,8 +148,20 @@ class DemoLoader:
         now = clock.now()
         at_risk, broken = case_services.promises_sweep(now=now)
         flagged = case_services.cadence_sweep(now=now)
-        # Issue 14 §4: the bulk writer closes history without announcing CaseClosed, so every closed case
-        # is scored here, by the function ``putright scorecard --rescore-all`` runs.
+        # Last, so every case of the present keeps its reference, ids and everything it had.
+        history = None
+        if self.history_months:
+            history = demo_history.history_load(
+                seed=self.seed,
+                now=self.now,
+                months=self.history_months,
+                users=self.users,
+                categories=self.categories,
+                limits=self._limit,
+                bar=self.history_bar,
+            )
+        # Issue 14 §4: the bulk writer closes cases (the history's too) without announcing CaseClosed, so
+        # every closed case is scored here, by the function ``putright scorecard --rescore-all`` runs.
         scored = quality_scoring.cases_rescore()
         return DemoResult(
             cases=cases,
@@ -148,6 +174,7 @@ class DemoLoader:
             flagged=flagged,
             history_in_bulk=in_bulk,
             scored=scored,
+            history=history,
         )
 
     # ------------------------------------------------------------ organisation
@@ -196,6 +223,11 @@ class DemoLoader:
 
 
 def progress_bar(
-    count: int, write: Callable[[str], object], flush: Callable[[], object], *, interactive: bool = False
+    count: int,
+    write: Callable[[str], object],
+    flush: Callable[[], object],
+    *,
+    interactive: bool = False,
+    label: str = "Loading demo cases ",
 ) -> ProgressBar:
-    return ProgressBar(count, write=write, flush=flush, label="Loading demo cases ", interactive=interactive)
+    return ProgressBar(count, write=write, flush=flush, label=label, interactive=interactive)

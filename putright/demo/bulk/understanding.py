@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from putright.authority.models import Escalation
 from putright.cases.models import Case, Consultation
-from putright.cases.services import CONSENT_TEXT, reference_next
+from putright.cases.services import CONSENT_TEXT
 from putright.channels.models import Alert
 from putright.customers.models import Customer
 from putright.demo.acts import Act
@@ -39,7 +39,7 @@ class UnderstandingActs(CaseDraft):
         )
         channel = report["channel"]
         case = self.case = Case(
-            reference=reference_next(now),
+            reference=writer.reference_next(now),
             customer=self.customer,
             channel=channel,
             source_kind=report["source_kind"],

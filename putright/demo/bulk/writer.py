@@ -6,6 +6,7 @@ from datetime import UTC
 
 from putright.authority.selectors import limit_for_user, staff_users
 from putright.cases.models import Case, UnresolvedReason
+from putright.cases.services import reference_next
 from putright.demo.acts import Plan
 from putright.demo.bulk.choosing import ChoosingActs
 from putright.demo.bulk.resolving import ResolvingActs
@@ -48,6 +49,10 @@ class BulkWriter:
         return draft.flush()
 
     # ------------------------------------------------------------ what the services would read
+
+    def reference_next(self, now) -> str:
+        """The case's reference, as ``case_report`` takes it."""
+        return reference_next(now)
 
     def limit(self, user):
         if user.pk not in self._limits:

@@ -13,8 +13,11 @@ from putright import clock
 from putright.cases.models import Case
 from putright.channels.portal_links import portal_url
 from putright.demo import content
+from putright.demo.history import MONTHS as HISTORY_MONTHS
 from putright.demo.loader import DemoLoader, DemoResult, progress_bar
 from putright.vocab import Status
+
+MAX_HISTORY_MONTHS = 36
 
 
 class Command(BaseCommand):
@@ -32,6 +35,13 @@ class Command(BaseCommand):
             help="random seed: the same seed writes the same staff, customers and stories (times follow the clock)",
         )
         parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help=f"months of closed cases before the story's present (default {HISTORY_MONTHS}; 0 for none): "
+            "the history every chart of /insights/ reads",
+        )
+        parser.add_argument(
             "--reset-if-empty",
             action="store_true",
             help="load only if there are no cases yet; otherwise say 'demo already loaded' and exit 0",
@@ -41,6 +51,9 @@ class Command(BaseCommand):
         count = opts["cases"]
         if count < 1:
             raise CommandError("--cases must be at least 1.")
+        months = opts["history_months"]
+        if not 0 <= months <= MAX_HISTORY_MONTHS:
+            raise CommandError(f"--history-months must be from 0 to {MAX_HISTORY_MONTHS}.")
         existing = Case.objects.count()
         if existing:
             if opts["reset_if_empty"]:
@@ -51,13 +64,16 @@ class Command(BaseCommand):
                 "nothing was added. Use a fresh database, or --reset-if-empty to skip quietly."
             )
         started = time.monotonic()
-        bar = progress_bar(
-            count,
-            write=lambda s: self.stderr.write(s, style_func=lambda m: m, ending=""),
-            flush=self.stderr.flush,
-            interactive=self.stderr.isatty(),
+        write = lambda s: self.stderr.write(s, style_func=lambda m: m, ending="")  # noqa: E731
+        interactive = self.stderr.isatty()
+        bar = progress_bar(count, write=write, flush=self.stderr.flush, interactive=interactive)
+        history_bar = progress_bar(
+            1, write=write, flush=self.stderr.flush, interactive=interactive, label="Loading demo history "
         )
-        result = DemoLoader(seed=opts["seed"], now=clock.now()).load(count, bar)
+        loader = DemoLoader(
+            seed=opts["seed"], now=clock.now(), history_months=months, history_bar=history_bar
+        )
+        result = loader.load(count, bar)
         self._report(result, seconds=time.monotonic() - started)
 
     def _report(self, result: DemoResult, *, seconds: float) -> None:
@@ -71,6 +87,19 @@ class Command(BaseCommand):
         )
         for status in Status:
             out.write(f"  {status.label:<32} {statuses.get(status, 0):>4}")
+        history = result.history
+        if history is not None and history.cases:
+            marks = history.planted
+            out.write(
+                f"  History: {history.cases} closed cases reported from {history.first:%d %b %Y} to "
+                f"{history.last:%d %b %Y} ({history.months} months), {len(history.problems)} problems of their "
+                f"time; the year's trends: {site}{reverse('insights')}"
+            )
+            out.write(
+                f"  Planted for improvement cycles: promises kept in {marks.promise_category} rise from "
+                f"{marks.promise_change_date:%d %b %Y}; the new acknowledgement of "
+                f"{marks.ack_change_date:%d %b %Y} changes no satisfaction figure"
+            )
         out.write(
             f"  Promises broken: {result.broken}; at risk: {result.at_risk}; "
             f"customers waiting too long for an update: {result.flagged}"
