@@ -32,6 +32,7 @@ from putright.cases.models import Case, Promise
 from putright.channels.models import Alert, Message
 from putright.demo import history
 from putright.engines.metrics.catalogue import METRICS, Unit
+from putright.improvements.models import Improvement
 from putright.insights.metrics import measure
 from putright.insights.sql import Filters
 from putright.jobs.models import Job
@@ -351,3 +352,68 @@ def test_the_dashboard_shows_a_year_of_trends_to_a_manager(demo):
     # The trend's table: one row per 30-day bucket of the year, each with its cases.
     assert html.count("<tr") >= 12
     assert "delivery" in html and "Reported by the customer" in html
+
+
+# ---------------------------------------------------------------- issue 14 §5: the improvement cycles
+
+
+def _improvement(title_start: str) -> Improvement:
+    return Improvement.objects.select_related("owner", "approver", "proposer").get(
+        title__startswith=title_start
+    )
+
+
+def test_the_courier_slot_improvement_ran_a_whole_cycle_and_was_adopted_on_a_significant_rise(demo):
+    marks = history.planted(NOW)
+    slots = _improvement("Book the courier's slot")
+    assert (slots.stage, slots.act_decision, slots.verdict) == ("acted", "adopt", "improved")
+    assert (slots.metric_id, slots.baseline_filter) == ("promises_kept", {"category": "delivery"})
+    assert (slots.proposer.username, slots.owner.username, slots.approver.username) == (
+        "supervisor",
+        "supervisor",
+        "manager",
+    )
+    change = marks.promise_change_date
+    assert (slots.baseline_start, slots.baseline_end) == (
+        change - timedelta(days=57),
+        change - timedelta(days=2),
+    )
+    assert (slots.after_start, slots.after_end) == (change, change + timedelta(days=55))
+    # The frozen figures are the catalogue's own, over the same windows, and the test is scipy's.
+    before = _measure("promises_kept", (slots.baseline_start, slots.baseline_end), category="delivery")
+    after = _measure("promises_kept", (slots.after_start, slots.after_end), category="delivery")
+    assert (slots.baseline_numerator, slots.baseline_denominator) == (before.numerator, before.denominator)
+    assert (slots.after_numerator, slots.after_denominator) == (after.numerator, after.denominator)
+    assert slots.test_used == "two_proportion_z"
+    assert slots.p_value == pytest.approx(_two_proportion_p(before, after), rel=1e-9)
+    assert slots.p_value < 0.01 and slots.effect > 0
+    assert slots.effect == pytest.approx(
+        after.numerator / after.denominator - before.numerator / before.denominator
+    )
+    # Its "update a procedure" step published the procedure's second version, on the day before the change.
+    step = slots.steps.get(kind="procedure")
+    assert (step.procedure_version.procedure.title, step.procedure_version.number) == (
+        "Promising a delivery date",
+        2,
+    )
+    assert timezone.localdate(step.procedure_version.created_at) == change - timedelta(days=1)
+    told = slots.steps.get(kind="communicate")
+    assert (told.done_by.username, told.done_at is not None) == ("supervisor", True)
+    assert slots.evidence.filter(kind="problem").exists()
+
+
+def test_the_acknowledgement_improvement_honestly_found_no_difference_and_was_abandoned(demo):
+    marks = history.planted(NOW)
+    ack = _improvement("Say what happens next")
+    assert (ack.stage, ack.act_decision, ack.verdict) == ("acted", "abandon", "no detectable difference")
+    assert ack.metric_id == "csat"
+    assert (ack.after_start, ack.after_end) == (
+        marks.ack_change_date,
+        marks.ack_change_date + timedelta(days=55),
+    )
+    before = _measure("csat", (ack.baseline_start, ack.baseline_end))
+    after = _measure("csat", (ack.after_start, ack.after_end))
+    assert ack.p_value == pytest.approx(_two_proportion_p(before, after), rel=1e-9)
+    assert ack.p_value >= 0.05
+    # Enough answers each side that "no difference" is a finding, not "too few to tell".
+    assert min(before.denominator, after.denominator) >= 30

@@ -26,6 +26,7 @@ from putright.cases.models import Case, Category, UnresolvedReason
 from putright.channels.brand import brand_save
 from putright.demo import content, extras, outbox
 from putright.demo import history as demo_history
+from putright.demo import improvements as demo_improvements
 from putright.demo import procedures as demo_procedures
 from putright.demo import teams as demo_teams
 from putright.demo.bulk import BulkWriter
@@ -52,6 +53,7 @@ class DemoResult:
     history_in_bulk: int
     scored: int = 0  # closed cases given their handling scorecard (issue 14 §4)
     history: HistoryResult | None = None
+    improvements: demo_improvements.DemoImprovements | None = None
 
 
 class DemoLoader:
@@ -160,6 +162,11 @@ class DemoLoader:
                 limits=self._limit,
                 bar=self.history_bar,
             )
+        # Issue 14 §5: two improvement cycles run on the history's planted changes (one adopted, one that
+        # made no detectable difference).
+        improvements = (
+            demo_improvements.improvements_demo_load(users=self.users, now=self.now) if history else None
+        )
         # Issue 14 §4: the bulk writer closes cases (the history's too) without announcing CaseClosed, so
         # every closed case is scored here, by the function ``putright scorecard --rescore-all`` runs.
         scored = quality_scoring.cases_rescore()
@@ -175,6 +182,7 @@ class DemoLoader:
             history_in_bulk=in_bulk,
             scored=scored,
             history=history,
+            improvements=improvements,
         )
 
     # ------------------------------------------------------------ organisation
