@@ -46,6 +46,8 @@ ID_KEYS = {
     "clock",
     "offer",
     "suggested_option",
+    # The handling scorecard's link from a check to the timeline event that shows it (issue 14 §4).
+    "event_id",
 }
 # Keys under which a payload names a row shared by many cases, and the model it is a row of.
 GLOBAL_KEYS = {
