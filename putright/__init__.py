@@ -15,9 +15,11 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
    case core's services and subscribe to its lifecycle hooks (``cases.hooks``) in ``AppConfig.ready()``.
    ``search`` (the full-text index over cases, kept by database triggers, and the search over it) too.
    ``routing`` (the assignment rules administrators keep; routing a case by them is the core's),
-   ``procedures`` (versioned procedures and read receipts) and ``quality`` (each case's scorecard) too.
+   ``procedures`` (versioned procedures and read receipts), ``quality`` (each case's scorecard),
+   ``notes`` (staff-only notes with @mentions) and ``replies`` (saved replies) too.
 6. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
-7. ``channels``: messages, alerts, their email delivery and the case links.
+7. ``channels``: messages (and logged contacts), attachments, reply drafts, alerts, their email delivery
+   and the case links.
 8. ``authority``, ``audit``, ``customers``.
 9. ``jobs``: the outbox, work scheduled in a transaction for the workers to do after it commits (any room
    above may schedule some).

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "putright.procedures",
     "putright.quality",
     "putright.improvements",
+    "putright.notes",
+    "putright.replies",
     "putright.demo",
     "putright.backup",
 ]

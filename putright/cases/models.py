@@ -100,6 +100,11 @@ class Case(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # Issue 15 §5: a case opened because the customer said a closed one was not put right (closed
+    # unresolved, or past the reopen window): it carries on from that one.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
 
     # K2: the customer's emotional state (detected from their words, or set by the agent) and the
     # priority it leads to.
@@ -289,12 +294,17 @@ class ActionStep(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     description = models.CharField(max_length=300)
+    # Issue 15 §6: what the customer is told when the step is done (blank: an internal step, not told).
+    customer_wording = models.CharField(max_length=300, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_steps")
     due_date = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the customer was told it was done (in the day's progress message): a done customer-visible
+    # step with none is still to tell.
+    customer_told_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -458,9 +468,25 @@ class SatisfactionSettings(models.Model):
     close_no_reply_after_days = models.PositiveSmallIntegerField(
         "Close as resolved, no reply, after a further (days)", default=9, validators=_DAYS
     )
+    # Issue 15 §5: a customer who says a case closed resolved is not put right within this many days has
+    # it reopened; later (or after an unresolved close) they get a linked follow-up case instead.
+    reopen_window_days = models.PositiveSmallIntegerField(
+        "Reopen a resolved case within (days)", default=28, validators=_DAYS
+    )
 
     class Meta:
         verbose_name_plural = "satisfaction settings"
 
     def __str__(self) -> str:
         return "Satisfaction check settings"
+
+
+class StaffPreference(models.Model):
+    """Issue 15 §1: how one member of staff likes the case workspace (remembered across sessions)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    newest_first = models.BooleanField("Show the newest message first", default=False)
+    shortcuts_enabled = models.BooleanField("Keyboard shortcuts", default=True)
+
+    def __str__(self) -> str:
+        return f"Workspace preferences of {self.user_id}"

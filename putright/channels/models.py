@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -21,6 +23,12 @@ class Message(models.Model):
         UNPROMPTED = "unprompted", "Sent unprompted (proactive)"
         CUSTOMER = "customer", "Written by the customer"
 
+    class LoggedVia(models.TextChoices):
+        # Issue 15 §2: a contact a colleague logged (what was said on the phone or in person); never e-mailed.
+        NOT_LOGGED = "", "Written"
+        PHONE = "phone", "Phone call"
+        IN_PERSON = "in_person", "In person"
+
     class EmailStatus(models.TextChoices):
         NOT_EMAILED = "none", "Not emailed"
         PENDING = "pending", "Waiting to send"
@@ -40,6 +48,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     automatic = models.BooleanField(default=False)
+    logged_via = models.CharField(max_length=10, choices=LoggedVia.choices, blank=True, default="")
     email_status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED
     )
@@ -79,6 +88,8 @@ class Alert(models.Model):
         # Issue 14: a procedure you own is overdue for review; an improvement you own is due for its Check.
         PROCEDURE_REVIEW = "procedure_review", "Procedure review overdue"
         IMPROVEMENT_REVIEW = "improvement_review", "Improvement due for its Check"
+        # Issue 15 §2: a colleague @mentioned you in an internal note.
+        MENTION = "mention", "A colleague mentioned you"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     # Most alerts are about a case; a problem raised by a signal (S5) may have none yet, and its
@@ -123,3 +134,59 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the sender's file name (it is kept in ``original_name``): a random name, so nothing a customer
+    # sends can choose where it lands or collide with another file.
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """Issue 15 §4: a file sent with a report or a message, by the customer or a colleague.
+
+    Stored through Django's storage API (``STORAGES["default"]``); its type is what its content is
+    (checked against an allow-list, never the name); an image has a re-encoded preview with its metadata
+    stripped. Served only to someone who may see the case.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="attachments")
+    # The message it came with; none for the files sent with the report itself.
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    from_customer = models.BooleanField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    preview = models.FileField(upload_to=attachment_path, max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReplyDraft(models.Model):
+    """Issue 15 §1: what a colleague is writing to the customer, kept as they type so a reload loses nothing."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "author"], name="one_draft_per_case_and_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft by {self.author_id} on {self.case_id}"
