@@ -19,6 +19,7 @@ from putright.channels.models import Alert, Message
 from putright.feedback.models import FeedbackItem
 from putright.monitoring import services as monitoring
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
+from putright.notes.models import Note
 from putright.problems import services as problems
 from putright.problems.models import Problem, ProblemCase, ProblemEvent
 from putright.regulation.models import CaseClock
@@ -240,6 +241,10 @@ def world(report_case, case_with_options, alice, bob):
         ("POST", f"/api/cases/{o}/assign", {"assignee": "bob"}),
         ("POST", f"/api/cases/{o}/classify", {"source_kind": "d", "category": None}),
         ("POST", f"/api/cases/{o}/messages", {"body": "Update.", "requested": True}),
+        # Issue 15 §2: internal notes and logged contacts.
+        ("GET", f"/api/cases/{o}/notes", None),
+        ("POST", f"/api/cases/{o}/notes", {"body": "Ask @alice."}),
+        ("POST", f"/api/cases/{o}/contacts", {"via": "phone", "direction": "out", "body": "Rang them."}),
         (
             "POST",
             f"/api/cases/{o}/close-unresolved",
@@ -375,6 +380,7 @@ def snapshot() -> dict:
         "promises": dict(Promise.objects.values_list("pk", "status")),
         "approvals": dict(Approval.objects.values_list("pk", "status")),
         "messages": Message.objects.count(),
+        "notes": Note.objects.count(),
         "offers": _rows(Offer, "kind", "amount", "responds_to_id"),
         "clocks": _rows(CaseClock, "due_at", "met_at", "missed_at", "stopped_at"),
         "problems": _rows(

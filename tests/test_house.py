@@ -50,6 +50,8 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
             ("putright.resolution.subscribers.on_record_read", in_tx),
             # Issue 14 §4: the handling scorecard is a section of the case record.
             ("putright.quality.subscribers.on_record_read", in_tx),
+            # Issue 15 §2: the internal notes are a section of the staff's case record.
+            ("putright.notes.subscribers.on_record_read", in_tx),
         ],
         # Issue 14 §4: each case is scored as it closes (duplicates are not).
         "CaseClosed": [("putright.quality.subscribers.on_closed", in_tx)],

@@ -29,6 +29,7 @@ from putright.cases.models import (
 )
 from putright.channels.models import Alert, Message
 from putright.customers.models import Customer
+from putright.notes.models import Note
 from putright.pages import urls as pages_urls
 from putright.vocab import RemedyType, Status
 
@@ -118,6 +119,7 @@ def snapshot() -> dict:
         "approvals": list(Approval.objects.order_by("pk").values_list("status", flat=True)),
         "escalations": Escalation.objects.count(),
         "messages": Message.objects.count(),
+        "notes": Note.objects.count(),
         "alerts_read": Alert.objects.filter(read_at__isnull=False).count(),
         "customers": list(
             Customer.objects.order_by("pk").values_list("name", "email", "phone", "merged_into_id")
@@ -188,6 +190,13 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:promise_make", args=[busy]), {"description": "P", "owner": w.step.owner_id, "due_at": due}),
         (r("cases:promise_keep", args=[busy, w.promise.pk]), {}),
         (r("cases:message_send", args=[busy]), {"prompt": "unprompted", "body": "Hello"}),
+        # Issue 15 §2: an internal note, a logged phone call, the colleagues an @mention may name.
+        (r("cases:note_add", args=[busy]), {"body": "Note"}),
+        (
+            r("cases:contact_log", args=[busy]),
+            {"via": "phone", "direction": "out", "prompt": "unprompted", "body": "Rang"},
+        ),
+        (r("cases:mention_suggestions"), {}),
         (r("cases:satisfaction_record", args=[busy]), {"resolved": "yes", "method": "phone"}),
         (r("cases:reopen", args=[busy]), {"reason": "Again"}),
         (r("cases:upheld_correct", args=[busy]), {"upheld": "partly", "reason": "Part of it was ours."}),

@@ -381,6 +381,7 @@ def case_record(*, case: Case) -> dict:
                 "body": m.body,
                 "author": user_name(m.author),
                 "email_status": m.email_status,
+                "logged_via": m.logged_via,
                 "at": m.created_at.isoformat(),
             }
             for m in case.messages.select_related("author")

@@ -63,6 +63,10 @@ def alerts_of_the_past() -> Iterator[None]:
         _alerts_of_the_past.reset(token)
 
 
+# What a mention alert's text says before the note's opening words (issue 15 §2; the note is not e-mailed).
+MENTION_QUOTE_MARK = " mentioned you in a note: "
+
+
 def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
     """Store an alert for a colleague (shown in the app) and email it after commit (a job)."""
     if recipient is None:
@@ -150,7 +154,14 @@ def alert_email_send(*, alert_id: int) -> str:
         return "no-address"
     if alert.case is not None:
         subject = f"[{alert.case.reference}] {alert.get_kind_display()}"
-        body = f"{alert.text}\n\nOpen the case: {settings.SITE_URL}/cases/{alert.case.reference}/\n"
+        # An internal note stays in the app (it may hold the customer's personal data): the e-mail names who
+        # mentioned you and where, never the note's words.
+        text = (
+            alert.text.partition(MENTION_QUOTE_MARK)[0] + " mentioned you in an internal note."
+            if alert.kind == Alert.Kind.MENTION
+            else alert.text
+        )
+        body = f"{text}\n\nOpen the case: {settings.SITE_URL}/cases/{alert.case.reference}/\n"
     else:
         subject = f"[Putright] {alert.get_kind_display()}"
         body = f"{alert.text}\n"

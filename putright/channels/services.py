@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from putright import clock
 from putright.channels.delivery import alert_create, deliver_alert, deliver_message
 from putright.channels.models import Alert, Message
 from putright.channels.selectors import alerts_for
+from putright.errors import DomainError, ErrorCode
 from putright.jobs.outbox import later
 
 __all__ = [
@@ -14,6 +17,7 @@ __all__ = [
     "alert_mark_all_read",
     "alert_mark_read",
     "message_create_inbound",
+    "message_create_logged",
     "message_create_outbound",
     "message_enqueue",
 ]
@@ -51,6 +55,49 @@ def message_create_inbound(*, case, body: str, subject: str = "Message from cust
         body=body,
         created_at=clock.now(),
     )
+
+
+def message_create_logged(
+    *, case, via: str, direction: str, body: str, requested: bool, author, at=None
+) -> Message:
+    """Issue 15 §2: a phone call or visit a colleague logs (``at``: when it happened, between the report and
+    now; now if None). Never e-mailed: the customer was there. One to the customer updates them (A4), as
+    of the contact (never back in time). The caller holds the case's lock."""
+    now = clock.now()
+    at = timezone.make_aware(at) if at is not None and timezone.is_naive(at) else at or now
+    if (
+        via not in (Message.LoggedVia.PHONE, Message.LoggedVia.IN_PERSON)
+        or direction not in Message.Direction
+    ):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "A contact is a phone call or a visit, made by us or them."
+        )
+    if not case.created_at <= at <= now:
+        raise DomainError(ErrorCode.INVALID_INPUT, "A contact's time must be between the report and now.")
+    outbound = direction == Message.Direction.OUTBOUND
+    if outbound:
+        prompt = Message.Prompt.REQUESTED if requested else Message.Prompt.UNPROMPTED
+        subject = f"{Message.LoggedVia(via).label}: we contacted the customer ({'they asked' if requested else 'unprompted'})"
+    else:
+        prompt, subject = (
+            Message.Prompt.CUSTOMER,
+            f"{Message.LoggedVia(via).label}: the customer contacted us",
+        )
+    msg = Message.objects.create(
+        case=case,
+        direction=direction,
+        prompt=prompt,
+        subject=subject,
+        body=body,
+        author=author,
+        logged_via=via,
+        email_status=Message.EmailStatus.NOT_EMAILED,
+        created_at=at,
+    )
+    if outbound and at > case.last_customer_update_at:
+        type(case).objects.filter(pk=case.pk).update(last_customer_update_at=at)
+        case.last_customer_update_at = at
+    return msg
 
 
 def alert_mark_read(*, user, alert_id: int) -> bool:

@@ -17,6 +17,7 @@ from putright.pages import (
     improvements,
     insights_dashboard,
     insights_return,
+    notes,
     outcome,
     presence,
     procedures,
@@ -77,6 +78,8 @@ case_urlpatterns = [
     path(_case + "promises/", outcome.promise_make, name="promise_make"),
     path(_case + "promises/<int:promise_id>/keep/", outcome.promise_keep, name="promise_keep"),
     path(_case + "messages/", outcome.message_send, name="message_send"),
+    path(_case + "contacts/", notes.contact_log, name="contact_log"),
+    path(_case + "notes/", notes.note_add, name="note_add"),
     path(_case + "satisfaction/", outcome.satisfaction_record, name="satisfaction_record"),
     path(_case + "reopen/", outcome.reopen, name="reopen"),
     path(_case + "close-unresolved/", outcome.close_unresolved, name="close_unresolved"),
@@ -91,6 +94,7 @@ case_urlpatterns = [
     path("alerts/", alerts.alerts, name="alerts"),
     path("alerts/read/", alerts.alerts_read_all, name="alerts_read_all"),
     path("alerts/<int:alert_id>/read/", alerts.alert_read, name="alert_read"),
+    path("colleagues/mentions/", notes.mention_suggestions, name="mention_suggestions"),
 ]
 
 resolution_urlpatterns = [

@@ -33,6 +33,7 @@ from putright.cases.forms import (
 from putright.cases.models import Case
 from putright.channels.models import Message
 from putright.pages import procedure_panel, quality_panel, resolution_sections
+from putright.pages.contact_forms import LogContactForm
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace_forms import (
@@ -237,6 +238,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),
         "promise_form": form("promise", PromiseForm, initial={"owner": case.assignee_id or user.pk}),
         "message_form": form("message", MessageForm),
+        "contact_form": form("contact", LogContactForm),  # issue 15 §2: log a phone call or visit
         "satisfaction_form": form("satisfaction", SatisfactionFromCallForm),
         "reopen_form": form("reopen", ReopenForm),
         "close_form": form("close", CloseUnresolvedForm),

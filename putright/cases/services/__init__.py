@@ -82,6 +82,7 @@ from putright.cases.services.options import (
 )
 from putright.cases.services.promises import (
     cadence_sweep,
+    message_log_contact,
     message_receive,
     message_send,
     promise_keep,
@@ -162,6 +163,7 @@ __all__ = [
     "consultation_answer",
     "consultation_request",
     "customer_tell",
+    "message_log_contact",
     "message_receive",
     "message_send",
     "option_add",

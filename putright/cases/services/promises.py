@@ -24,7 +24,7 @@ from putright.cases.services._common import (
     _tell_customer,
 )
 from putright.channels import services as channels
-from putright.channels.models import Alert
+from putright.channels.models import Alert, Message
 from putright.errors import DomainError, ErrorCode
 from putright.vocab import PromiseStatus
 
@@ -234,4 +234,33 @@ def message_receive(*, case: Case, body: str) -> object:
             kind=Alert.Kind.CUSTOMER_MESSAGE,
             text=f"{case.reference}: the customer wrote: {body[:200]}",
         )
+    return msg
+
+
+def message_log_contact(*, actor, case: Case, via, direction, body, requested: bool, occurred_at=None):
+    """Issue 15 §2: a phone call or visit, logged with what was said; no e-mail. On the customer's page too
+    (they took part in it); one to the customer is an update by a person (cadence, clocks, acknowledgement)."""
+    _require_staff(actor)
+    body = _clean(body, field="What was said", max_len=10000)
+    with transaction.atomic():
+        case = _lock(case)
+        msg = channels.message_create_logged(
+            case=case,
+            via=via,
+            direction=direction,
+            body=body,
+            requested=requested,
+            author=actor,
+            at=occurred_at,
+        )
+        _save(case)
+        after = {"message": msg.pk, "via": via, "direction": direction, "at": msg.created_at, "body": body}
+        _event(case, actor, "message.logged", msg.subject, after=after, customer_visible=True)
+        if direction == Message.Direction.INBOUND and case.assignee_id not in (None, actor.pk):
+            channels.alert_create(
+                recipient=case.assignee,
+                case=case,
+                kind=Alert.Kind.CUSTOMER_MESSAGE,
+                text=f"{case.reference}: {msg.subject}, logged by {actor.get_username()}: {body[:160]}",
+            )
     return msg
