@@ -238,7 +238,7 @@ def test_an_agent_adds_a_note_on_the_case_page_and_is_told_who_was_alerted(clien
     assert f'id="note-{note.pk}"' in html
     assert '<mark class="mention">@bob</mark> please look. @nobody?' in html
     assert "Internal note</span>" in html
-    assert '<label for="id_note_body">Internal note</label>' in html
+    assert '<label for="id_note_body">New internal note</label>' in html
 
 
 def test_an_empty_note_redraws_the_page_with_the_error_and_keeps_nothing(client, report_case, alice):
