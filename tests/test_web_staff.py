@@ -24,6 +24,7 @@ from putright.authority.models import Approval, Escalation
 from putright.cases import services
 from putright.cases.models import ActionStep, Agreement, Case, Category, Consultation, Option, Promise
 from putright.channels.models import Alert, Message
+from putright.notes.services import note_add
 from putright.pages import desk
 from putright.vocab import (
     AgreementMethod,
@@ -1077,6 +1078,7 @@ def _busy(case, alice, bob, n):
         services.promise_make(
             actor=alice, case=case, description=f"P{i}", owner=alice, due_at=clock.now() + timedelta(days=1)
         )
+        note_add(actor=alice, case=case, body=f"@bob note {i}")
 
 
 @pytest.mark.parametrize("rows", [2, 20])
@@ -1085,13 +1087,14 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
 ):
     _busy(case_with_options, alice, bob, rows)
     client.force_login(alice)
-    # 31 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
+    # 33 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
     # reason codes for closing unresolved (1),
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
-    # versions, the versions its timeline names; one here, where none is written).
-    with django_assert_max_num_queries(31):
+    # versions, the versions its timeline names; one here, where none is written), and the internal notes (2:
+    # the notes with their authors, the colleagues they mention).
+    with django_assert_max_num_queries(33):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 
