@@ -431,3 +431,37 @@ def test_purchase_facts_are_open_only_while_the_legal_position_is_worked_out(
         assert fold_tag() == '<details class="fold">'
         html = client.get(detail_url(case_with_options)).content.decode()
         assert '<span class="badge badge-red">Statutory breach</span></h2></summary>' in html
+
+
+# ---------------------------------------------------------------- the side panel
+
+
+def _side(html: str, dd_id: str) -> str:
+    start = html.index(f'<dd id="{dd_id}">')
+    return html[start : html.index("</dd>", start)]
+
+
+def test_the_side_panel_shows_the_agents_authority_against_the_live_options(client, alice, case_with_options):
+    client.force_login(alice)
+    for title, amount in (("Refund £60", "60"), ("Replace", "449")):
+        services.option_add(
+            actor=alice,
+            case=case_with_options,
+            option=services.OptionInput(
+                title=title, remedy_type=RemedyType.PARTIAL_REFUND, amount=Decimal(amount)
+            ),
+        )
+    html = client.get(detail_url(case_with_options)).content.decode()
+    assert _side(html, "authority") == (
+        '<dd id="authority">Up to £100.00; largest option £449.00 '
+        '<span class="badge badge-amber">1 of 2 beyond it</span>'
+    )
+
+
+def test_the_side_panel_shows_the_nearest_running_deadline(client, alice, report_case):
+    case = report_case()
+    client.force_login(alice)
+    html = client.get(detail_url(case)).content.decode()
+    deadline = _side(html, "next-deadline")
+    assert deadline.startswith('<dd id="next-deadline"><span class="badge badge-blue">Running</span> ')
+    assert 'href="#clocks"' in deadline

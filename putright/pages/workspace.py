@@ -226,7 +226,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         **thread,
         "next_action": action,
         "next_deadline": workspace_thread.nearest_deadline(user, case),
-        "authority": workspace_thread.authority_summary(user, options),
+        "authority": workspace_thread.authority_summary(user, option_rows),
         "facts_open": _facts_open(case, resolution),
         **_folds(case, bound, consultation_rows, steps),
         "escalations": list(case.escalations.select_related("from_user", "to_user")),

@@ -128,17 +128,20 @@ def nearest_deadline(user, case: Case):
     return next((c for c in rows if c.is_open and not c.is_window), None)
 
 
-def authority_summary(user, options: list) -> dict:
-    """The handler's money limit beside the largest live option, when both are known."""
+def authority_summary(user, option_rows: list[dict]) -> dict:
+    """The handler's money limit beside the largest live option, and whether any live option is beyond
+    their authority (the appraisal's own check, which knows statutory rights need no approval)."""
     limit = limit_for_user(user)
-    live = [o.amount for o in options if o.status in (OptionStatus.PROPOSED, OptionStatus.RECOMMENDED)]
+    live = [r for r in option_rows if r["option"].status in (OptionStatus.PROPOSED, OptionStatus.RECOMMENDED)]
+    largest: Decimal | None = max((r["option"].amount for r in live), default=None)
     max_amount = limit.max_amount if limit is not None else None
-    largest: Decimal | None = max(live) if live else None
-    return {
-        "limit": max_amount,
-        "largest": largest,
-        "over": max_amount is not None and largest is not None and largest > max_amount,
-    }
+    beyond = [
+        r
+        for r in live
+        if (r["appraisal"] and not r["appraisal"].authority.within)
+        or (not r["appraisal"] and max_amount is not None and r["option"].amount > max_amount)
+    ]
+    return {"limit": max_amount, "largest": largest, "beyond": len(beyond), "live": len(live)}
 
 
 # ---------------------------------------------------------------- the preferences and the draft (views)
