@@ -57,6 +57,18 @@
     window.addEventListener("hashchange", openHash);
     openHash();
 
+    // Once the reply is being sent, an autosave still waiting must not bring the draft back after the send
+    // discarded it (the send's transaction deletes it; a late save would write it again).
+    var replyForm = document.getElementById("reply-form");
+    if (replyForm) {
+      replyForm.addEventListener("submit", function (event) {
+        if (!event.submitter || !event.submitter.hasAttribute("formaction")) replyForm.dataset.sending = "yes";
+      });
+      replyForm.addEventListener("htmx:beforeRequest", function (event) {
+        if (replyForm.dataset.sending === "yes") event.preventDefault();
+      });
+    }
+
     // After the thread order changes (htmx swaps the thread), keep focus on the pressed button.
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target && event.detail.target.id === "thread") {
