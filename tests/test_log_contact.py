@@ -260,7 +260,7 @@ def test_an_agent_logs_a_call_on_the_case_page(client, report_case, alice):
 
     response = client.post(reverse("cases:contact_log", args=[case.reference]), _form(), follow=True)
 
-    assert response.redirect_chain[-1][0].endswith(f"/cases/{case.reference}/#messages")
+    assert response.redirect_chain[-1][0].endswith(f"/cases/{case.reference}/#thread")
     assert "Contact logged. No e-mail was sent." in response.content.decode()
     msg = Message.objects.get(logged_via="phone")
     assert (msg.direction, msg.prompt, msg.email_status, msg.author) == ("out", "unprompted", "none", alice)

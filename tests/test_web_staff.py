@@ -1092,9 +1092,10 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
-    # versions, the versions its timeline names; one here, where none is written), and the internal notes (2:
-    # the notes with their authors, the colleagues they mention).
-    with django_assert_max_num_queries(33):
+    # versions, the versions its timeline names; one here, where none is written), and the workspace of
+    # issue 15 §1 (5: the internal notes (with the colleagues they mention), the agent's preferences and reply draft, the nearest deadline and
+    # the agent's authority limit for the side panel).
+    with django_assert_max_num_queries(36):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 

@@ -26,8 +26,9 @@ from putright.cases.models import (
     Option,
     Promise,
     SavedQueueFilter,
+    StaffPreference,
 )
-from putright.channels.models import Alert, Message
+from putright.channels.models import Alert, Message, ReplyDraft
 from putright.customers.models import Customer
 from putright.notes.models import Note
 from putright.pages import urls as pages_urls
@@ -120,6 +121,10 @@ def snapshot() -> dict:
         "escalations": Escalation.objects.count(),
         "messages": Message.objects.count(),
         "notes": Note.objects.count(),
+        "preferences": list(
+            StaffPreference.objects.values_list("user_id", "newest_first", "shortcuts_enabled")
+        ),
+        "drafts": list(ReplyDraft.objects.values_list("case_id", "author_id", "body")),
         "alerts_read": Alert.objects.filter(read_at__isnull=False).count(),
         "customers": list(
             Customer.objects.order_by("pk").values_list("name", "email", "phone", "merged_into_id")
@@ -209,6 +214,9 @@ def staff_urls(w) -> list[tuple[str, dict]]:
             {"original": busy, "note": "Same", "confirm": "on"},
         ),
         (r("cases:presence_report", args=[busy]), {}),
+        (r("cases:thread_order", args=[busy]), {"order": "newest"}),
+        (r("cases:shortcuts_set", args=[busy]), {"shortcuts": "off"}),
+        (r("cases:draft_save", args=[busy]), {"subject": "", "body": "Dear Priya"}),
         (
             r("cases:scorecard_dispute", args=[busy]),
             {"check_id": "options_weighed", "note": "Only one remedy fits."},

@@ -49,7 +49,7 @@ def contact_log(request: HttpRequest, case) -> HttpResponse:
         case,
         key="contact",
         form=form,
-        anchor="messages",
+        anchor="thread",
         perform=lambda d: services.message_log_contact(
             actor=request.user,
             case=case,

@@ -155,7 +155,7 @@ def message_send(request, case):
         case,
         key="message",
         form=form,
-        anchor="messages",
+        anchor="thread",
         perform=lambda d: services.message_send(
             actor=request.user,
             case=case,

@@ -28,6 +28,7 @@ from putright.pages import (
     resolution,
     teams,
     workspace,
+    workspace_thread,
 )
 
 _case = "cases/<str:reference>/"
@@ -86,6 +87,9 @@ case_urlpatterns = [
     path(_case + "upheld/", outcome.upheld_correct, name="upheld_correct"),
     path(_case + "close-duplicate/", outcome.close_duplicate, name="close_duplicate"),
     path(_case + "presence/", presence.presence_report, name="presence_report"),
+    path(_case + "thread-order/", workspace_thread.thread_order, name="thread_order"),
+    path(_case + "shortcuts/", workspace_thread.shortcuts_set, name="shortcuts_set"),
+    path(_case + "draft/", workspace_thread.draft_save, name="draft_save"),
     path(_case + "scorecard/dispute/", quality.scorecard_dispute, name="scorecard_dispute"),
     path("approvals/", approvals.approvals, name="approvals"),
     path("approvals/<int:approval_id>/decide/", approvals.approval_decide, name="approval_decide"),

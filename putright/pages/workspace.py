@@ -11,8 +11,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from putright.authority.models import Approval
+from putright.authority.selectors import limit_for_user
 from putright.cases import presence, selectors, services
 from putright.cases.access import case_or_404, detail_url, staff_required
 from putright.cases.forms import (
@@ -31,8 +33,8 @@ from putright.cases.forms import (
     WithdrawOptionForm,
 )
 from putright.cases.models import Case
-from putright.channels.models import Message
-from putright.pages import procedure_panel, quality_panel, resolution_sections
+from putright.engines.authority import limits as authority_engine
+from putright.pages import procedure_panel, quality_panel, resolution_sections, workspace_thread
 from putright.pages.contact_forms import LogContactForm
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
@@ -90,14 +92,6 @@ APPROVAL_COLOURS = {
     Approval.Status.APPROVED: "green",
     Approval.Status.REJECTED: "red",
     Approval.Status.WITHDRAWN: "dark",
-}
-
-
-EMAIL_COLOURS = {
-    Message.EmailStatus.NOT_EMAILED: "grey",
-    Message.EmailStatus.PENDING: "amber",
-    Message.EmailStatus.SENT: "green",
-    Message.EmailStatus.FAILED: "red",
 }
 
 
@@ -174,8 +168,9 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         promise.badge = PROMISE_COLOURS.get(promise.status, "grey")
 
     case_messages = list(case.messages.select_related("author"))
-    for msg in case_messages:
-        msg.badge = EMAIL_COLOURS.get(msg.email_status, "grey")
+    steps = list(case.steps.select_related("owner", "done_by"))
+    thread = workspace_thread.thread_context(request, case, case_messages)
+    draft = thread["draft"]
 
     # One customer across cases: the agent sees the rest of this person's history. The same read gives the
     # cases this one may be closed as a duplicate of, and the links both ways (a duplicate is always the
@@ -194,6 +189,13 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
     )
 
     error_form = next((f for f in bound.values() if f.errors), None)
+    action = workspace_thread.next_action(
+        case,
+        options=options,
+        steps=steps,
+        may_decide_approval=_may_decide_approval(user, approvals),
+        approvals_url=reverse("cases:approvals"),
+    )
     timeline = list(selectors.case_timeline(case=case))
     return {
         "case": case,
@@ -216,10 +218,18 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "consultation_rows": consultation_rows,
         "approvals": approvals,
         "agreements": list(case.agreements.select_related("option", "recorded_by")),
-        "steps": list(case.steps.select_related("owner", "done_by")),
+        "steps": steps,
         "can_tick": case.status == Status.IN_PROGRESS,
         "promises": promises,
         "case_messages": case_messages,
+        # Issue 15 §1: the conversation (messages and notes in the agent's order), the stage's next action
+        # and the side panel's nearest deadline and authority.
+        **thread,
+        "next_action": action,
+        "next_deadline": workspace_thread.nearest_deadline(user, case),
+        "authority": workspace_thread.authority_summary(user, option_rows),
+        "facts_open": _facts_open(case, resolution),
+        **_folds(case, bound, consultation_rows, steps),
         "escalations": list(case.escalations.select_related("from_user", "to_user")),
         "timeline": timeline,
         # Issue 14 §3: the procedure for the step the case is in, and which version each event recorded.
@@ -237,7 +247,10 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "agreement_form": form("agreement", AgreementFromCallForm),
         "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),
         "promise_form": form("promise", PromiseForm, initial={"owner": case.assignee_id or user.pk}),
-        "message_form": form("message", MessageForm),
+        # The composer starts from the agent's draft on this case, if they left one.
+        "message_form": form(
+            "message", MessageForm, initial={"subject": draft.subject, "body": draft.body} if draft else None
+        ),
         "contact_form": form("contact", LogContactForm),  # issue 15 §2: log a phone call or visit
         "satisfaction_form": form("satisfaction", SatisfactionFromCallForm),
         "reopen_form": form("reopen", ReopenForm),
@@ -267,6 +280,51 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         "team_form": form("team", TeamSetForm, initial={"team": case.team_id}),
         "error_form": error_form,
     }
+
+
+def _may_decide_approval(user, approvals: list[Approval]) -> bool:
+    """Whether ``user`` may decide one of this case's pending approvals (not one they asked for)."""
+    pending = [a for a in approvals if a.status == Approval.Status.PENDING and a.requested_by_id != user.pk]
+    if not pending:
+        return False
+    limit = limit_for_user(user)
+    return any(
+        authority_engine.may_approve(
+            limit,
+            authority_engine.OptionRequest(
+                remedy_type=a.option.remedy_type, amount=a.option.amount, is_exception=a.option.is_exception
+            ),
+        )
+        for a in pending
+    )
+
+
+# The stages whose section is open on the page while the case is in them (the rest fold away).
+OPTIONS_STAGE = {Status.OPTIONS, Status.AWAITING_APPROVAL, Status.AWAITING_CUSTOMER}
+OUTCOME_STAGE = {Status.IN_PROGRESS, Status.AWAITING_CONFIRMATION, Status.NOT_RESOLVED}
+
+
+def _folds(case: Case, bound: dict, consultation_rows: list, steps: list) -> dict:
+    """Which folded sections start open: the stage the case is in, and any whose form has errors."""
+    failed = {key for key, f in bound.items() if f.errors}
+    options_keys = {"option", "unrecommend", "offer", "counter"}
+    return {
+        "options_open": case.status in OPTIONS_STAGE
+        or bool(failed & options_keys)
+        or any(k.startswith(("rec", "wd", "settle", "reject")) for k in failed),
+        "awaiting_my_answer": any(row["answer_form"] is not None for row in consultation_rows),
+        "steps_done": sum(1 for s in steps if s.is_done),
+        "outcome_open": case.is_closed
+        or case.status in OUTCOME_STAGE
+        or bool(failed & {"close", "dup", "upheld", "deliver", "satisfaction", "reopen"}),
+    }
+
+
+def _facts_open(case: Case, resolution: dict) -> bool:
+    """Purchase facts stay open only while the legal position is being worked out: nothing agreed yet
+    (the case is still being understood or its options chosen) and no statutory finding recorded."""
+    working_out = case.status in (Status.NEW, Status.OPTIONS)
+    return working_out and not (resolution["statutory"] and not resolution["statutory"].error)
 
 
 def factor_labels(values) -> list[str]:

@@ -63,6 +63,9 @@ def test_an_agent_fills_the_facts_sees_the_legal_position_and_the_weighed_option
 
     expect_flash(agent, "Purchase facts saved: on these facts this is a statutory breach.")
     legal = agent.get_by_role("region", name="The customer's legal position")
+    # With a finding recorded the section folds (issue 15 §1); its heading says the finding.
+    expect(legal.get_by_role("heading", level=2)).to_contain_text("Statutory breach")
+    legal.get_by_role("heading", level=2).click()
     expect(legal).to_contain_text("Statutory breach")
     expect(legal).to_contain_text(
         "Short-term right to reject for a full refund, with no deduction for use, until 2 April 2026"
@@ -87,6 +90,7 @@ def test_an_agent_fills_the_facts_sees_the_legal_position_and_the_weighed_option
         "article", name=re.compile(r"Short-term right to reject: full refund \(G1\)")
     )
     expect(refund).to_contain_text("Within your authority")
+    refund.get_by_text("Details and appraisal").click()
     expect(refund.get_by_role("table", name=re.compile("was weighed"))).to_contain_text("Legal obligation")
 
     case = Case.objects.get(pk=kettle_case.pk)

@@ -78,6 +78,7 @@ def test_an_agent_sees_deadlines_then_drafts_edits_and_sends_the_final_letter(
         due_row.get_by_role("link", name=mine.reference).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(mine.reference)
         outcome = page.get_by_role("region", name="Check and close")
+        outcome.get_by_role("heading", name="Check and close").click()  # folded while the case is new
         outcome.get_by_text("Close without resolving it").click()
         outcome.get_by_label("Reason code").select_option("outside_policy")
         outcome.get_by_label("Why we cannot resolve it").fill(REASONS)

@@ -134,6 +134,8 @@ def test_a_reported_problem_is_put_right_and_closed_through_the_pages(
 
     option = options.get_by_role("article", name=re.compile(OPTION))
     expect(option.get_by_role("heading", level=3)).to_contain_text("Listed")
+    # The workspace (issue 15 §1) folds each option's appraisal under its one-line summary.
+    option.get_by_text("Details and appraisal").click()
     appraisal = option.get_by_role("table", name=f"Appraisal of {OPTION}")
     expect(appraisal.get_by_role("row", name=re.compile("For the customer"))).to_contain_text(
         "A working machine, like new"

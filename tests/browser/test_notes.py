@@ -50,7 +50,7 @@ def test_a_note_with_a_mention_reaches_the_colleague(live_server, new_page, alic
     page.get_by_label("What was said").fill("Told them a replacement is being approved today.")
     page.get_by_role("button", name="Log contact").click()
     expect_flash(page, "Contact logged. No e-mail was sent.")
-    expect(page.locator("#messages")).to_contain_text("Phone call: we contacted the customer (unprompted)")
+    expect(page.locator("#thread")).to_contain_text("Phone call: we contacted the customer (unprompted)")
     assert Message.objects.get(logged_via="phone").email_status == "none"
 
     colleague = new_page()
@@ -61,7 +61,7 @@ def test_a_note_with_a_mention_reaches_the_colleague(live_server, new_page, alic
     expect(row).to_contain_text("Alice mentioned you in a note: Customer sent photos of the leak")
     expect(row).to_contain_text("A colleague mentioned you")
     row.get_by_role("link", name=case.reference).click()
-    notes = colleague.get_by_role("region", name="Internal notes")
+    notes = colleague.get_by_role("region", name="Conversation")
     expect(notes).to_contain_text("please? Thanks @nobody")
     expect(notes.locator("mark.mention")).to_have_text("@bob")
 

@@ -24,6 +24,7 @@ from putright.cases.services._common import (
     _tell_customer,
 )
 from putright.channels import services as channels
+from putright.channels.drafts import draft_discard
 from putright.channels.models import Alert, Message
 from putright.errors import DomainError, ErrorCode
 from putright.vocab import PromiseStatus
@@ -199,6 +200,7 @@ def message_send(*, actor, case: Case, body: str, requested: bool, subject: str 
         msg = _tell_customer(
             case, subject.strip() or "An update on your case", body, author=actor, requested=requested
         )
+        draft_discard(case=case, author=actor)  # issue 15 §1: sent, so no longer a draft
         _save(case)
         _event(
             case,

@@ -1,4 +1,5 @@
-"""``{% case_notes case %}``: the internal notes on the staff case page (the list, then the form), and
+"""``{% case_note_form case %}``: the internal note form on the staff case page (the notes themselves are in the
+workspace's conversation, ``pages.workspace_thread``), and
 ``{{ note|note_body }}``: one note's text with its @mentions marked."""
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("notes/_case_notes.html", takes_context=True)
-def case_notes(context, case) -> dict:
+def case_note_form(context, case) -> dict:
     # After a refused POST the workspace is drawn again with that form bound (its errors shown).
     bound = context.get("error_form")
     return {
         "case": case,
-        "notes": list(selectors.case_notes(case=case)),
         "note_form": bound if isinstance(bound, NoteForm) else NoteForm(auto_id="id_note_%s"),
         "csrf_token": context.get("csrf_token"),
     }
