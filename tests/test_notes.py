@@ -299,7 +299,7 @@ def test_the_notes_on_the_case_page_cost_the_same_queries_however_many(client, r
         notes.note_add(actor=bob, case=case, body=f"@alice @ann.lee note {i}")
     with CaptureQueriesContext(connection) as five:
         html = client.get(url).content.decode()
-    assert html.count('class="note"') == 5
+    assert html.count('class="msg thread-note"') == 5
     assert len(five.captured_queries) == len(one.captured_queries)
 
 
