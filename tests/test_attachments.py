@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import tarfile
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -553,6 +555,38 @@ def test_a_committed_message_keeps_its_files(report_case, media):
     attachment = Attachment.objects.get()
     assert stored_files(media) == sorted([attachment.file.name, attachment.preview.name])
     assert default_storage.exists(attachment.file.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_carries_the_files_and_a_restore_brings_them_back(report_case, media, tmp_path):
+    case = report_case()
+    content = jpeg_with_gps()
+    services.message_receive(case=case, body="Photo", files=[file_check("leak.jpg", content)])
+    attachment = Attachment.objects.get()
+    preview = attachment.preview.open("rb").read()
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    out = io.StringIO()
+    call_command("backup", "--output", str(backups), stdout=out, stderr=io.StringIO())
+    archive_path = re.search(r"backup written: (\S+) \(", out.getvalue()).group(1)
+    with tarfile.open(archive_path, "r:gz") as tar:
+        names = tar.getnames()
+    assert f"files/{attachment.file.name}" in names
+    assert f"files/{attachment.preview.name}" in names
+    # After the backup the file is lost and its row removed.
+    default_storage.delete(attachment.file.name)
+    Attachment.objects.all().delete()
+
+    call_command("restore", archive_path, "--yes", stdout=io.StringIO(), stderr=io.StringIO())
+
+    restored = Attachment.objects.get()
+    assert (restored.pk, restored.original_name, restored.sha256) == (
+        attachment.pk,
+        "leak.jpg",
+        attachment.sha256,
+    )
+    assert hashlib.sha256(restored.file.open("rb").read()).hexdigest() == attachment.sha256
+    assert restored.preview.open("rb").read() == preview
 
 
 # ---------------------------------------------------------------- the record and the API

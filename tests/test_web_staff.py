@@ -1090,8 +1090,9 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
-    # versions, the versions its timeline names; one here, where none is written).
-    with django_assert_max_num_queries(31):
+    # versions, the versions its timeline names; one here, where none is written), and the case's files (1:
+    # the Files panel and every message's own, issue 15 §4).
+    with django_assert_max_num_queries(32):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 

@@ -27,10 +27,11 @@ from putright.cases.models import (
     Promise,
     SavedQueueFilter,
 )
-from putright.channels.models import Alert, Message
+from putright.channels.models import Alert, Attachment, Message
 from putright.customers.models import Customer
 from putright.pages import urls as pages_urls
 from putright.vocab import RemedyType, Status
+from tests.attachment_files import incoming
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,10 @@ def world(report_case, alice, bob):
     services.option_recommend(
         actor=alice, option=costly, justification="CRA", factors=["legal_obligation", "risk"]
     )
+    # Issue 15 §4: a photo the customer sent on the busy case.
+    services.message_receive(case=busy, body="A photo of the leak.", files=[incoming("leak.png")])
     return SimpleNamespace(
+        attachment=Attachment.objects.get(case=busy),
         busy=Case.objects.get(pk=busy.pk),
         waiting=Case.objects.get(pk=waiting.pk),
         spare=spare,
@@ -151,6 +155,8 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:detail", args=[busy]), {}),
         (r("cases:record_html", args=[busy]), {}),
         (r("cases:record_json", args=[busy]), {}),
+        (r("cases:attachment", args=[busy, w.attachment.pk]), {}),
+        (r("cases:attachment_preview", args=[busy, w.attachment.pk]), {}),
         (r("cases:assign_me", args=[busy]), {}),
         (r("cases:escalate", args=[busy]), {"to_user": w.alert.recipient_id, "reason": "Help"}),
         (r("cases:classify", args=[busy]), {"source_kind": "d", "category": ""}),
