@@ -57,7 +57,9 @@ def test_the_customer_attaches_a_photo_and_the_agent_sees_and_downloads_it(
     expect_flash(customer, "Thank you. We have your message and will reply.")
     thumb = customer.locator(".portal-messages .attachment-thumb img").first
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 1024  # the preview, re-encoded
+    thumb.scroll_into_view_if_needed()
+    # The preview, re-encoded at most 1024 px wide, is served and passes the Content-Security-Policy.
+    assert thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1024
     expect(customer.get_by_role("link", name="crack.jpg").first).to_be_visible()
     assert_no_horizontal_scroll(customer)
     screenshot(customer, "15-customer-attachment-phone")
@@ -72,7 +74,8 @@ def test_the_customer_attaches_a_photo_and_the_agent_sees_and_downloads_it(
     expect(panel.get_by_role("link", name="crack.jpg")).to_be_visible()
     message_thumb = agent.locator(".messages-list .attachment-thumb img").first
     expect(message_thumb).to_be_visible()
-    assert message_thumb.evaluate("img => img.complete && img.naturalWidth") == 1024
+    message_thumb.scroll_into_view_if_needed()
+    assert message_thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1024
     assert_no_horizontal_scroll(agent)
     panel.scroll_into_view_if_needed()
     screenshot(agent, "15-staff-attachments")
