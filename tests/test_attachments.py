@@ -186,20 +186,33 @@ def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(settings)
     with pytest.raises(AttachmentError) as err:
         file_check("bomb.png", png(200, 200))
     assert err.value.message == (
-        "bomb.png: this image is too large to open safely (200 × 200 pixels; at most 0 million pixels). "
+        "bomb.png: this image is too large to open safely (200 × 200 pixels; at most 10,000 pixels). "
         "Please send a smaller photo."
+    )
+    assert file_check("fine.png", png(100, 100)).preview
+
+
+def test_pillow_s_own_decompression_bomb_limit_is_a_refusal_too(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    # Over Pillow's limit (it warns as it opens): refused by our check, before decoding.
+    with pytest.raises(AttachmentError) as err, pytest.warns(Image.DecompressionBombWarning):
+        file_check("bomb.png", png(40, 40))
+    assert err.value.message == (
+        "bomb.png: this image is too large to open safely (40 × 40 pixels; at most 1,000 pixels). "
+        "Please send a smaller photo."
+    )
+    with pytest.raises(AttachmentError) as err:
+        file_check("bomb.png", png(100, 100))  # over twice it: Pillow itself refuses to open it
+    assert (
+        err.value.message == "bomb.png: this image is too large to open safely. Please send a smaller photo."
     )
 
 
-def test_pillow_s_own_decompression_bomb_guard_is_a_refusal_too(monkeypatch):
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    for size in [(40, 40), (100, 100)]:  # over the limit (a warning), and over twice it (an error)
-        with pytest.raises(AttachmentError) as err:
-            file_check("bomb.png", png(*size))
-        assert (
-            err.value.message
-            == "bomb.png: this image is too large to open safely. Please send a smaller photo."
-        )
+def test_a_transparent_image_s_preview_is_drawn_on_white():
+    out = io.BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(out, "PNG")
+    with Image.open(io.BytesIO(file_check("clear.png", out.getvalue()).preview)) as preview:
+        assert preview.getpixel((5, 5)) == (255, 255, 255)
 
 
 # ---------------------------------------------------------------- the report form
@@ -612,6 +625,10 @@ def test_the_record_lists_files_by_what_they_are_never_their_bytes(client, alice
             "created_at": attachment.created_at.isoformat(),
         }
     ]
+    api = client.get(
+        f"/api/cases/{case.reference}/record", headers={"Authorization": f"Bearer {token_for(alice)}"}
+    )
+    assert api.json()["attachments"] == record["attachments"]
     html = client.get(reverse("cases:record_html", args=[case.reference])).content.decode()
     assert "receipt.pdf" in html and hashlib.sha256(PDF).hexdigest() in html
 

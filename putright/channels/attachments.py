@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import quote
@@ -123,30 +122,43 @@ def _is_plain_text(content: bytes) -> bool:
     return not any(tag in head for tag in _MARKUP)
 
 
+def _pixels_words(pixels: int) -> str:
+    return f"{pixels / 1_000_000:g} million" if pixels >= 1_000_000 else f"{pixels:,}"
+
+
 def _preview(name: str, content: bytes, max_pixels: int) -> bytes:
-    """The image decoded and drawn afresh: turned upright, RGB, at most 1024 px, JPEG, no metadata at all."""
+    """The image decoded and drawn afresh: turned upright, RGB, at most 1024 px, JPEG, no metadata at all.
+
+    The pixel count is checked before anything is decoded, against our own limit and Pillow's
+    (``Image.MAX_IMAGE_PIXELS``), whichever is lower; Pillow refuses a bomb past twice its limit itself.
+    """
+    if Image.MAX_IMAGE_PIXELS:
+        max_pixels = min(max_pixels, int(Image.MAX_IMAGE_PIXELS))
     try:
-        with warnings.catch_warnings():
-            # Pillow's own guard warns (then errors) on huge images: both are refusals here.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                width, height = image.size
-                if width * height > max_pixels:
-                    raise AttachmentError(
-                        f"{name}: this image is too large to open safely ({width} × {height} pixels; "
-                        f"at most {max_pixels // 1_000_000} million pixels). Please send a smaller photo."
-                    )
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                upright.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise AttachmentError(
+                    f"{name}: this image is too large to open safely ({width} × {height} pixels; at most "
+                    f"{_pixels_words(max_pixels)} pixels). Please send a smaller photo."
+                )
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))
+            if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+                # Transparent parts (a screenshot's, a logo's) shown on white, not black.
+                rgba = upright.convert("RGBA")
+                rgb = Image.new("RGB", rgba.size, (255, 255, 255))
+                rgb.paste(rgba, mask=rgba.getchannel("A"))
+            else:
                 rgb = upright.convert("RGB")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except AttachmentError:
+        raise
+    except Image.DecompressionBombError as exc:
         raise AttachmentError(
             f"{name}: this image is too large to open safely. Please send a smaller photo."
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, AttachmentError):
-            raise
         raise AttachmentError(
             f"{name}: this image is damaged and can't be opened. Please send it again."
         ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -87,6 +88,8 @@ def alert_enqueue(alert_id: int) -> None:
 
 # ---------------------------------------------------------------- attachments (issue 15 §4)
 
+logger = logging.getLogger(__name__)
+
 # The storage names written under the innermost guard, to delete if its transaction rolls back.
 _written: ContextVar[list[str] | None] = ContextVar("attachments_written", default=None)
 
@@ -109,7 +112,11 @@ def attachments_guard() -> Iterator[None]:
     except BaseException:
         storage = Attachment._meta.get_field("file").storage
         for name in written:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:
+                # Never hide the failure that rolled the transaction back; the name is logged to remove by hand.
+                logger.exception("could not remove the stored file %s after a rollback", name)
         raise
     finally:
         _written.reset(token)
