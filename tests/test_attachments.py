@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import tarfile
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -600,6 +603,49 @@ def test_a_backup_carries_the_files_and_a_restore_brings_them_back(report_case, 
     )
     assert hashlib.sha256(restored.file.open("rb").read()).hexdigest() == attachment.sha256
     assert restored.preview.open("rb").read() == preview
+
+
+def _check(*args: str) -> tuple[dict, int]:
+    out = io.StringIO()
+    try:
+        call_command("attachments", "check", *args, stdout=out, stderr=io.StringIO())
+    except CommandError as exc:
+        return json.loads(out.getvalue()), exc.returncode
+    return json.loads(out.getvalue()), 0
+
+
+def test_the_console_check_finds_missing_damaged_and_orphaned_files(report_case, media):
+    case = report_case()
+    services.message_receive(case=case, body="Two", files=[incoming("a.png"), incoming("b.pdf", PDF)])
+    photo, pdf = Attachment.objects.order_by("pk")
+    assert _check() == ({"rows": 2, "files": 3, "missing": [], "damaged": [], "orphans": [], "deleted": 0}, 0)
+
+    default_storage.delete(photo.preview.name)
+    (media / pdf.file.name).write_bytes(b"%PDF-1.4 altered")
+    orphan = default_storage.save("attachments/2026/01/" + "f" * 32, ContentFile(b"left behind"))
+    # A file younger than the window may belong to a transaction still running: not an orphan yet.
+    assert _check()[0]["orphans"] == []
+
+    report, status = _check("--orphan-hours", "0")
+    assert status == 1
+    where = {"case": case.reference}
+    assert report["missing"] == [{"id": photo.pk, "name": "a.png", "path": photo.preview.name, **where}]
+    assert report["damaged"] == [{"id": pdf.pk, "name": "b.pdf", "path": pdf.file.name, **where}]
+    assert report["orphans"] == [orphan]
+
+    report, status = _check("--orphan-hours", "0", "--delete-orphans")
+    assert (report["deleted"], status) == (1, 1)  # still 1: the missing and damaged files remain
+    assert not default_storage.exists(orphan)
+    assert Attachment.objects.count() == 2  # rows are never touched
+
+
+def test_the_console_check_refuses_a_bad_window_with_status_2():
+    with pytest.raises(CommandError) as err:
+        call_command("attachments", "check", "--orphan-hours", "soon", stdout=io.StringIO())
+    assert (str(err.value), err.value.returncode) == (
+        "--orphan-hours 'soon' is not a whole number of hours, 0 or more",
+        2,
+    )
 
 
 # ---------------------------------------------------------------- the record and the API
