@@ -33,9 +33,10 @@ from putright.cases.services import intake
 from putright.channels import attachments
 from putright.channels import services as channels
 from putright.channels.attachments import AttachmentError, file_check, files_check
+from putright.channels.delivery import message_email_send
 from putright.channels.models import Attachment, Message
 from tests.attachment_files import HTML, PDF, SVG, TEXT, incoming, jpeg_with_gps, png, upload
-from tests.conftest import make_report
+from tests.conftest import make_report, plain_text
 from tests.customer_link import open_case
 from tests.test_api import token_for
 from tests.test_portal import report_data
@@ -405,6 +406,31 @@ def test_the_case_page_reads_every_file_in_one_query(client, alice, case_with_op
             assert client.get(url).status_code == 200
         counts.append(sum('"channels_attachment"' in q["sql"] for q in ctx.captured_queries))
     assert counts == [1, 1]
+
+
+def test_the_customer_s_e_mail_names_the_files_and_carries_none_of_them(alice, case_with_options, mailbox):
+    with_files = services.message_send(
+        actor=alice,
+        case=case_with_options,
+        body="Your returns label and the courier's photo.",
+        requested=False,
+        files=[file_check("label.pdf", PDF), incoming("parcel.png")],
+    )
+    plain = services.message_send(actor=alice, case=case_with_options, body="No files here.", requested=False)
+    for message in (with_files, plain):
+        assert message_email_send(message_id=message.pk) == "sent"
+
+    sent = [m for m in mailbox.to("priya@example.com") if "returns label" in plain_text(m)]
+    assert len(sent) == 1
+    size = Attachment.objects.get(original_name="parcel.png").size
+    assert (
+        "We have sent you these files with this message: label.pdf (PDF, "
+        f"{len(PDF)} bytes), parcel.png (PNG image, {attachments.size_words(size)}). "
+        "You can download them from your case page."
+    ) in plain_text(sent[0])
+    assert [part.get_content_type() for part in sent[0].walk() if part.get_filename()] == []
+    other = [m for m in mailbox.to("priya@example.com") if "No files here." in plain_text(m)]
+    assert "We have sent you" not in plain_text(other[0])
 
 
 # ---------------------------------------------------------------- serving

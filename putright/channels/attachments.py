@@ -253,6 +253,26 @@ class AttachmentsField(forms.FileField):
         return accepted
 
 
+# ---------------------------------------------------------------- e-mail
+
+
+def email_note(case, message) -> str:
+    """What a customer's e-mail says of the files sent with its message (registered in ``ChannelsConfig``).
+
+    The files themselves stay on the case page, behind the case link: never in a mailbox, where a
+    forwarded e-mail would carry them to anyone.
+    """
+    files = list(message.attachments.all()) if message.direction == "out" else []
+    if not files:
+        return ""
+    listed = ", ".join(
+        f"{a.original_name} ({ALLOWED.get(a.content_type, (a.content_type, ''))[0]}, {size_words(a.size)})"
+        for a in files
+    )
+    many = "these files" if len(files) > 1 else "this file"
+    return f"We have sent you {many} with this message: {listed}. You can download {'them' if len(files) > 1 else 'it'} from your case page."
+
+
 # ---------------------------------------------------------------- serving
 
 
