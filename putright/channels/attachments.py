@@ -142,6 +142,9 @@ def _preview(name: str, content: bytes, max_pixels: int) -> bytes:
                     f"{name}: this image is too large to open safely ({width} × {height} pixels; at most "
                     f"{_pixels_words(max_pixels)} pixels). Please send a smaller photo."
                 )
+            if image.format == "JPEG":
+                # Decode a large photo at a reduced scale straight away (still at least the preview's size).
+                image.draft("RGB", (PREVIEW_MAX_PX, PREVIEW_MAX_PX))
             image.load()
             upright = ImageOps.exif_transpose(image)
             upright.thumbnail((PREVIEW_MAX_PX, PREVIEW_MAX_PX))
