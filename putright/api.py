@@ -11,6 +11,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from putright.apiv1 import (
     approvals,
+    attachments,
     cases,
     feedback,
     improvements,
@@ -62,6 +63,7 @@ api = OnceBuiltSchemaAPI(
 )
 install_exception_handlers(api)
 api.add_router("/", cases.router)
+api.add_router("/", attachments.router)
 api.add_router("/", approvals.router)
 api.add_router("/", inbox.router)
 api.add_router("/", remedies.router)

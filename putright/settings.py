@@ -192,6 +192,13 @@ STATICFILES_DIRS = [BASE_DIR / "putright" / "static"]
 # (else from PATH, else the newest /usr/lib/postgresql/<version>/bin): pg_dump must be at least as new
 # as the server.
 MEDIA_ROOT = Path(envstr("PUTRIGHT_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Issue 15 §4: attachments go through Django's storage API, a local folder (MEDIA_ROOT) by default. With
+# several web servers, MEDIA_ROOT must be one shared volume, or "default" an S3-compatible backend from
+# django-storages (not installed here): see the README.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 PG_BIN_DIR = envstr("PUTRIGHT_PG_BIN_DIR", "")
 
 # Background work: django-tasks with the database backend, two queues each with its own worker
@@ -235,6 +242,15 @@ PUTRIGHT = {
     # A4: each message a customer sends on their case link alerts the handler, so messages are limited per
     # case in each clock hour (a closed case once took 30 in a row, and made 30 alerts).
     "MESSAGES_PER_CASE_PER_HOUR": envint("PUTRIGHT_MESSAGES_PER_CASE_PER_HOUR", 10, minimum=1),
+    # Issue 15 §4 attachments (putright/channels/attachments.py): the most one file may weigh, how many files
+    # and how many bytes in all one report or message may carry, and the most pixels an image may have
+    # (a larger one is refused before it is decoded: a small file can unpack into gigabytes).
+    "ATTACHMENT_MAX_BYTES": envint("PUTRIGHT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
+    "ATTACHMENTS_PER_MESSAGE": envint("PUTRIGHT_ATTACHMENTS_PER_MESSAGE", 5, minimum=1),
+    "ATTACHMENTS_MAX_TOTAL_BYTES": envint(
+        "PUTRIGHT_ATTACHMENTS_MAX_TOTAL_BYTES", 25 * 1024 * 1024, minimum=1024
+    ),
+    "ATTACHMENT_MAX_PIXELS": envint("PUTRIGHT_ATTACHMENT_MAX_PIXELS", 40_000_000, minimum=10_000),
     # A case link stops opening the case this many days after the case closed (its page shows the customer's
     # details and words). The default outlasts the six months a customer has to take our final response to
     # an ombudsman, so the letter stays in reach while it matters.

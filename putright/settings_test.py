@@ -20,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": _os.path.join(_tempfile.gettempdir(), f"putright-test-{_os.getpid()}.sqlite3")
     }
+
+# Stored files (attachments) go to a folder of this test run's own, never into the repository's var/.
+import tempfile as _media_tempfile  # noqa: E402
+
+MEDIA_ROOT = _media_tempfile.mkdtemp(prefix="putright-test-media-")

@@ -15,7 +15,7 @@ from putright.audit.models import Event
 from putright.authority.models import ApiToken, Approval
 from putright.cases import services
 from putright.cases.models import ActionStep, Case, Consultation, Option, Promise
-from putright.channels.models import Alert, Message
+from putright.channels.models import Alert, Attachment, Message
 from putright.feedback.models import FeedbackItem
 from putright.monitoring import services as monitoring
 from putright.monitoring.models import AffectedCustomer, Signal, SignalBreach, SignalThreshold
@@ -26,6 +26,7 @@ from putright.regulation.models import CaseClock
 from putright.resolution import services as resolution
 from putright.resolution.models import Offer
 from putright.vocab import RemedyType, SourceKind
+from tests.attachment_files import incoming
 from tests.quality_fixtures import closed_unresolved
 
 
@@ -200,6 +201,9 @@ def world(report_case, case_with_options, alice, bob):
     assert breach.affected.count() == 1
 
     scored = closed_unresolved(report_case, alice, subject="Closed and scored")
+    # Issue 15 §4: a file the customer sent, to list and download.
+    services.message_receive(case=options_case, body="The receipt.", files=[incoming("receipt.png")])
+    receipt = Attachment.objects.get(case=options_case)
     o, a = options_case.reference, approval_case.reference
     pl, dl = planning.reference, delivering.reference
     st, fm = statutory.reference, facts_missing.reference
@@ -219,6 +223,8 @@ def world(report_case, case_with_options, alice, bob):
         ("GET", f"/api/cases/{o}", None),
         ("GET", f"/api/cases/{o}/timeline", None),
         ("GET", f"/api/cases/{o}/record", None),
+        ("GET", f"/api/cases/{o}/attachments", None),
+        ("GET", f"/api/cases/{o}/attachments/{receipt.pk}", None),
         ("POST", f"/api/cases/{report_case().reference}/understanding", {"summary": "A new summary."}),
         ("POST", f"/api/cases/{summarised.reference}/understanding/confirm", {"method": "phone"}),
         (

@@ -1035,8 +1035,9 @@ def test_the_case_page_reads_in_a_fixed_number_of_queries(
         )
     page = url(client, case_with_options)
     # 6 for the case and what it shows, 1 for the organisation's brand (its name, colour and logo), 1 for
-    # the running clocks (when the customer will hear from us).
-    with django_assert_max_num_queries(8):
+    # the running clocks (when the customer will hear from us), 1 for the case's files (issue 15 §4: the Files
+    # panel and each message's own).
+    with django_assert_max_num_queries(9):
         response = client.get(page)
     assert response.status_code == 200
 

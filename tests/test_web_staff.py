@@ -1092,10 +1092,11 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
-    # versions, the versions its timeline names; one here, where none is written), and the workspace of
-    # issue 15 §1 (6: the internal notes, the colleagues they mention, the agent's preferences and reply
-    # draft, the nearest deadline and the agent's authority limit for the side panel).
-    with django_assert_max_num_queries(37):
+    # versions, the versions its timeline names; one here, where none is written), the workspace of issue 15
+    # §1 (6: the internal notes, the colleagues they mention, the agent's preferences and reply draft, the
+    # nearest deadline and the agent's authority limit for the side panel) and the case's files (1: the Files
+    # panel and every message's own, issue 15 §4).
+    with django_assert_max_num_queries(38):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 

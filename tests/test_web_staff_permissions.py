@@ -28,11 +28,12 @@ from putright.cases.models import (
     SavedQueueFilter,
     StaffPreference,
 )
-from putright.channels.models import Alert, Message, ReplyDraft
+from putright.channels.models import Alert, Attachment, Message, ReplyDraft
 from putright.customers.models import Customer
 from putright.notes.models import Note
 from putright.pages import urls as pages_urls
 from putright.vocab import RemedyType, Status
+from tests.attachment_files import incoming
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,10 @@ def world(report_case, alice, bob):
     services.option_recommend(
         actor=alice, option=costly, justification="CRA", factors=["legal_obligation", "risk"]
     )
+    # Issue 15 §4: a photo the customer sent on the busy case.
+    services.message_receive(case=busy, body="A photo of the leak.", files=[incoming("leak.png")])
     return SimpleNamespace(
+        attachment=Attachment.objects.get(case=busy),
         busy=Case.objects.get(pk=busy.pk),
         waiting=Case.objects.get(pk=waiting.pk),
         spare=spare,
@@ -158,6 +162,8 @@ def staff_urls(w) -> list[tuple[str, dict]]:
         (r("cases:detail", args=[busy]), {}),
         (r("cases:record_html", args=[busy]), {}),
         (r("cases:record_json", args=[busy]), {}),
+        (r("cases:attachment", args=[busy, w.attachment.pk]), {}),
+        (r("cases:attachment_preview", args=[busy, w.attachment.pk]), {}),
         (r("cases:assign_me", args=[busy]), {}),
         (r("cases:escalate", args=[busy]), {"to_user": w.alert.recipient_id, "reason": "Help"}),
         (r("cases:classify", args=[busy]), {"source_kind": "d", "category": ""}),

@@ -199,7 +199,7 @@ def test_the_thread_shows_notes_and_logged_contacts_apart_from_e_mails(client, a
     thread = html[html.index('id="thread"') : html.index('id="reply"')]
     assert (
         thread.index("Update 0")
-        < thread.index("Note 0 for <mark class=\"mention\">@alice</mark>")
+        < thread.index('Note 0 for <mark class="mention">@alice</mark>')
         < thread.index("Called about the engineer 0")
     )
     assert '<span class="badge note-badge">Internal note</span> <strong>Bob</strong>' in thread
@@ -276,7 +276,9 @@ def test_the_thread_order_toggle_works_without_javascript_and_is_remembered(
     assert StaffPreference.objects.get(user=alice).newest_first is True
     html = client.get(detail_url(case_with_options)).content.decode()
     assert (
-        html.index("Called about the engineer 0") < html.index("Note 0 for <mark class=\"mention\">@alice</mark>") < html.index("Update 0")
+        html.index("Called about the engineer 0")
+        < html.index('Note 0 for <mark class="mention">@alice</mark>')
+        < html.index("Update 0")
     )
     assert 'value="newest" class="small-button" aria-pressed="true"' in html
 

@@ -639,6 +639,18 @@ class RecordMessageOut(Schema):
     at: str
 
 
+class RecordAttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    from_customer: bool
+    author: str | None
+    message: int | None = Field(description="The message it came with; null for the report's own files.")
+    created_at: str
+
+
 class RecordEscalationOut(Schema):
     # "from" is a Python keyword: the field is named from_user and keeps "from" on the wire.
     from_user: str | None = Field(alias="from")
@@ -755,6 +767,9 @@ class RecordOut(Schema):
     action_plan: list[RecordStepOut]
     promises: list[RecordPromiseOut]
     messages: list[RecordMessageOut]
+    attachments: list[RecordAttachmentOut] = Field(
+        default_factory=list, description="The case's files (issue 15 §4): what they are, never their bytes."
+    )
     escalations: list[RecordEscalationOut]
     duplicate_of: str | None = Field(None, description="The case this one was closed as a duplicate of.")
     duplicates: list[str] = Field(default_factory=list, description="Cases closed as duplicates of this one.")

@@ -19,6 +19,7 @@ from putright import clock
 from putright.authority.models import Team
 from putright.authority.selectors import staff_users
 from putright.cases.models import Category, UnresolvedReason
+from putright.channels.attachments import AttachmentsField
 from putright.engines import routes as routes_engine
 from putright.validators import single_line
 from putright.vocab import (
@@ -417,6 +418,7 @@ class MessageForm(forms.Form):
         validators=[single_line],
     )
     body = forms.CharField(widget=_textarea(5), max_length=10000, label="Message")
+    attachments = AttachmentsField()  # issue 15 §4: checked by content (channels.attachments)
 
 
 # ---------------------------------------------------------------- A5/A6 reopen and close, K4 escalate

@@ -18,6 +18,7 @@ from putright.authority.models import Approval, Escalation, Team
 from putright.authority.selectors import is_staff_member, limit_for_user
 from putright.cases import hooks
 from putright.cases.models import Case, Promise
+from putright.channels import selectors as channel_selectors
 from putright.engines.authority import limits as authority_engine
 from putright.engines.deadlines import BusinessCalendar, subtract_business_days
 from putright.errors import PermissionDenied
@@ -386,6 +387,7 @@ def case_record(*, case: Case) -> dict:
             }
             for m in case.messages.select_related("author")
         ],
+        "attachments": channel_selectors.attachments_record(case),  # issue 15 §4: what they are, not bytes
         "escalations": [
             {
                 "from": user_name(e.from_user),

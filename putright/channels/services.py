@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from putright import clock
+from putright.channels.attachments import IncomingFile
 from putright.channels.delivery import alert_create, deliver_alert, deliver_message
-from putright.channels.models import Alert, Message
+from putright.channels.models import Alert, Attachment, Message
 from putright.channels.selectors import alerts_for
 from putright.errors import DomainError, ErrorCode
 from putright.jobs.outbox import later
@@ -16,6 +23,9 @@ __all__ = [
     "alert_enqueue",
     "alert_mark_all_read",
     "alert_mark_read",
+    "attachments_audit",
+    "attachments_guard",
+    "attachments_store",
     "message_create_inbound",
     "message_create_logged",
     "message_create_outbound",
@@ -120,3 +130,87 @@ def message_enqueue(message_id: int) -> None:
 
 def alert_enqueue(alert_id: int) -> None:
     later(deliver_alert, alert_id)
+
+
+# ---------------------------------------------------------------- attachments (issue 15 §4)
+
+logger = logging.getLogger(__name__)
+
+# The storage names written under the innermost guard, to delete if its transaction rolls back.
+_written: ContextVar[list[str] | None] = ContextVar("attachments_written", default=None)
+
+
+@contextmanager
+def attachments_guard() -> Iterator[None]:
+    """Wrap the transaction that stores attachments: files are written to storage before it commits, and
+    deleted again if it fails, so a failed report or message leaves no orphan file (and a stored row always
+    has its file). ``with channels.attachments_guard(), transaction.atomic():`` in the case services.
+
+    A guard inside another shares the outer one's list: the files go only when the outermost fails.
+    """
+    if _written.get() is not None:
+        yield
+        return
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        for name in written:
+            try:
+                storage.delete(name)
+            except OSError:
+                # Never hide the failure that rolled the transaction back; the name is logged to remove by hand.
+                logger.exception("could not remove the stored file %s after a rollback", name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def attachments_store(
+    *, case, message: Message | None, files: Sequence[IncomingFile], from_customer: bool, author=None
+) -> list[Attachment]:
+    """Store checked files (``putright.channels.attachments``) with a case or one of its messages.
+
+    Called by the case services inside their transaction and under :func:`attachments_guard`.
+    """
+    if not files:
+        return []
+    written = _written.get()
+    if written is None:
+        raise RuntimeError("attachments_store must run inside attachments_guard()")
+    stored = []
+    for incoming in files:
+        # created_at first: the storage name's folder (attachments/YYYY/MM/) comes from it.
+        attachment = Attachment(
+            case=case,
+            message=message,
+            from_customer=from_customer,
+            author=author,
+            original_name=incoming.name,
+            content_type=incoming.content_type,
+            size=incoming.size,
+            sha256=incoming.sha256,
+            created_at=clock.now(),
+        )
+        attachment.file.save("file", ContentFile(incoming.content), save=False)
+        written.append(attachment.file.name)
+        if incoming.preview:
+            attachment.preview.save("preview", ContentFile(incoming.preview), save=False)
+            written.append(attachment.preview.name)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def attachments_audit(stored: Sequence[Attachment]) -> dict:
+    """What the audit event records of the files (never their bytes): nothing when there are none."""
+    if not stored:
+        return {}
+    return {
+        "attachments": [
+            {"name": a.original_name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+            for a in stored
+        ]
+    }

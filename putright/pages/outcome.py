@@ -149,7 +149,7 @@ def promise_keep(request, case, promise_id: int):
 
 @workspace_post
 def message_send(request, case):
-    form = MessageForm(request.POST, auto_id=auto_id("message"))
+    form = MessageForm(request.POST, request.FILES, auto_id=auto_id("message"))
     return workspace_act(
         request,
         case,
@@ -162,6 +162,7 @@ def message_send(request, case):
             body=d["body"],
             requested=d["prompt"] == "requested",
             subject=d["subject"],
+            files=d["attachments"],
         ),
         success="Message sent to the customer.",
     )

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from putright.cases.models import Category
+from putright.channels.attachments import AttachmentsField
 from putright.validators import single_line
 
 DESCRIPTION_MIN = 10
@@ -131,6 +132,8 @@ class ReportForm(forms.Form):
             "max_whole_digits": "Please enter an amount of no more than £1,000,000.",
         },
     )
+    # Issue 15 §4: photos of the damage, a receipt… checked by what they contain, not their names.
+    attachments = AttachmentsField(label="Photos or documents")
     consent = forms.BooleanField(
         # Named for the organisation the customer deals with (see __init__), never the product.
         label="I agree that we may use the details I have given to handle this problem.",
@@ -341,6 +344,7 @@ class MessageForm(forms.Form):
             "max_length": _too_long(10000),
         },
     )
+    attachments = AttachmentsField(label="Photos or documents")
 
 
 class CounterOfferForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from putright.portal import brand, find, views
+from putright.portal import attachments, brand, find, views
 
 # The customer-facing pages. The e-mailed /track/<token>/… addresses check the token, grant this browser
 # the case and redirect to /my-case/<reference>/…, where every page and answer checks that grant.
@@ -23,4 +23,10 @@ urlpatterns = [
     path("my-case/<str:reference>/counter-offer/", views.case_counter_offer, name="counter_offer"),
     path("my-case/<str:reference>/satisfaction/", views.case_satisfaction, name="satisfaction"),
     path("my-case/<str:reference>/message/", views.case_message, name="message"),
+    path("my-case/<str:reference>/files/<int:attachment_id>/", attachments.download, name="attachment"),
+    path(
+        "my-case/<str:reference>/files/<int:attachment_id>/preview/",
+        attachments.preview,
+        name="attachment_preview",
+    ),
 ]

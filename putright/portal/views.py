@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from putright import clock, ratelimit
 from putright.cases import selectors, services
+from putright.channels import selectors as channel_selectors
 from putright.channels.brand import brand_get
 from putright.channels.models import Message
 from putright.errors import DomainError, PermissionDenied
@@ -213,6 +214,8 @@ def _case_context(case) -> dict:
         "case_messages": list(
             Message.objects.filter(case=case).select_related("author").order_by("created_at", "pk")
         ),
+        # Issue 15 §4: their files and ours (each message shows its own; the report's are listed once).
+        "attachments": list(channel_selectors.case_attachments(case)),
         "promises": promises,
         "option": case.recommended_option if case.status == Status.AWAITING_CUSTOMER else None,
         "is_closed_resolved": case.status == Status.CLOSED_RESOLVED,
@@ -312,7 +315,9 @@ def report(request: HttpRequest) -> HttpResponse:
     # The organisation's brand: named in the consent, and on the page (one read for both).
     brand = brand_get()
     if request.method == "POST":
-        form = ReportForm(request.POST, organisation=brand.display_name if brand.is_set else "")
+        form = ReportForm(
+            request.POST, request.FILES, organisation=brand.display_name if brand.is_set else ""
+        )
         if form.is_valid():
             data = form.cleaned_data
             limits = _report_limits(request, data["email"])
@@ -342,7 +347,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 source_kind=SourceKind.CUSTOMER_REPORTED,
             )
             try:
-                case, _ = services.case_report(report=report_input, actor=None)
+                case, _ = services.case_report(report=report_input, actor=None, files=data["attachments"])
             except DomainError as exc:
                 # e.g. a category removed while the form was open: show it, keep what they wrote.
                 form.add_error(None, exc.message)
@@ -494,7 +499,7 @@ def _message(request: HttpRequest, case) -> HttpResponse:
         return response
 
     def act(data):
-        services.message_receive(case=case, body=data["body"])
+        services.message_receive(case=case, body=data["body"], files=data["attachments"])
         ratelimit.count(limit)
 
     return _answer(
@@ -504,6 +509,7 @@ def _message(request: HttpRequest, case) -> HttpResponse:
         form_class=MessageForm,
         act=act,
         done="Thank you. We have your message and will reply.",
+        form_kwargs={"files": request.FILES},
     )
 
 

@@ -26,6 +26,7 @@ REPORT_TAB_ORDER = [
     ("id_desired_outcome", "A refund"),
     ("id_order_reference", "ORD-1001"),
     ("id_amount_in_dispute", "35.50"),
+    ("id_attachments", None),  # optional photos or documents (issue 15 §4): passed over
 ]
 
 EMPTY_FORM_ERRORS = [

@@ -82,8 +82,10 @@ class ReportInput:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None = None) -> tuple[Case, bool]:
-    """S1: record a problem in the customer's own words. Returns (case, created).
+def case_report(
+    *, report: ReportInput, actor=None, idempotency_key: str | None = None, files=()
+) -> tuple[Case, bool]:
+    """S1: record a problem in the customer's own words (and checked ``files``). Returns (case, created).
 
     ``actor`` is None for the public form; staff logging a call, or an
     integration's user, otherwise. With an ``idempotency_key`` a retried
@@ -123,8 +125,8 @@ def case_report(*, report: ReportInput, actor=None, idempotency_key: str | None 
     # should only insert what was worked out beforehand.
     reading = sentiment_of(f"{report.subject.strip()}\n{report.description}")
     try:
-        with transaction.atomic():
-            case = _case_create(report=report, actor=actor, category=category, reading=reading)
+        with channels.attachments_guard(), transaction.atomic():
+            case = _case_create(report=report, actor=actor, category=category, reading=reading, files=files)
             if idempotency_key is not None and actor is not None:
                 IdempotencyKey.objects.create(
                     key=idempotency_key,
@@ -179,7 +181,7 @@ def _customer_for(report: ReportInput, now: datetime) -> Customer:
     return customer
 
 
-def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
+def _case_create(*, report: ReportInput, actor, category, reading, files=()) -> Case:
     now = clock.now()
     customer = _customer_for(report, now)
     case = Case.objects.create(
@@ -203,6 +205,9 @@ def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
     )
     # K2: the first reading of their words goes on the report event itself (staff-only data).
     cues = _emotion_read(case, f"{case.subject}\n{case.description}", reading=reading)
+    stored = channels.attachments_store(
+        case=case, message=None, files=files, from_customer=actor is None, author=actor
+    )
     # Rooms above add to the report before it is recorded: E4's clocks start from receipt, before the
     # acknowledgement below, which then meets the acknowledgement clocks (and says when we will reply).
     reported = hooks.announce(hooks.CaseReported(case=case, actor=actor))
@@ -229,6 +234,7 @@ def _case_create(*, report: ReportInput, actor, category, reading) -> Case:
                 "consent": report.consent,
             },
             **reported.event_after,
+            **channels.attachments_audit(stored),
         },
         customer_visible=True,
         as_customer=actor is None,

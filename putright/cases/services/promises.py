@@ -191,41 +191,51 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
     return flagged
 
 
-def message_send(*, actor, case: Case, body: str, requested: bool, subject: str = "") -> object:
-    """A4: a message to the customer, recorded as requested by them or sent unprompted."""
+def message_send(*, actor, case: Case, body: str, requested: bool, subject: str = "", files=()) -> object:
+    """A4: a message to the customer, recorded as requested by them or sent unprompted; ``files`` are
+    checked attachments (``channels.attachments``), stored with it in the same transaction."""
     _require_staff(actor)
     body = _clean(body, field="Message", max_len=10000)
-    with transaction.atomic():
+    with channels.attachments_guard(), transaction.atomic():
         case = _lock(case)
         msg = _tell_customer(
             case, subject.strip() or "An update on your case", body, author=actor, requested=requested
         )
         draft_discard(case=case, author=actor)  # issue 15 §1: sent, so no longer a draft
+        stored = channels.attachments_store(
+            case=case, message=msg, files=files, from_customer=False, author=actor
+        )
         _save(case)
         _event(
             case,
             actor,
             "message.sent",
             f"Message to customer ({'they asked' if requested else 'unprompted'})",
-            after={"message": msg.pk, "requested": requested, "body": body},
+            after={
+                "message": msg.pk,
+                "requested": requested,
+                "body": body,
+                **channels.attachments_audit(stored),
+            },
             customer_visible=True,
         )
     return msg
 
 
-def message_receive(*, case: Case, body: str) -> object:
-    """A4: the customer writes on their link. Stored first; the handler is alerted."""
+def message_receive(*, case: Case, body: str, files=()) -> object:
+    """A4: the customer writes on their link (with checked ``files``). Stored first; the handler is alerted."""
     body = _clean(body, field="Message", max_len=10000)
-    with transaction.atomic():
+    with channels.attachments_guard(), transaction.atomic():
         case = _lock(case)
         msg = channels.message_create_inbound(case=case, body=body)
+        stored = channels.attachments_store(case=case, message=msg, files=files, from_customer=True)
         _save(case)
         _event(
             case,
             None,
             "message.received",
             "Customer wrote a message",
-            after={"message": msg.pk, "body": body},
+            after={"message": msg.pk, "body": body, **channels.attachments_audit(stored)},
             customer_visible=True,
             as_customer=True,
         )
