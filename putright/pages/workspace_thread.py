@@ -22,6 +22,7 @@ from putright.cases.access import case_or_404, detail_url, staff_required
 from putright.cases.models import Case
 from putright.cases.services.preferences import staff_preference_get, staff_preference_set
 from putright.channels import drafts
+from putright.channels import selectors as attachment_selectors
 from putright.channels.models import Message
 from putright.errors import DomainError
 from putright.notes import selectors as notes_selectors
@@ -170,6 +171,9 @@ def thread_context(request: HttpRequest, case: Case, case_messages: list[Message
         "newest_first": pref.newest_first,
         "shortcuts_enabled": pref.shortcuts_enabled,
         "draft": drafts.draft_get(user=request.user, case=case),
+        # Every file of the case, read once: the thread's messages and the Files panel take theirs from it
+        # (each included template has a render context of its own, so the tags' own cache would not be shared).
+        "attachments": list(attachment_selectors.case_attachments(case)),
     }
 
 
