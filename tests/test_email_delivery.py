@@ -126,7 +126,6 @@ def test_every_customer_visible_change_reaches_the_customer_by_email(report_case
             "Thank you: we are putting it right",
             "Our promise to you",
             "We kept our promise",
-            "Progress on your case",
             "An update on your case",
             "Is your problem resolved?",
             "We are sorry it is not resolved",

@@ -250,7 +250,8 @@ def escalations_for_user(*, user, state: str = "all", case_reference: str = "") 
 def case_timeline(*, case: Case, customer_view: bool = False) -> QuerySet:
     qs = case.events.select_related("actor").order_by("seq")
     if customer_view:
-        qs = qs.filter(customer_visible=True)
+        # A ticked step's event names the internal step: events before issue 15 were marked customer-visible.
+        qs = qs.filter(customer_visible=True).exclude(kind="plan.step_done")
     return qs
 
 
