@@ -624,6 +624,8 @@ class RecordStepOut(Schema):
     owner: str | None
     due_date: str
     done_at: str | None
+    customer_wording: str  # blank: an internal step
+    customer_told_at: str | None
 
 
 class RecordPromiseOut(Schema):

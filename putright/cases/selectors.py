@@ -361,6 +361,8 @@ def case_record(*, case: Case) -> dict:
                 "owner": user_name(s.owner),
                 "due_date": s.due_date.isoformat(),
                 "done_at": s.done_at.isoformat() if s.done_at else None,
+                "customer_wording": s.customer_wording,
+                "customer_told_at": s.customer_told_at.isoformat() if s.customer_told_at else None,
             }
             for s in case.steps.select_related("owner")
         ],
