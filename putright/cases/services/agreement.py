@@ -152,7 +152,9 @@ def step_add(
     day's progress message, ``regulation.progress_digest``); blank: an internal step, never mentioned."""
     _require_staff(actor)
     description = _clean(description, field="Step", max_len=300)
-    wording = " ".join(_clean(customer_wording, field="Wording", required=False, max_len=300).split())
+    wording = " ".join(
+        _clean(customer_wording, field="What to tell the customer", required=False, max_len=300).split()
+    )
     if owner is None or not is_staff_member(owner):
         raise DomainError(ErrorCode.NOT_A_COLLEAGUE, "A step's owner must be a member of staff.")
     with transaction.atomic():
