@@ -311,6 +311,9 @@ PUTRIGHT = {
     # (0 Monday … 6 Sunday) and hour (0–23); it covers the 7 days before that day against the 7 before those.
     "DIGEST_WEEKDAY": envint("PUTRIGHT_DIGEST_WEEKDAY", 0, minimum=0),
     "DIGEST_HOUR": envint("PUTRIGHT_DIGEST_HOUR", 7, minimum=0),
+    # Issue 15 §6: the steps done on a case go to the customer in one progress message a day, at the first
+    # sweep from this local hour (0–23); earlier only when a first-update or cadence deadline would pass.
+    "PROGRESS_DIGEST_HOUR": envint("PUTRIGHT_PROGRESS_DIGEST_HOUR", 16, minimum=0),
 }
 if PUTRIGHT["DIGEST_WEEKDAY"] > 6:
     raise ImproperlyConfigured(
@@ -318,6 +321,10 @@ if PUTRIGHT["DIGEST_WEEKDAY"] > 6:
     )
 if PUTRIGHT["DIGEST_HOUR"] > 23:
     raise ImproperlyConfigured(f"PUTRIGHT_DIGEST_HOUR={PUTRIGHT['DIGEST_HOUR']} is not an hour: 0 to 23")
+if PUTRIGHT["PROGRESS_DIGEST_HOUR"] > 23:
+    raise ImproperlyConfigured(
+        f"PUTRIGHT_PROGRESS_DIGEST_HOUR={PUTRIGHT['PROGRESS_DIGEST_HOUR']} is not an hour: 0 to 23"
+    )
 if PUTRIGHT["TEXT_BACKEND"] not in ("tfidf", "semantic"):
     raise ImproperlyConfigured(
         f"PUTRIGHT_TEXT_BACKEND={PUTRIGHT['TEXT_BACKEND']!r} is not a text backend: use tfidf or semantic"

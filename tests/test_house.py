@@ -45,6 +45,8 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
         ],
         "CaseClassified": [("putright.regulation.subscribers.on_classified", in_tx)],
         "OptionAgreed": [("putright.regulation.subscribers.on_agreed", in_tx)],
+        # Issue 15 §6: progress not yet told goes in the message asking whether it is resolved.
+        "CaseDelivered": [("putright.regulation.subscribers.on_delivered", in_tx)],
         "SatisfactionRecorded": [("putright.feedback.subscribers.on_satisfaction", in_tx)],
         "CaseRecordRead": [
             ("putright.resolution.subscribers.on_record_read", in_tx),
@@ -57,6 +59,8 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
         "CaseClosed": [("putright.quality.subscribers.on_closed", in_tx)],
         "SweepTick": [
             ("putright.regulation.subscribers.on_sweep", in_tx),
+            # Issue 15 §6: the day's progress message per case (after the clocks' alerts).
+            ("putright.regulation.subscribers.on_sweep_progress", in_tx),
             ("putright.monitoring.subscribers.on_sweep", in_tx),
             # Issue 13: keeps the business-day calendar of the metrics filled over the span of the data.
             ("putright.insights.subscribers.on_sweep", in_tx),

@@ -380,7 +380,12 @@ def step_add(request, reference: Reference, payload: StepIn):
     case = _case(request, reference)
     owner = _user(payload.owner, "owner")
     step = services.step_add(
-        actor=request.auth, case=case, description=payload.description, owner=owner, due_date=payload.due_date
+        actor=request.auth,
+        case=case,
+        description=payload.description,
+        owner=owner,
+        due_date=payload.due_date,
+        customer_wording=payload.customer_wording or "",
     )
     return Status(201, present.step_data(step))
 

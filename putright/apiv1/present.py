@@ -58,6 +58,8 @@ def step_data(s: ActionStep) -> dict:
         "due_date": s.due_date,
         "done_at": s.done_at,
         "done_by": _name(s.done_by),
+        "customer_wording": s.customer_wording,
+        "customer_told_at": s.customer_told_at,
     }
 
 

@@ -140,6 +140,9 @@ class StepIn(In):
     description: Line(300)
     owner: Username
     due_date: DueDate
+    # Issue 15 §6: what the customer is told once it is done (in the day's progress message); absent or
+    # empty: an internal step, never mentioned to the customer.
+    customer_wording: Line(300, required=False) | None = None
 
 
 class PromiseIn(In):
@@ -377,6 +380,8 @@ class StepOut(Schema):
     due_date: date
     done_at: datetime | None
     done_by: str | None
+    customer_wording: str
+    customer_told_at: datetime | None
 
 
 class PromiseOut(Schema):
@@ -619,6 +624,8 @@ class RecordStepOut(Schema):
     owner: str | None
     due_date: str
     done_at: str | None
+    customer_wording: str  # blank: an internal step
+    customer_told_at: str | None
 
 
 class RecordPromiseOut(Schema):

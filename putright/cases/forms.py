@@ -367,6 +367,15 @@ class ConsultationAnswerForm(forms.Form):
 
 class StepForm(forms.Form):
     description = forms.CharField(max_length=300, label="Step", validators=[single_line])
+    customer_wording = forms.CharField(
+        max_length=300,
+        required=False,
+        label="What to tell the customer when it is done",
+        validators=[single_line],
+        help_text="The customer will be told exactly this, in our name, in that day's progress e-mail (e.g. "
+        "“Your replacement has been ordered.”). Leave it blank for an internal step: the customer will not be told.",
+        widget=forms.TextInput(attrs={"data-customer-wording": ""}),  # putright/static/putright/plan.js
+    )
     due_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due by"
     )
@@ -374,7 +383,7 @@ class StepForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _staff_field("Owner")
-        self.order_fields(["description", "owner", "due_date"])
+        self.order_fields(["description", "customer_wording", "owner", "due_date"])
 
 
 class PromiseForm(forms.Form):

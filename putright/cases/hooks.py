@@ -83,11 +83,12 @@ class OptionAgreed(Additions):
 
 
 @dataclass
-class CaseDelivered:
-    """A2: the agreed resolution was delivered; the case waits for the customer's confirmation."""
+class CaseDelivered(Additions):
+    """A2: the agreed resolution was delivered, before the message asking the customer whether it is
+    resolved (``customer_notes`` open it); the case waits for the customer's confirmation."""
 
-    case: Any
-    actor: Any
+    case: Any = None
+    actor: Any = None
 
 
 @dataclass

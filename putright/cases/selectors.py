@@ -251,7 +251,8 @@ def escalations_for_user(*, user, state: str = "all", case_reference: str = "") 
 def case_timeline(*, case: Case, customer_view: bool = False) -> QuerySet:
     qs = case.events.select_related("actor").order_by("seq")
     if customer_view:
-        qs = qs.filter(customer_visible=True)
+        # A ticked step's event names the internal step: events before issue 15 were marked customer-visible.
+        qs = qs.filter(customer_visible=True).exclude(kind="plan.step_done")
     return qs
 
 
@@ -361,6 +362,8 @@ def case_record(*, case: Case) -> dict:
                 "owner": user_name(s.owner),
                 "due_date": s.due_date.isoformat(),
                 "done_at": s.done_at.isoformat() if s.done_at else None,
+                "customer_wording": s.customer_wording,
+                "customer_told_at": s.customer_told_at.isoformat() if s.customer_told_at else None,
             }
             for s in case.steps.select_related("owner")
         ],

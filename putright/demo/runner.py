@@ -107,10 +107,17 @@ class _CaseRun:
                 case=self.case, agree=agree, actor=actor, method=method, comment=comment
             )
 
-    def step_add(self, act: Act, *, actor, description: str, owner, due_date) -> None:
+    def step_add(
+        self, act: Act, *, actor, description: str, owner, due_date, customer_wording: str = ""
+    ) -> None:
         self.steps.append(
             services.step_add(
-                actor=actor, case=self.case, description=description, owner=owner, due_date=due_date
+                actor=actor,
+                case=self.case,
+                description=description,
+                owner=owner,
+                due_date=due_date,
+                customer_wording=customer_wording,
             )
         )
 

@@ -364,10 +364,18 @@ class CaseScript:
         descriptions = step_texts[: self.rng.randint(1, len(step_texts))]
         owners = [handler if self.chance(0.75) else self.colleague() for _ in descriptions]
         first = self.planned_steps
-        for description, owner in zip(descriptions, owners, strict=True):
+        for text, owner in zip(descriptions, owners, strict=True):
             days = self.rng.randint(1, 7)
+            # "What we do >> what the customer is told when it is done" (stories.yaml); no ">>": internal.
+            description, _, wording = (part.strip() for part in text.partition(">>"))
             act = self.act(
-                "staff", "step_add", "step_add", actor=handler, description=description, owner=owner
+                "staff",
+                "step_add",
+                "step_add",
+                actor=handler,
+                description=description,
+                owner=owner,
+                customer_wording=wording,
             )
             act.prepare = _due_in_days(days)
         self.planned_steps += len(descriptions)

@@ -68,6 +68,7 @@ def step_add(request, case):
             description=d["description"],
             owner=d["owner"],
             due_date=d["due_date"],
+            customer_wording=d["customer_wording"],
             procedure_version=posted_version(request),
         ),
         success="Step added to the plan.",

@@ -7,7 +7,7 @@ the step's own event and message say what the clock means for the customer.
 from __future__ import annotations
 
 from putright.cases import hooks
-from putright.regulation import services
+from putright.regulation import progress_digest, services
 
 
 def on_reported(event: hooks.CaseReported) -> None:
@@ -44,8 +44,20 @@ def on_sweep(event: hooks.SweepTick) -> None:
     event.figures["deadlines_missed"] = result.missed
 
 
+def on_delivered(event: hooks.CaseDelivered) -> None:
+    """Issue 15 §6: progress not yet told opens the message asking whether the problem is resolved."""
+    event.customer_notes.append(progress_digest.progress_on_delivery(event.case))
+
+
+def on_sweep_progress(event: hooks.SweepTick) -> None:
+    """Issue 15 §6: the day's progress message for each case whose done steps the customer is to hear of."""
+    event.figures["progress_sent"] = progress_digest.progress_digest_sweep(now=event.now).sent
+
+
 def subscribe() -> None:
     hooks.subscribe(hooks.CaseReported, on_reported, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.CaseClassified, on_classified, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.OptionAgreed, on_agreed, phase=hooks.Phase.IN_TRANSACTION)
+    hooks.subscribe(hooks.CaseDelivered, on_delivered, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.SweepTick, on_sweep, phase=hooks.Phase.IN_TRANSACTION)
+    hooks.subscribe(hooks.SweepTick, on_sweep_progress, phase=hooks.Phase.IN_TRANSACTION)

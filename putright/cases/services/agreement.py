@@ -139,17 +139,34 @@ def option_customer_respond(
 
 
 def step_add(
-    *, actor, case: Case, description: str, owner, due_date: date, procedure_version: int | None = None
+    *,
+    actor,
+    case: Case,
+    description: str,
+    owner,
+    due_date: date,
+    customer_wording: str = "",
+    procedure_version: int | None = None,
 ) -> ActionStep:
+    """A2: a step of the plan. ``customer_wording`` is what the customer is told once it is done (in the
+    day's progress message, ``regulation.progress_digest``); blank: an internal step, never mentioned."""
     _require_staff(actor)
     description = _clean(description, field="Step", max_len=300)
+    wording = " ".join(
+        _clean(customer_wording, field="What to tell the customer", required=False, max_len=300).split()
+    )
     if owner is None or not is_staff_member(owner):
         raise DomainError(ErrorCode.NOT_A_COLLEAGUE, "A step's owner must be a member of staff.")
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "step_add")
         step = ActionStep.objects.create(
-            case=case, description=description, owner=owner, due_date=due_date, created_at=clock.now()
+            case=case,
+            description=description,
+            customer_wording=wording,
+            owner=owner,
+            due_date=due_date,
+            created_at=clock.now(),
         )
         _save(case)
         _event(
@@ -157,7 +174,7 @@ def step_add(
             actor,
             "plan.step_added",
             f"Step planned: {description} — {owner.get_username()} by {due_date.isoformat()}",
-            after={"step": step.pk, "owner": owner.get_username(), "due_date": due_date},
+            after={"step": step.pk, "owner": owner.get_username(), "due_date": due_date, "wording": wording},
             procedure_version=procedure_version,
         )
     return step
@@ -182,9 +199,7 @@ def step_complete(*, actor, step: ActionStep) -> ActionStep:
             f"Step done: {step.description}",
             before={"done": False},
             after={"step": step.pk, "done": True},
-            customer_visible=True,
-        )
-        _tell_customer(case, "Progress on your case", f"Done: {step.description}.")
+        )  # Not the customer's: its wording (if any) goes in the day's progress message, by the sweep.
     return step
 
 
@@ -215,6 +230,8 @@ def case_mark_delivered(*, actor, case: Case, upheld: str) -> Case:
         case.upheld = upheld
         satisfaction_ask_stamp(case)
         _save(case, "status", "upheld", *SATISFACTION_FIELDS)
+        # Rooms add to the message (the progress not yet told: no progress message comes after this one).
+        delivered = hooks.announce(hooks.CaseDelivered(case=case, actor=actor))
         _event(
             case,
             actor,
@@ -227,8 +244,7 @@ def case_mark_delivered(*, actor, case: Case, upheld: str) -> Case:
         _tell_customer(
             case,
             ASK_SUBJECT,
-            "We have done everything we agreed. Is your problem now resolved? "
+            delivered.customer() + "We have done everything we agreed. Is your problem now resolved? "
             "Please answer on your case link — if it is not, tell us what is still wrong.",
         )
-        hooks.announce(hooks.CaseDelivered(case=case, actor=actor))
     return case

@@ -39,6 +39,8 @@ class SweepResult:
     # A5: the satisfaction check's one reminder, and the cases then closed as resolved with no reply.
     satisfaction_reminded: int = 0
     closed_no_reply: int = 0
+    # Issue 15 §6: the day's progress messages (steps done, in their customer wording).
+    progress_sent: int = 0
 
 
 def sweep_run(*, now: datetime | None = None) -> SweepResult:
@@ -85,6 +87,7 @@ def sweep_run(*, now: datetime | None = None) -> SweepResult:
         jobs_relayed=jobs_relayed,
         satisfaction_reminded=satisfaction.reminded,
         closed_no_reply=satisfaction.closed_no_reply,
+        progress_sent=tick.figures.get("progress_sent", 0),
     )
 
 

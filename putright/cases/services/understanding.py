@@ -89,12 +89,13 @@ def case_confirm_understanding(
             as_customer=True,
             procedure_version=procedure_version,
         )
-        _tell_customer(
-            case,
-            "Thank you for confirming",
-            "Thank you for confirming we have understood your problem. "
-            "We are now working out the best way to put it right and will come back to you.",
-        )
+        if actor is not None:  # on their link the page says this: an e-mail too would tell them nothing new
+            _tell_customer(
+                case,
+                "Thank you for confirming",
+                "Thank you for confirming we have understood your problem. "
+                "We are now working out the best way to put it right and will come back to you.",
+            )
         hooks.announce(hooks.UnderstandingConfirmed(case=case, actor=actor))
     return case
 

@@ -112,11 +112,18 @@ class ResolvingActs(CaseDraft):
         spec = refund_clock(agreed, cancellation=option.remedy_type == RemedyType.CANCELLATION)
         return self._clock(spec, counts_from=agreed, started_at=self.now)
 
-    def step_add(self, act: Act, *, actor, description: str, owner, due_date) -> None:
-        description = description.strip()
+    def step_add(
+        self, act: Act, *, actor, description: str, owner, due_date, customer_wording: str = ""
+    ) -> None:
+        description, wording = description.strip(), " ".join(customer_wording.split())
         step = self._add(
             ActionStep(
-                case=self.case, description=description, owner=owner, due_date=due_date, created_at=self.now
+                case=self.case,
+                description=description,
+                customer_wording=wording,
+                owner=owner,
+                due_date=due_date,
+                created_at=self.now,
             )
         )
         self.steps.append(step)
@@ -125,7 +132,12 @@ class ResolvingActs(CaseDraft):
             actor,
             "plan.step_added",
             f"Step planned: {description} — {owner.get_username()} by {due_date.isoformat()}",
-            after={"step": PayloadId(step), "owner": owner.get_username(), "due_date": due_date},
+            after={
+                "step": PayloadId(step),
+                "owner": owner.get_username(),
+                "due_date": due_date,
+                "wording": wording,
+            },
         )
 
     def step_complete(self, act: Act, *, actor, step: int) -> None:
@@ -138,9 +150,7 @@ class ResolvingActs(CaseDraft):
             f"Step done: {done.description}",
             before={"done": False},
             after={"step": PayloadId(done), "done": True},
-            visible=True,
-        )
-        self._tell("Progress on your case", f"Done: {done.description}.")
+        )  # told in the day's progress message (the live sweep), or when the plan is delivered
 
     def promise_make(self, act: Act, *, actor, description: str, owner, due_at) -> None:
         description = description.strip()
@@ -252,9 +262,14 @@ class ResolvingActs(CaseDraft):
             after={"status": case.status, "upheld": case.upheld},
             visible=True,
         )
+        # regulation.progress_digest.progress_on_delivery: what the customer was not yet told opens the message.
+        untold = [s for s in self.steps if s.done_at and s.customer_wording and s.customer_told_at is None]
+        for s in untold:
+            s.customer_told_at = self.now
+        opening = "Since we last wrote:\n" + "".join(f"- {s.customer_wording}\n" for s in untold) + "\n"
         self._tell(
             "Is your problem resolved?",
-            "We have done everything we agreed. Is your problem now resolved? "
+            (opening if untold else "") + "We have done everything we agreed. Is your problem now resolved? "
             "Please answer on your case link — if it is not, tell us what is still wrong.",
         )
 

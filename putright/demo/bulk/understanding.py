@@ -153,11 +153,12 @@ class UnderstandingActs(CaseDraft):
             visible=True,
             as_customer=True,
         )
-        self._tell(
-            "Thank you for confirming",
-            "Thank you for confirming we have understood your problem. "
-            "We are now working out the best way to put it right and will come back to you.",
-        )
+        if actor is not None:
+            self._tell(
+                "Thank you for confirming",
+                "Thank you for confirming we have understood your problem. "
+                "We are now working out the best way to put it right and will come back to you.",
+            )
 
     def correct(self, act: Act, *, correction: str) -> None:
         case, correction = self.case, correction.strip()

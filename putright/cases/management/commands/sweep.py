@@ -29,5 +29,5 @@ class Command(BaseCommand):
             f"promises at risk: {result.at_risk}; broken: {result.broken}; "
             f"customers not updated: {result.cadence_flagged}; deadlines at risk: {result.deadlines_at_risk}; "
             f"missed: {result.deadlines_missed}; signals evaluated: {result.signals_evaluated}; "
-            f"emails retried: {result.emails_retried}"
+            f"progress messages: {result.progress_sent}; emails retried: {result.emails_retried}"
         )
