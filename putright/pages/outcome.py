@@ -194,6 +194,8 @@ def satisfaction_record(request, case):
 @workspace_post
 def reopen(request, case):
     form = ReopenForm(request.POST, auto_id=auto_id("reopen"))
+    if case.is_closed:
+        return _reopen_closed(request, case, form)
     return workspace_act(
         request,
         case,
@@ -203,6 +205,29 @@ def reopen(request, case):
         perform=lambda d: services.case_reopen(actor=request.user, case=case, reason=d["reason"]),
         success="Reopened: list another way to put it right.",
     )
+
+
+def _reopen_closed(request, case, form):
+    """Issue 15 §5: Reopen on a closed case: back to choosing a resolution within the window, else a
+    linked follow-up case (whose page the agent lands on)."""
+    if not form.is_valid():
+        return render_workspace(request, case, {"reopen": form}, status=400)
+    try:
+        case, follow_up = services.case_reopen_closed(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(detail_url(case, "outcome"))
+    if follow_up is not None:
+        messages.success(
+            request,
+            f"Opened {follow_up.reference} to follow up {case.reference}, which stays closed; the "
+            "customer was told its reference.",
+        )
+        return redirect(detail_url(follow_up))
+    messages.success(request, "Reopened: the case is back to choosing a resolution; the customer was told.")
+    return redirect(detail_url(case, "options"))
 
 
 @workspace_post

@@ -32,7 +32,7 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Case
 from putright.channels.models import Message
-from putright.pages import procedure_panel, quality_panel, resolution_sections
+from putright.pages import procedure_panel, quality_panel, reopen_panel, resolution_sections
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace_forms import (
@@ -232,6 +232,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         ),
         **resolution,
         **quality_panel.workspace_context(request, case, bound),
+        **reopen_panel.workspace_context(request, case),
         "consult_form": form("consult", ConsultationRequestForm, user=user),
         "agreement_form": form("agreement", AgreementFromCallForm),
         "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),

@@ -23,4 +23,5 @@ urlpatterns = [
     path("my-case/<str:reference>/counter-offer/", views.case_counter_offer, name="counter_offer"),
     path("my-case/<str:reference>/satisfaction/", views.case_satisfaction, name="satisfaction"),
     path("my-case/<str:reference>/message/", views.case_message, name="message"),
+    path("my-case/<str:reference>/reopen/", views.case_reopen, name="reopen"),
 ]

@@ -1,0 +1,19 @@
+"""Issue 15 §5 on the staff case page: the links between a case and its follow-ups, and the Reopen button
+with a reason on a closed case, saying beforehand what it will do (reopen, or open a follow-up case)."""
+
+from __future__ import annotations
+
+from putright.authority.selectors import may_reopen_closed
+from putright.cases import services
+from putright.cases.models import Case
+
+
+def workspace_context(request, case: Case) -> dict:
+    plan = services.reopen_plan(case)
+    return {
+        "reopen_plan": plan,
+        "reopen_window_days": services.satisfaction_settings_get().reopen_window_days if plan else None,
+        "can_reopen_closed": bool(plan) and may_reopen_closed(request.user, case),
+        "follow_up_of": case.follow_up_of,
+        "follow_ups": list(case.follow_ups.order_by("pk").only("reference", "status")),
+    }
