@@ -443,10 +443,8 @@ def test_a_reopen_and_a_follow_up_in_the_window_count_as_reopened(client, report
     assert gaps["Late"] is not None and gaps["Late"] > timedelta(days=28)
 
 
-def test_the_window_setting_is_on_the_satisfaction_settings_page(client, helen):
-    helen.is_staff = True  # the administrator's admin site (as in the insights settings' tests)
-    helen.save()
-    client.force_login(helen)
+def test_the_window_setting_is_on_the_satisfaction_settings_page(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-123"))
     row = services.satisfaction_settings_get()
     page = client.get(reverse("admin:cases_satisfactionsettings_change", args=[row.pk]))
     assert page.status_code == 200 and b'name="reopen_window_days"' in page.content
