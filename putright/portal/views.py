@@ -229,7 +229,9 @@ def _case_context(case) -> dict:
         "is_not_resolved": case.status == Status.NOT_RESOLVED,
         # Issue 15 §5: the links between a closed case and the follow-up opened from it (references only).
         "follow_up_of": case.follow_up_of.reference if case.follow_up_of_id else None,
-        "followed_up_in": list(case.follow_ups.order_by("pk").values_list("reference", flat=True)),
+        "followed_up_in": list(case.follow_ups.order_by("pk").values_list("reference", flat=True))
+        if case.is_closed
+        else [],
         "understanding_corrected": case.status == Status.NEW
         and case.understanding == Understanding.CORRECTED,
     }

@@ -46,6 +46,7 @@ from putright.cases.services.closing import (
     case_satisfaction_record,
     close_reasons_check,
     reopen_plan,
+    unresolved_message,
 )
 from putright.cases.services.customers import (
     CustomerDetails,
@@ -127,6 +128,7 @@ __all__ = [
     "is_statutory",
     "reference_next",
     "reopen_plan",
+    "unresolved_message",
     "ALLOWED_FROM",
     "CUSTOMER_LABEL",
     "FinalResponse",

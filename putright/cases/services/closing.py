@@ -212,16 +212,11 @@ def case_reopen_closed(*, actor, case: Case, reason: str) -> tuple[Case, Case | 
             return case, case.follow_ups.order_by("-pk").first()  # reopened a moment ago
         if not plan:
             raise DomainError(ErrorCode.INVALID_TRANSITION, f"{case.reference} has nothing to reopen.")
-        facts = {
-            "by": "customer" if actor is None else "staff",
-            "closed_status": case.status,
-            "outcome": plan,
-        }
-        facts.update(
-            window_days=satisfaction_settings_get().reopen_window_days, closed_at=closed_at.isoformat()
-        )
-        facts["days_since_close"], hook = (now - closed_at).days, hooks.Additions()
-        who, before = "the customer (not put right)" if actor is None else "our team", {"status": case.status}
+        by, days = ("customer" if actor is None else "staff"), satisfaction_settings_get().reopen_window_days
+        facts = {"by": by, "closed_status": case.status, "outcome": plan, "window_days": days}
+        facts.update(closed_at=closed_at.isoformat(), days_since_close=(now - closed_at).days)
+        who = "the customer (not put right)" if actor is None else "our team"
+        before, hook = {"status": case.status}, hooks.Additions()
         if plan == "follow_up":
             if existing := case.follow_ups.filter(status__in=OPEN_STATUSES).order_by("pk").first():
                 return case, existing
@@ -250,19 +245,21 @@ def case_reopen_closed(*, actor, case: Case, reason: str) -> tuple[Case, Case | 
                 routing.route(case)
             hook = hooks.announce(
                 hooks.CaseReopened(
-                    case=case, actor=actor, reason=reason, closed_status=before["status"], by=facts["by"]
+                    case=case, actor=actor, reason=reason, closed_status=before["status"], by=by
                 )
             )
         _event(
             case,
             actor,
             "case.reopened",
-            (f"Followed up in {new.reference}, asked by {who}" if new else f"Reopened by {who}") + f": {reason}",
+            (f"Followed up in {new.reference}, asked by {who}" if new else f"Reopened by {who}")
+            + f": {reason}",
             before=before,
-            after={"status": case.status, "reason": reason, "follow_up": new and new.reference, **facts, **hook.event_after},
+            after={"status": case.status, "reason": reason, "follow_up": new and new.reference, **facts}
+            | hook.event_after,
             customer_visible=True,
             as_customer=actor is None,
-        )  # fmt: skip
+        )
         if new is None:
             _tell_customer(
                 case,
@@ -271,9 +268,10 @@ def case_reopen_closed(*, actor, case: Case, reason: str) -> tuple[Case, Case | 
                 "right and come back to you." + hook.customer(),
             )
         text = f"{new.reference}: follow-up to {case.reference}" if new else f"{case.reference}: reopened"
+        on = new or case
         channels.alert_create(
-            recipient=(new or case).assignee, case=new or case, kind=Alert.Kind.CUSTOMER_MESSAGE, text=f"{text} by {who}"
-        )  # fmt: skip
+            recipient=on.assignee, case=on, kind=Alert.Kind.CUSTOMER_MESSAGE, text=f"{text} by {who}"
+        )
     return case, new
 
 
@@ -295,6 +293,13 @@ def close_reasons_check(reasons: str) -> str:
             ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence)."
         )
     return reasons
+
+
+def unresolved_message(reasons: str, routes: list[str]) -> tuple[str, str]:
+    """A6: the subject and text sent on closing unresolved without a drafted letter (the review shows it)."""
+    lines = "\n".join(f"  • {r}" for r in routes)
+    why = f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
+    return "Our final response", f"{why}Other ways you can take this forward:\n{lines}"
 
 
 def case_close_unresolved(
@@ -362,17 +367,10 @@ def case_close_unresolved(
         )
         _settle_on_close(case, actor)
         hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
-        if final is not None:
-            _tell_customer(case, final.subject, final.body, author=actor)
-        else:
-            route_lines = "\n".join(f"  • {r}" for r in routes)
-            _tell_customer(
-                case,
-                "Our final response",
-                f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
-                f"Other ways you can take this forward:\n{route_lines}",
-                author=actor,
-            )
+        subject, body = (
+            (final.subject, final.body) if final is not None else unresolved_message(reasons, routes)
+        )
+        _tell_customer(case, subject, body, author=actor)
     return case
 
 
