@@ -15,5 +15,8 @@ def workspace_context(request, case: Case) -> dict:
         "reopen_window_days": services.satisfaction_settings_get().reopen_window_days if plan else None,
         "can_reopen_closed": bool(plan) and may_reopen_closed(request.user, case),
         "follow_up_of": case.follow_up_of,
-        "follow_ups": list(case.follow_ups.order_by("pk").only("reference", "status")),
+        # Follow-ups are only ever opened from a closed case: an open one asks nothing more.
+        "follow_ups": list(case.follow_ups.order_by("pk").only("reference", "status"))
+        if case.is_closed
+        else [],
     }
