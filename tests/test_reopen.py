@@ -258,6 +258,22 @@ def test_a_case_closed_unresolved_gets_a_follow_up_even_within_the_window(client
     assert Case.objects.filter(follow_up_of=case).count() == 1
 
 
+def test_once_followed_up_the_old_case_asks_no_more_and_offers_no_button(client, report_case, alice):
+    case = closed_unresolved(report_case, alice)
+    _reopen_on_page(client, case)
+    new = Case.objects.get(follow_up_of=case)
+    page = client.get(reverse("portal:case", kwargs={"reference": case.reference}))
+    assert b"Is the problem not put right?" not in page.content and new.reference.encode() in page.content
+    before = _snapshot(case)
+    again = client.post(
+        reverse("portal:reopen", kwargs={"reference": case.reference}), {"body": "x", "not_put_right": "yes"}
+    )
+    assert again.status_code == 303 and _snapshot(case) == before
+    client.force_login(alice)
+    staff_page = client.get(reverse("cases:detail", args=[case.reference])).content
+    assert b"Open a follow-up case" not in staff_page and b"Followed up in" in staff_page
+
+
 def test_a_second_answer_names_the_same_follow_up(client, report_case, alice):
     case = closed_unresolved(report_case, alice)
     _, first = services.case_reopen_closed(actor=None, case=case, reason=STILL_BROKEN)

@@ -6,10 +6,15 @@ from __future__ import annotations
 from putright.authority.selectors import may_reopen_closed
 from putright.cases import services
 from putright.cases.models import Case
+from putright.vocab import OPEN_STATUSES
 
 
 def workspace_context(request, case: Case) -> dict:
     plan = services.reopen_plan(case)
+    # Follow-ups are only ever opened from a closed case: an open one asks nothing more.
+    follow_ups = list(case.follow_ups.order_by("pk").only("reference", "status")) if case.is_closed else []
+    if any(f.status in OPEN_STATUSES for f in follow_ups):
+        plan = ""  # an open follow-up carries it on: it is handled there
     return {
         "reopen_plan": plan,
         "reopen_window_days": services.satisfaction_settings_get().reopen_window_days if plan else None,

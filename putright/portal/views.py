@@ -41,7 +41,7 @@ from putright.portal.tokens import case_for_token
 from putright.regulation import expectations
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
-from putright.vocab import Channel, PromiseStatus, SourceKind, Status, Understanding
+from putright.vocab import OPEN_STATUSES, Channel, PromiseStatus, SourceKind, Status, Understanding
 
 # Status in the customer's words. An approval pending inside the organisation is ours to
 # sort out, so to the customer it reads the same as choosing a resolution.
@@ -190,7 +190,7 @@ def _back_to_case(case, anchor: str = "") -> HttpResponse:
 def _offers(case) -> set[str]:
     """The answers the case is waiting on from the customer right now."""
     offers = {"message"}
-    if services.reopen_plan(case):
+    if services.reopen_plan(case) and not case.follow_ups.filter(status__in=OPEN_STATUSES).exists():
         offers.add("reopen")  # issue 15 §5: a closed case asks whether the problem is not put right
     if case.status == Status.NEW and case.understanding == Understanding.AWAITING_CUSTOMER:
         offers.add("understanding")
