@@ -444,18 +444,31 @@ def test_the_api_refuses_another_agent_and_a_duplicate(client, report_case, alic
 
 
 def test_a_reopen_and_a_follow_up_in_the_window_count_as_reopened(client, report_case, alice):
-    """Insights' reopen_rate counts a 'case.reopened' event within its window of the case being put right:
-    a reopened closed case has one, and so has a case followed up (the event names the follow-up); past the
-    window the follow-up is a new complaint and the old case does not count."""
+    """Insights' reopen_rate counts a 'case.reopened' event within its window (28 days) of the case being
+    put right (delivered). A reopened closed case has one; so has a case followed up (the event, on the old
+    case, names the follow-up): put right, then 'not resolved' and closed unresolved, then followed up, it
+    counts as that case's reopen. Past the window the gap is longer than the metric's window: not counted."""
     reopened = _closed(report_case, alice, subject="Reopened")
     services.case_reopen_closed(actor=None, case=reopened, reason=STILL_BROKEN)
-    followed = closed_unresolved(report_case, alice, subject="Followed")
-    services.case_reopen_closed(actor=None, case=followed, reason=STILL_BROKEN)
+    followed = to_delivered(to_agreed(report_case(subject="Followed"), alice), alice)
+    services.case_assign(actor=alice, case=followed, assignee=alice)
+    services.case_satisfaction_record(case=followed, resolved=False, comment="Still wet.")
+    services.case_close_unresolved(
+        actor=alice,
+        case=followed,
+        reasons="We cannot repair it any further, as explained.",
+        other_routes=["Citizens Advice"],
+        reason_code="outside_policy",
+        upheld="not_upheld",
+    )
+    _, follow_up = services.case_reopen_closed(actor=None, case=followed, reason=STILL_BROKEN)
+    assert follow_up is not None
     late = _closed(report_case, alice, subject="Late")
     with clock.frozen(late.closed_at + timedelta(days=40)):
         services.case_reopen_closed(actor=None, case=late, reason=STILL_BROKEN)
     gaps = dict(Case.objects.annotate(gap=_reopen_gap()).values_list("subject", "gap"))
     assert gaps["Reopened"] is not None and gaps["Reopened"] <= timedelta(days=28)
+    assert gaps["Followed"] is not None and gaps["Followed"] <= timedelta(days=28)
     assert gaps["Late"] is not None and gaps["Late"] > timedelta(days=28)
 
 
