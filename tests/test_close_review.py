@@ -146,6 +146,13 @@ def test_a_changed_or_forged_value_is_reviewed_again_not_sent(client, alice, han
     assert forged.status_code == 200 and forged.context["changed"]
     assert forged.context["review"].upheld == "upheld" and _state(handled) == before
     assert "nothing was sent" in forged.content.decode()
+    # With a letter the reasons are not in the e-mail, but they are recorded: changing them is reviewed too.
+    letter = _letter(client, handled)
+    shown = client.post(_url(handled), close_data(letter=letter)).context["review"]
+    other = REASONS + " And more."
+    again = client.post(_url(handled), {**close_data(letter=letter, reasons=other), "confirm": shown.digest})
+    assert again.status_code == 200 and again.context["review"].reasons == other
+    assert _state(handled) == before
 
 
 def test_the_review_refuses_what_the_close_would_refuse(client, alice, handled):

@@ -29,6 +29,7 @@ class CloseReview:
     to: str  # the customer's name and address, as the e-mail is addressed
     subject: str  # the e-mail's subject, as sent
     text: str  # the e-mail's plain text, as sent: salutation, letter, reference and link, signature
+    reasons: str  # why it cannot be resolved, as recorded on the case
     reason_code: str
     reason_label: str
     upheld: str
@@ -39,7 +40,8 @@ class CloseReview:
 
     @property
     def digest(self) -> str:
-        shown = [self.to, self.subject, self.text, self.reason_code, self.upheld, self.routes, self.rule_ids]
+        shown = [self.to, self.subject, self.text, self.reasons, self.reason_code, self.upheld, self.routes]
+        shown.append(self.rule_ids)
         return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -86,6 +88,7 @@ def close_review(
         to=email.to[0] if email.to else "",
         subject=email.subject,
         text=email.body,
+        reasons=reasons,
         reason_code=reason.code,
         reason_label=reason.label,
         upheld=upheld,
