@@ -12,7 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from putright import clock
+from putright.cases import services
 from putright.cases.models import Case
+from putright.channels.portal_links import portal_path
 from putright.vocab import Status
 from tests.browser.helpers import (
     assert_no_horizontal_scroll,
@@ -21,6 +23,7 @@ from tests.browser.helpers import (
     expect_flash,
     sign_in,
 )
+from tests.browser.test_content_security_policy import PolicyWatch
 from tests.quality_fixtures import closed_resolved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,3 +97,29 @@ def test_past_the_window_the_customer_s_answer_opens_a_follow_up_case(
     expect(row).to_be_visible()
     row.get_by_role("link", name=new.reference).click()
     expect(agent.locator("#follow-up-of")).to_contain_text(case.reference)
+
+
+def test_the_reopen_pages_and_the_close_review_pass_the_content_security_policy(
+    live_server, settings, new_page, mailbox, report_case, alice
+):
+    settings.SITE_URL = live_server.url
+    base = live_server.url
+    closed = closed_resolved(report_case, alice)
+    watch = PolicyWatch(new_page)
+    page = watch.page
+    watch.visit(f"{base}{portal_path(closed)}")
+    expect(page.locator("#reopen")).to_be_visible()
+    sign_in(page, base, "alice")
+    watch.visit(f"{base}/cases/{closed.reference}/")
+    expect(page.get_by_text("Reopen this case")).to_be_visible()
+    open_case = report_case(subject="To close unresolved")
+    services.case_assign(actor=alice, case=open_case, assignee=alice)
+    watch.visit(f"{base}/cases/{open_case.reference}/")
+    outcome = page.get_by_role("region", name="Check and close")
+    outcome.get_by_text("Close without resolving it").click()
+    outcome.get_by_label("Reason code").select_option("outside_policy")
+    outcome.get_by_label("Why we cannot resolve it").fill("It is outside anything we can put right for you.")
+    outcome.get_by_label("Manufacturer's warranty claim").check()
+    outcome.get_by_role("button", name="Close unresolved and tell the customer").click()
+    expect(page.locator("#review-text")).to_contain_text("Dear Priya Shah,")
+    watch.assert_clean()
