@@ -211,7 +211,7 @@ def case_reopen_closed(*, actor, case: Case, reason: str) -> tuple[Case, Case | 
         if not plan and actor is None and not case.is_closed:
             return case, case.follow_ups.order_by("-pk").first()  # reopened a moment ago
         if not plan:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, f"{case.reference} has nothing to reopen.")
+            raise DomainError(ErrorCode.INVALID_TRANSITION, f"{case.reference} is open or a duplicate.")
         by, days = ("customer" if actor is None else "staff"), satisfaction_settings_get().reopen_window_days
         facts = {"by": by, "closed_status": case.status, "outcome": plan, "window_days": days}
         facts.update(closed_at=closed_at.isoformat(), days_since_close=(now - closed_at).days)
