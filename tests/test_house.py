@@ -57,6 +57,11 @@ def test_the_subscribers_of_every_hook_and_their_order_are_exactly_these():
         ],
         # Issue 14 §4: each case is scored as it closes (duplicates are not).
         "CaseClosed": [("putright.quality.subscribers.on_closed", in_tx)],
+        # Issue 15 §5: a closed case reopened restarts only the own resolve clock, and its scorecard is voided.
+        "CaseReopened": [
+            ("putright.regulation.subscribers.on_reopened", in_tx),
+            ("putright.quality.subscribers.on_reopened", in_tx),
+        ],
         "SweepTick": [
             ("putright.regulation.subscribers.on_sweep", in_tx),
             # Issue 15 §6: the day's progress message per case (after the clocks' alerts).

@@ -40,6 +40,7 @@ ANSWERS = [
     ("counter_offer", {"amount": "50.00"}),
     ("satisfaction", {"resolved": "yes"}),
     ("message", {"body": "Hello, it is me."}),
+    ("reopen", {"body": "It leaks again.", "not_put_right": "yes"}),
 ]
 
 

@@ -20,6 +20,7 @@ from putright.engines.routes import mentions_odr
 from putright.regulation import services as regulation
 from putright.regulation.models import CaseClock
 from putright.vocab import Status
+from tests.close_review import close_after_review
 from tests.conftest import aware, make_report, plain_text
 
 REPORTED = aware(2026, 11, 2, 9)
@@ -348,7 +349,8 @@ def test_closing_with_the_edited_letter_sends_exactly_that_and_records_the_route
     )
     edited = edited.replace("\n", "\r\n") + "\r\nP.S. We have added a note to your account."
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+        response = close_after_review(
+            client,
             reverse("cases:close_unresolved", args=[case.reference]),
             close_data(letter=edited, routes=["Section 75 claim with your credit card provider"]),
         )
@@ -401,7 +403,8 @@ def test_a_letter_linking_to_the_odr_platform_is_refused_and_the_edits_are_kept(
 def test_without_a_letter_the_reasons_and_ticked_routes_are_sent_as_before(client, alice):
     case = report(alice)
     client.force_login(alice)
-    response = client.post(
+    response = close_after_review(
+        client,
         reverse("cases:close_unresolved", args=[case.reference]),
         close_data(routes=["Manufacturer's warranty claim"]),
     )

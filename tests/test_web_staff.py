@@ -36,6 +36,7 @@ from putright.vocab import (
     Status,
     Understanding,
 )
+from tests.close_review import close_after_review
 from tests.test_search import QUEUE_QUERIES
 
 REFS = re.compile(r'data-reference="([^"]+)"')
@@ -517,7 +518,8 @@ def test_the_unresolved_path_reopens_then_closes_with_reasons_and_routes(client,
     case.refresh_from_db()
     assert (case.status, case.recommended_option) == (Status.OPTIONS, None)
 
-    r = client.post(
+    r = close_after_review(
+        client,
         url("close_unresolved", case),
         {
             "reason_code": "cannot_provide",

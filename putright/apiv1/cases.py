@@ -27,6 +27,7 @@ from putright.apiv1.schemas import (
     CaseCreateIn,
     CaseDetailOut,
     CaseListOut,
+    CaseReopenOut,
     ClassifyIn,
     CloseDuplicateIn,
     CloseUnresolvedIn,
@@ -477,12 +478,21 @@ def satisfaction_record(request, reference: Reference, payload: SatisfactionIn):
 
 @router.post(
     "/cases/{reference}/reopen",
-    response={200: CaseDetailOut, **ACTION_ERRORS},
-    summary="Look for another way after 'not resolved'",
+    response={200: CaseReopenOut, **ACTION_ERRORS},
+    summary="Look for another way after 'not resolved', or reopen a closed case (A5, issue 15 §5)",
+    description="On a case the customer said is not resolved: back to choosing a resolution. On a closed case "
+    "(its handler, or a supervisor or above): closed resolved or with no reply within the reopen window, the "
+    "case reopens; closed unresolved or past the window, it stays closed and a linked follow-up case opens, "
+    "named in `follow_up`. Asked twice, the second answer names the same follow-up.",
 )
 def case_reopen(request, reference: Reference, payload: ReopenIn):
-    services.case_reopen(actor=request.auth, case=_case(request, reference), reason=payload.reason)
-    return _detail(request, reference)
+    case = _case(request, reference)
+    follow_up = None
+    if case.is_closed:
+        _, follow_up = services.case_reopen_closed(actor=request.auth, case=case, reason=payload.reason)
+    else:
+        services.case_reopen(actor=request.auth, case=case, reason=payload.reason)
+    return {**_detail(request, reference), "follow_up": follow_up.reference if follow_up else None}
 
 
 @router.post(

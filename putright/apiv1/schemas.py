@@ -501,6 +501,14 @@ class CaseDetailOut(Schema):
     )
 
 
+class CaseReopenOut(CaseDetailOut):
+    follow_up: str | None = Field(
+        None,
+        description="Issue 15 §5: reopening a closed case past the reopen window, or one closed unresolved, opens "
+        "a linked follow-up case (its reference; this case stays closed). Null when the case itself reopened.",
+    )
+
+
 class CaseCreatedOut(CaseDetailOut):
     portal_url: str = Field(description="The customer's private link to follow their case.")
 

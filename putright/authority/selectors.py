@@ -115,3 +115,8 @@ def escalation_target_for(user):
             candidates.append((rank, other.open_cases, other.pk, other))
     candidates.sort(key=lambda t: t[:3])
     return candidates[0][3] if candidates else None
+
+
+def may_reopen_closed(user, case) -> bool:
+    """Issue 15 §5: a closed case is reopened (or followed up) by its handler, or by a supervisor or above."""
+    return is_staff_member(user) and (case.assignee_id == user.pk or has_role_at_least(user, Role.SUPERVISOR))

@@ -118,12 +118,14 @@ class CaseClosed:
 
 
 @dataclass
-class CaseReopened:
-    """A5: a case the customer said was not resolved goes back to choosing a resolution."""
+class CaseReopened(Additions):
+    """A5: back to choosing a resolution after 'not resolved', or (issue 15 §5) from a closed case."""
 
-    case: Any
-    actor: Any
-    reason: str
+    case: Any = None
+    actor: Any = None
+    reason: str = ""
+    closed_status: str = ""  # the status it was closed with ("" after 'not resolved': it was never closed)
+    by: str = "staff"  # "customer" (on their case link) or "staff"
 
 
 @dataclass

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db.models import F
 
 from putright import clock
@@ -85,6 +85,31 @@ def alert_create(*, recipient, case, kind: str, text: str) -> Alert | None:
     return alert
 
 
+def message_email(case, msg: Message) -> EmailMultiAlternatives:
+    """The e-mail for a stored message on ``case``, as it is sent: in the organisation's name, with what
+    rooms add at sending. ``message_email_preview`` makes the same e-mail for a message not yet written."""
+    additions = [text for addition in EMAIL_ADDITIONS if (text := addition(case, msg))]
+    return customer_email(
+        brand=brand_get(),
+        to=case.customer.email,
+        name=case.customer.name,
+        subject=f"[{case.reference}] {msg.subject}",
+        body=msg.body,
+        additions=additions,
+        reference=case.reference,
+        link=portal_url(case),
+        headers={"X-Putright-Case": case.reference, "X-Putright-Message": str(msg.pk)},
+    )
+
+
+def message_email_preview(case, *, subject: str, body: str) -> EmailMultiAlternatives:
+    """Exactly the e-mail a message with this subject and body would go out as (issue 15 §7: the review
+    before closing unresolved shows it), made by ``message_email`` itself. ``case`` is as it will be when
+    the message is sent (e.g. closed); nothing is stored or sent."""
+    msg = Message(case=case, direction=Message.Direction.OUTBOUND, subject=subject, body=body)
+    return message_email(case, msg)
+
+
 def message_email_send(*, message_id: int) -> str:
     claimed = Message.objects.filter(
         pk=message_id, email_status__in=RETRYABLE, email_attempts__lt=MAX_ATTEMPTS
@@ -96,19 +121,7 @@ def message_email_send(*, message_id: int) -> str:
     if not claimed:
         return "skipped"
     msg = Message.objects.select_related("case", "case__customer", "case__assignee").get(pk=message_id)
-    case = msg.case
-    additions = [text for addition in EMAIL_ADDITIONS if (text := addition(case, msg))]
-    email = customer_email(
-        brand=brand_get(),
-        to=case.customer.email,
-        name=case.customer.name,
-        subject=f"[{case.reference}] {msg.subject}",
-        body=msg.body,
-        additions=additions,
-        reference=case.reference,
-        link=portal_url(case),
-        headers={"X-Putright-Case": case.reference, "X-Putright-Message": str(msg.pk)},
-    )
+    email = message_email(msg.case, msg)
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried, never lost

@@ -45,6 +45,20 @@ def _html(brand: BrandView, *, name: str, body: str, additions: list[str], refer
     )
 
 
+def customer_text(
+    *, brand: BrandView, name: str, body: str, additions: list[str], reference: str, link: str
+) -> str:
+    """The plain-text part of a customer's e-mail: salutation, the message as stored, what rooms add, the
+    reference and link, the organisation's signature. The close-unresolved review shows exactly this."""
+    extra = "".join(f"{text}\n\n" for text in additions)
+    return (
+        f"Dear {name},\n\n{body}\n\n{extra}"
+        f"Your reference: {reference}\n"
+        f"Follow your case and reply here: {link}\n\n"
+        f"{brand.signature}"
+    )
+
+
 def customer_email(
     *,
     brand: BrandView,
@@ -57,12 +71,8 @@ def customer_email(
     link: str,
     headers: dict[str, str],
 ) -> EmailMultiAlternatives:
-    extra = "".join(f"{text}\n\n" for text in additions)
-    text = (
-        f"Dear {name},\n\n{body}\n\n{extra}"
-        f"Your reference: {reference}\n"
-        f"Follow your case and reply here: {link}\n\n"
-        f"{brand.signature}"
+    text = customer_text(
+        brand=brand, name=name, body=body, additions=additions, reference=reference, link=link
     )
     email = EmailMultiAlternatives(
         subject=subject,

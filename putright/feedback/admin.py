@@ -29,7 +29,8 @@ class FeedbackItemAdmin(admin.ModelAdmin):
 @admin.register(SatisfactionSettings)
 class SatisfactionSettingsAdmin(admin.ModelAdmin):
     """A5: one row (pk 1), made with the defaults on first read: which scores are asked, and when the
-    customer is reminded and the case then closes as resolved with no reply."""
+    customer is reminded and the case then closes as resolved with no reply; and the window within which a
+    case closed resolved is reopened rather than followed up (issue 15 §5)."""
 
     list_display = (
         "__str__",
@@ -38,6 +39,7 @@ class SatisfactionSettingsAdmin(admin.ModelAdmin):
         "ask_nps",
         "remind_after_days",
         "close_no_reply_after_days",
+        "reopen_window_days",
     )
 
     def has_add_permission(self, request):

@@ -28,6 +28,7 @@ from putright.pages.workspace_forms import (
     UpheldCorrectForm,
 )
 from putright.regulation import services as regulation_services
+from putright.regulation.close_review import close_review
 from putright.regulation.services import LetterChoices
 from putright.vocab import Status
 
@@ -196,6 +197,8 @@ def satisfaction_record(request, case):
 @workspace_post
 def reopen(request, case):
     form = ReopenForm(request.POST, auto_id=auto_id("reopen"))
+    if case.is_closed:
+        return _reopen_closed(request, case, form)
     return workspace_act(
         request,
         case,
@@ -207,49 +210,101 @@ def reopen(request, case):
     )
 
 
+def _reopen_closed(request, case, form):
+    """Issue 15 §5: Reopen on a closed case: back to choosing a resolution within the window, else a
+    linked follow-up case (whose page the agent lands on)."""
+    if not form.is_valid():
+        return render_workspace(request, case, {"reopen": form}, status=400)
+    try:
+        case, follow_up = services.case_reopen_closed(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(detail_url(case, "outcome"))
+    if follow_up is not None:
+        messages.success(
+            request,
+            f"Opened {follow_up.reference} to follow up {case.reference}, which stays closed; the "
+            "customer was told its reference.",
+        )
+        return redirect(detail_url(follow_up))
+    messages.success(request, "Reopened: the case is back to choosing a resolution; the customer was told.")
+    return redirect(detail_url(case, "options"))
+
+
 @workspace_post
 def close_unresolved(request, case):
+    """A6 with a review (issue 15 §7): the values are checked and the e-mail shown exactly as it will go
+    (``regulation.close_review``); nothing is sent or changed until "Send and close" posts them back with the
+    digest of that review. "Change it" returns to the form with everything kept."""
     form = CloseUnresolvedForm(request.POST, auto_id=auto_id("close"))
-    if form.is_valid() and form.cleaned_data["letter"].strip():
-        # P5/A6: the drafted and edited letter is sent exactly as written. If it is refused, it comes
-        # back in the form with the reason beside it, so the agent's edits are never lost.
-        d = form.cleaned_data
-        try:
-            regulation_services.case_close_unresolved(
-                actor=request.user,
-                case=case,
-                reasons=d["reasons"],
-                other_routes=d["all_routes"],
-                reason_code=d["reason_code"].code,
-                upheld=d["upheld"],
-                letter=d["letter"],
-                letter_choices=LetterChoices(
-                    decision=d["decision"], region=d["customer_region"], supply=d["supply"]
-                ),
-                procedure_version=posted_version(request),
-            )
-        except DomainError as exc:
-            form.add_error("letter", exc.message)
-            return render_workspace(request, case, {"close": form}, status=400)
-        messages.success(request, "Closed unresolved; our final response letter was sent to the customer.")
-        return redirect(detail_url(case, "outcome"))
-    return workspace_act(
-        request,
-        case,
-        key="close",
-        form=form,
-        anchor="outcome",
-        perform=lambda d: services.case_close_unresolved(
+    if not form.is_valid():
+        return render_workspace(request, case, {"close": form}, status=400)
+    d = form.cleaned_data
+    if "change" in request.POST:
+        return render(request, "regulation/letter_page.html", {"case": case, "form": form, "nav": "team"})
+    letter = d["letter"].strip()
+    choices = LetterChoices(decision=d["decision"], region=d["customer_region"], supply=d["supply"])
+    try:
+        review = close_review(
             actor=request.user,
             case=case,
             reasons=d["reasons"],
             other_routes=d["all_routes"],
             reason_code=d["reason_code"].code,
             upheld=d["upheld"],
-            procedure_version=posted_version(request),
-        ),
-        success="Closed unresolved; the reasons and other routes were sent to the customer.",
+            letter=letter,
+            letter_choices=choices,
+        )
+    except DomainError as exc:
+        if not letter:
+            messages.error(request, exc.message)
+            return redirect(detail_url(case, "outcome"))
+        # P5/A6: a refused letter comes back in the form with the reason beside it, so no edit is lost.
+        form.add_error("letter", exc.message)
+        return render_workspace(request, case, {"close": form}, status=400)
+    confirmed = request.POST.get("confirm", "")
+    if confirmed != review.digest:
+        # The first time, or what the customer would receive changed since the review was read: show it.
+        carried = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", "confirm", "change")
+            for value in values
+        ]
+        context = {
+            "case": case,
+            "review": review,
+            "fields": carried,
+            "changed": bool(confirmed),
+            "nav": "team",
+        }
+        return render(request, "regulation/close_review.html", context)
+    outcome = {
+        "reasons": d["reasons"],
+        "other_routes": d["all_routes"],
+        "reason_code": review.reason_code,
+        "upheld": review.upheld,
+        "procedure_version": posted_version(request),
+    }
+    try:
+        if letter:
+            regulation_services.case_close_unresolved(
+                actor=request.user, case=case, letter=letter, letter_choices=choices, **outcome
+            )
+        else:
+            services.case_close_unresolved(actor=request.user, case=case, **outcome)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(detail_url(case, "outcome"))
+    messages.success(
+        request,
+        "Closed unresolved; our final response letter was sent to the customer."
+        if letter
+        else "Closed unresolved; the reasons and other routes were sent to the customer.",
     )
+    return redirect(detail_url(case, "outcome"))
 
 
 @workspace_post

@@ -34,7 +34,13 @@ from putright.cases.forms import (
 )
 from putright.cases.models import Case
 from putright.engines.authority import limits as authority_engine
-from putright.pages import procedure_panel, quality_panel, resolution_sections, workspace_thread
+from putright.pages import (
+    procedure_panel,
+    quality_panel,
+    reopen_panel,
+    resolution_sections,
+    workspace_thread,
+)
 from putright.pages.contact_forms import LogContactForm
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.team_forms import TeamSetForm
@@ -243,6 +249,7 @@ def _workspace_context(request: HttpRequest, case: Case, bound: dict) -> dict:
         ),
         **resolution,
         **quality_panel.workspace_context(request, case, bound),
+        **reopen_panel.workspace_context(request, case),
         "consult_form": form("consult", ConsultationRequestForm, user=user),
         "agreement_form": form("agreement", AgreementFromCallForm),
         "step_form": form("step", StepForm, initial={"owner": case.assignee_id or user.pk}),

@@ -347,6 +347,25 @@ class MessageForm(forms.Form):
     attachments = AttachmentsField(label="Photos or documents")
 
 
+class ReopenForm(MessageForm):
+    """Issue 15 §5: the customer writes on a closed case, saying whether the problem is not put right. The
+    message is kept whatever they answer; only "yes" reopens the case (or opens a follow-up)."""
+
+    not_put_right = forms.TypedChoiceField(
+        label="Is the problem not put right?",
+        choices=[
+            ("yes", "Yes, it is not put right: please look at it again"),
+            ("no", "No, I am only writing to you (for example, to say thank you)"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please tell us whether the problem is not put right.",
+            "invalid_choice": "Please tell us whether the problem is not put right.",
+        },
+    )
+
+
 class CounterOfferForm(forms.Form):
     """K3: the customer answers our offer with an amount of their own."""
 

@@ -29,4 +29,5 @@ urlpatterns = [
         attachments.preview,
         name="attachment_preview",
     ),
+    path("my-case/<str:reference>/reopen/", views.case_reopen, name="reopen"),
 ]

@@ -32,6 +32,7 @@ from putright.portal.forms import (
     AgreementForm,
     CounterOfferForm,
     MessageForm,
+    ReopenForm,
     ReportForm,
     SatisfactionForm,
     UnderstandingForm,
@@ -41,7 +42,7 @@ from putright.portal.tokens import case_for_token
 from putright.regulation import expectations
 from putright.resolution import selectors as resolution_selectors
 from putright.resolution import services as resolution_services
-from putright.vocab import Channel, PromiseStatus, SourceKind, Status, Understanding
+from putright.vocab import OPEN_STATUSES, Channel, PromiseStatus, SourceKind, Status, Understanding
 
 # Status in the customer's words. An approval pending inside the organisation is ours to
 # sort out, so to the customer it reads the same as choosing a resolution.
@@ -91,6 +92,7 @@ AUTO_IDS = {
     "satisfaction": "satisfaction_%s",
     "message": "message_%s",
     "counter": "counter_%s",
+    "reopen": "reopen_%s",
 }
 
 
@@ -189,6 +191,8 @@ def _back_to_case(case, anchor: str = "") -> HttpResponse:
 def _offers(case) -> set[str]:
     """The answers the case is waiting on from the customer right now."""
     offers = {"message"}
+    if services.reopen_plan(case) and not case.follow_ups.filter(status__in=OPEN_STATUSES).exists():
+        offers.add("reopen")  # issue 15 §5: a closed case asks whether the problem is not put right
     if case.status == Status.NEW and case.understanding == Understanding.AWAITING_CUSTOMER:
         offers.add("understanding")
     if case.status == Status.AWAITING_CUSTOMER and case.recommended_option_id is not None:
@@ -226,6 +230,11 @@ def _case_context(case) -> dict:
         if case.status == Status.CLOSED_DUPLICATE and case.duplicate_of_id
         else None,
         "is_not_resolved": case.status == Status.NOT_RESOLVED,
+        # Issue 15 §5: the links between a closed case and the follow-up opened from it (references only).
+        "follow_up_of": case.follow_up_of.reference if case.follow_up_of_id else None,
+        "followed_up_in": list(case.follow_ups.order_by("pk").values_list("reference", flat=True))
+        if case.is_closed
+        else [],
         "understanding_corrected": case.status == Status.NEW
         and case.understanding == Understanding.CORRECTED,
     }
@@ -246,6 +255,7 @@ def _render_case(
         ),
         "message": MessageForm(auto_id=AUTO_IDS["message"]),
         "counter": CounterOfferForm(auto_id=AUTO_IDS["counter"]),
+        "reopen": ReopenForm(auto_id=AUTO_IDS["reopen"]),
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
@@ -508,9 +518,43 @@ def _message(request: HttpRequest, case) -> HttpResponse:
         name="message",
         form_class=MessageForm,
         act=act,
-        done="Thank you. We have your message and will reply.",
+        done="Thank you. We have your message. Is the problem not put right? Answer the question at the top "
+        "of this page and we will look at it again."
+        if "reopen" in _offers(case)
+        else "Thank you. We have your message and will reply.",
         form_kwargs={"files": request.FILES},
     )
+
+
+def _reopen(request: HttpRequest, case) -> HttpResponse:
+    """Issue 15 §5: a message on a closed case, saying whether the problem is not put right. The message is
+    stored first, whatever the answer (the handler is alerted as for any message); only "yes" reopens the
+    case, or opens a follow-up case that this browser may then open too."""
+    form = ReopenForm(request.POST, auto_id=AUTO_IDS["reopen"])
+    if "reopen" not in _offers(case):
+        messages.error(request, "Your case has moved on since that page was loaded, so nothing was changed.")
+        return _back_to_case(case)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, bound=("reopen", form))
+    body = form.cleaned_data["body"]
+    try:
+        services.message_receive(case=case, body=body)
+        if not form.cleaned_data["not_put_right"]:
+            messages.success(request, "Thank you. We have your message; your case stays closed.")
+            return _back_to_case(case, anchor="status")
+        case, follow_up = services.case_reopen_closed(actor=None, case=case, reason=body)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back_to_case(case)
+    if follow_up is None:
+        messages.success(request, "We have reopened your case and will come back to you.")
+        return _back_to_case(case, anchor="status")
+    grants.grant(request, follow_up)
+    messages.success(
+        request,
+        f"We have opened a new case, {follow_up.reference}, to look at this, and e-mailed you its link.",
+    )
+    return _back_to_case(follow_up, anchor="status")
 
 
 def _answer_view(answer):
@@ -523,6 +567,7 @@ case_agreement = _answer_view(_agreement)
 case_counter_offer = _answer_view(_counter_offer)
 case_satisfaction = _answer_view(_satisfaction)
 case_message = _answer_view(_message)
+case_reopen = _answer_view(_reopen)
 
 # ---------------------------------------------------------------- the e-mailed link
 
@@ -535,6 +580,7 @@ ANSWERS = {
     "counter-offer": _counter_offer,
     "satisfaction": _satisfaction,
     "message": _message,
+    "reopen": _reopen,
 }
 # Where each e-mailed address (/track/<token>/<page>/, /report/thanks/<token>/) now lives. The answer
 # addresses only ever took POSTs, so following one lands on the case page, where its question is.

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from putright import clock
 from putright.cases.models import Case
+from putright.cases.services import case_event
 from putright.engines.quality import ENGINE_VERSION, score
 from putright.quality.models import CheckResult
 from putright.quality.record import SCORED_STATUSES, case_record_read
@@ -46,6 +47,35 @@ def case_score(case: Case) -> list[CheckResult]:
         CheckResult.objects.filter(case=case).delete()
         CheckResult.objects.bulk_create(rows)
     return rows
+
+
+def scorecard_void(case: Case, *, actor, reason: str) -> int:
+    """Issue 15 §5: the case was reopened, so its scorecard no longer describes an outcome. The rows leave
+    the live scorecard (and so the coverage figures) and are kept, with the reason, in a
+    ``quality.scorecard_voided`` event on the case; the next close scores it afresh. Returns how many."""
+    rows = list(CheckResult.objects.filter(case=case).order_by("pk"))
+    if not rows:
+        return 0
+    case_event(
+        case,
+        actor,
+        "quality.scorecard_voided",
+        f"Handling scorecard voided: the case was reopened ({len(rows)} checks; scored again when it closes)",
+        after={
+            "reason": reason,
+            "checks": [
+                {
+                    "check_id": r.check_id,
+                    "result": r.result,
+                    "reason": r.reason,
+                    "engine_version": r.engine_version,
+                }
+                for r in rows
+            ],
+        },
+    )
+    CheckResult.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)
 
 
 def cases_to_score():

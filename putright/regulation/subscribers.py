@@ -7,7 +7,7 @@ the step's own event and message say what the clock means for the customer.
 from __future__ import annotations
 
 from putright.cases import hooks
-from putright.regulation import progress_digest, services
+from putright.regulation import progress_digest, reopening, services
 
 
 def on_reported(event: hooks.CaseReported) -> None:
@@ -54,10 +54,20 @@ def on_sweep_progress(event: hooks.SweepTick) -> None:
     event.figures["progress_sent"] = progress_digest.progress_digest_sweep(now=event.now).sent
 
 
+def on_reopened(event: hooks.CaseReopened) -> None:
+    """Issue 15 §5: a closed case reopened: only the own resolve clock restarts (``regulation.reopening``)."""
+    if not event.closed_status:
+        return
+    changed = reopening.clocks_on_reopen(case=event.case, actor=event.actor)
+    event.event_after["clocks"] = {"resolve_due": changed["resolve_due"], "resumed": changed["resumed"]}
+    event.customer_notes.append(changed["customer"])
+
+
 def subscribe() -> None:
     hooks.subscribe(hooks.CaseReported, on_reported, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.CaseClassified, on_classified, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.OptionAgreed, on_agreed, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.CaseDelivered, on_delivered, phase=hooks.Phase.IN_TRANSACTION)
+    hooks.subscribe(hooks.CaseReopened, on_reopened, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.SweepTick, on_sweep, phase=hooks.Phase.IN_TRANSACTION)
     hooks.subscribe(hooks.SweepTick, on_sweep_progress, phase=hooks.Phase.IN_TRANSACTION)

@@ -100,6 +100,9 @@ def test_an_agent_sees_deadlines_then_drafts_edits_and_sends_the_final_letter(
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         outcome.screenshot(path=str(SCREENSHOTS / "16-final-letter.png"))
         outcome.get_by_role("button", name="Close unresolved and tell the customer").click()
+        # Issue 15 §7: the review shows the letter as it will be sent; nothing goes until it is confirmed.
+        expect(page.locator("#review-text")).to_contain_text(ADDED)
+        page.get_by_role("button", name="Send and close").click()
         expect_flash(page, "Closed unresolved; our final response letter was sent to the customer.")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Closed: unresolved")
         timeline = page.get_by_role("region", name="Timeline")

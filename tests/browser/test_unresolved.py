@@ -16,7 +16,14 @@ from playwright.sync_api import expect
 
 from putright.cases import services
 from putright.vocab import JustificationFactor, RemedyType, Status
-from tests.browser.helpers import case_link_from_email, customer_status, email_body, expect_flash, sign_in
+from tests.browser.helpers import (
+    assert_no_horizontal_scroll,
+    case_link_from_email,
+    customer_status,
+    email_body,
+    expect_flash,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +32,7 @@ STILL_WRONG = "The engineer came but the machine still leaks from the door seal.
 REASONS = (
     "The leak comes from the plumbing under your sink, not the machine, so a repair by us cannot fix it."
 )
+EXTRA = "We have refunded the engineer's call-out charge."
 ROUTES = ["Manufacturer's warranty claim", "Alternative dispute resolution (ADR) scheme"]
 
 
@@ -101,9 +109,36 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
         outcome.get_by_label(route).check()
     screenshot(agent, "10-close-unresolved-form")
     outcome.get_by_role("button", name="Close unresolved and tell the customer").click()
+
+    # ---- Issue 15 §7: the review shows exactly what Priya will receive; nothing is sent yet.
+    expect(agent.get_by_role("heading", level=1)).to_have_text(
+        f"Review before closing {case.reference} unresolved"
+    )
+    review = agent.locator("#review-text")
+    expect(review).to_contain_text("Dear Priya Shah,")
+    expect(review).to_contain_text(REASONS)
+    expect(agent.locator("#review-subject")).to_have_text(f"[{case.reference}] Our final response")
+    expect(agent.locator("#review-upheld")).to_have_text("Not upheld")
+    screenshot(agent, "10b-close-unresolved-review")
+    assert not [m for m in mailbox.to(CUSTOMER) if "Our final response" in str(m["Subject"])]
+    # "Change it" goes back to the form with everything kept; the agent adds a sentence and reviews again.
+    agent.get_by_role("button", name="Change it").click()
+    reasons = agent.get_by_label("Why we cannot resolve it")
+    expect(reasons).to_have_value(REASONS)
+    for route in ROUTES:
+        expect(agent.get_by_label(route)).to_be_checked()
+    reasons.fill(REASONS + " " + EXTRA)
+    agent.get_by_role("button", name="Close unresolved and tell the customer").click()
+    expect(review).to_contain_text(EXTRA)
+    shown = review.inner_text()
+    # Tidy on a phone too: the e-mail wraps, nothing scrolls sideways.
+    agent.set_viewport_size({"width": 390, "height": 844})
+    assert_no_horizontal_scroll(agent)
+    agent.set_viewport_size({"width": 1280, "height": 900})
+    agent.get_by_role("button", name="Send and close").click()
     expect_flash(agent, "Closed unresolved; the reasons and other routes were sent to the customer.")
     expect(agent.get_by_role("heading", level=1)).to_contain_text("Closed: unresolved")
-    expect(outcome).to_contain_text(REASONS)
+    expect(outcome).to_contain_text(REASONS + " " + EXTRA)
     for route in ROUTES:
         expect(outcome.get_by_role("listitem").filter(has_text=route)).to_be_visible()
 
@@ -122,6 +157,8 @@ def test_a_customer_who_says_not_resolved_gets_reasons_and_other_routes_when_it_
     assert len(finals) == 1
     body = email_body(finals[0])
     assert REASONS in body
+    # The text part is what the review showed (the browser reads the same text; line endings aside).
+    assert body.replace("\r\n", "\n").strip() == shown.replace("\r\n", "\n").strip()
     for route in ROUTES:
         assert re.search(rf"•\s+{re.escape(route)}", body), f"{route!r} not listed in the email"
     case.refresh_from_db()

@@ -42,8 +42,11 @@ from putright.cases.services.closing import (
     case_close_no_reply,
     case_close_unresolved,
     case_reopen,
+    case_reopen_closed,
     case_satisfaction_record,
     close_reasons_check,
+    reopen_plan,
+    unresolved_message,
 )
 from putright.cases.services.customers import (
     CustomerDetails,
@@ -125,6 +128,8 @@ __all__ = [
     "facts_changed_by_option",
     "is_statutory",
     "reference_next",
+    "reopen_plan",
+    "unresolved_message",
     "ALLOWED_FROM",
     "CUSTOMER_LABEL",
     "FinalResponse",
@@ -153,6 +158,7 @@ __all__ = [
     "case_mark_delivered",
     "case_portal_link_renew",
     "case_reopen",
+    "case_reopen_closed",
     "case_report",
     "case_satisfaction_record",
     "case_skip_understanding",

@@ -9,8 +9,10 @@ from django.db import transaction
 
 from putright import clock
 from putright.authority.models import Approval
+from putright.authority.selectors import is_staff_member, may_reopen_closed
 from putright.cases import hooks
 from putright.cases.models import Case, Promise
+from putright.cases.services import intake, routing
 from putright.cases.services._common import (
     _back_to_choosing,
     _clean,
@@ -30,8 +32,9 @@ from putright.cases.services.satisfaction import (
 )
 from putright.channels import services as channels
 from putright.channels.models import Alert
-from putright.errors import DomainError, ErrorCode
-from putright.vocab import AgreementMethod, PromiseStatus, Status, Upheld
+from putright.engines.text import sentiment_of
+from putright.errors import DomainError, ErrorCode, PermissionDenied
+from putright.vocab import OPEN_STATUSES, AgreementMethod, Channel, PromiseStatus, Status, Upheld
 
 
 def case_satisfaction_record(
@@ -184,6 +187,94 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     return case
 
 
+def reopen_plan(case: Case, now: datetime | None = None) -> str:
+    """Issue 15 §5: "reopen" (closed resolved or with no reply, within the window: back to choosing a
+    resolution); "follow_up" (closed unresolved, or past the window: a linked new case); "" (open, duplicate)."""
+    if case.status not in (Status.CLOSED_RESOLVED, Status.CLOSED_NO_REPLY, Status.CLOSED_UNRESOLVED):
+        return ""
+    if case.status == Status.CLOSED_UNRESOLVED or case.closed_at is None:
+        return "follow_up"
+    days = satisfaction_settings_get().reopen_window_days
+    return "reopen" if (now or clock.now()) <= case.closed_at + timedelta(days=days) else "follow_up"
+
+
+def case_reopen_closed(*, actor, case: Case, reason: str) -> tuple[Case, Case | None]:
+    """Issue 15 §5: the customer says a closed case is not put right (``actor`` None, ``reason`` their
+    message) or staff reopen it with a reason, as ``reopen_plan`` says. Returns (case, follow-up or None).
+    Under the lock: a second answer at once finds it reopened (or its follow-up open) and adds nothing."""
+    reason = _clean(reason, field="Reason for reopening", max_len=10000)
+    with transaction.atomic():
+        case = _lock(case)
+        if actor is not None and not may_reopen_closed(actor, case):
+            raise PermissionDenied("only the case's handler or a supervisor may reopen a closed case")
+        plan, now, closed_at, new = reopen_plan(case), clock.now(), case.closed_at, None
+        if not plan and actor is None and not case.is_closed:
+            return case, case.follow_ups.order_by("-pk").first()  # reopened a moment ago
+        if not plan:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, f"{case.reference} is open or a duplicate.")
+        by, days = ("customer" if actor is None else "staff"), satisfaction_settings_get().reopen_window_days
+        facts = {"by": by, "closed_status": case.status, "outcome": plan, "window_days": days}
+        facts.update(closed_at=closed_at.isoformat(), days_since_close=(now - closed_at).days)
+        who = "the customer (not put right)" if actor is None else "our team"
+        before, hook = {"status": case.status}, hooks.Additions()
+        if plan == "follow_up":
+            if existing := case.follow_ups.filter(status__in=OPEN_STATUSES).order_by("pk").first():
+                return case, existing
+            customer = case.customer
+            report = intake.ReportInput(
+                customer.name, customer.email, f"Follow-up to {case.reference}: {case.subject}"[:200], reason,
+                Channel.WEB if actor is None else case.channel, customer.consent_given_at is not None,
+                lawful_basis=customer.lawful_basis, category_id=case.category_id, customer_id=customer.pk,
+                follow_up_of=case,
+            )  # fmt: skip
+            new = intake._case_create(
+                report=report, actor=actor, category=case.category, reading=sentiment_of(reason)
+            )
+            _save(case)
+        else:
+            before.update(closed_at=closed_at.isoformat(), upheld=case.upheld)
+            if case.assignee is not None and not is_staff_member(case.assignee):
+                case.assignee = None  # left the organisation: routed as a new case would be
+            case.closed_at, case.upheld = None, ""
+            case.satisfaction_asked_at = case.satisfaction_reminded_at = None
+            _save(
+                case, "assignee", "closed_at", "upheld", "satisfaction_asked_at", "satisfaction_reminded_at"
+            )
+            _back_to_choosing(case, None, None)
+            if case.assignee_id is None:
+                routing.route(case)
+            hook = hooks.announce(
+                hooks.CaseReopened(
+                    case=case, actor=actor, reason=reason, closed_status=before["status"], by=by
+                )
+            )
+        _event(
+            case,
+            actor,
+            "case.reopened",
+            (f"Followed up in {new.reference}, asked by {who}" if new else f"Reopened by {who}")
+            + f": {reason}",
+            before=before,
+            after={"status": case.status, "reason": reason, "follow_up": new and new.reference, **facts}
+            | hook.event_after,
+            customer_visible=True,
+            as_customer=actor is None,
+        )
+        if new is None:
+            _tell_customer(
+                case,
+                "We have reopened your case",
+                "We have reopened your case: the person handling it will look at what else we can do to put it "
+                "right and come back to you." + hook.customer(),
+            )
+        text = f"{new.reference}: follow-up to {case.reference}" if new else f"{case.reference}: reopened"
+        on = new or case
+        channels.alert_create(
+            recipient=on.assignee, case=on, kind=Alert.Kind.CUSTOMER_MESSAGE, text=f"{text} by {who}"
+        )
+    return case, new
+
+
 @dataclass(frozen=True)
 class FinalResponse:
     """A final response letter prepared from the rules (``regulation.services.final_letter_prepare``)
@@ -202,6 +293,13 @@ def close_reasons_check(reasons: str) -> str:
             ErrorCode.REASONS_REQUIRED, "Give the customer clear reasons (at least a sentence)."
         )
     return reasons
+
+
+def unresolved_message(reasons: str, routes: list[str]) -> tuple[str, str]:
+    """A6: the subject and text sent on closing unresolved without a drafted letter (the review shows it)."""
+    lines = "\n".join(f"  • {r}" for r in routes)
+    why = f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
+    return "Our final response", f"{why}Other ways you can take this forward:\n{lines}"
 
 
 def case_close_unresolved(
@@ -269,17 +367,10 @@ def case_close_unresolved(
         )
         _settle_on_close(case, actor)
         hooks.announce(hooks.CaseClosed(case=case, actor=actor, resolved=False))
-        if final is not None:
-            _tell_customer(case, final.subject, final.body, author=actor)
-        else:
-            route_lines = "\n".join(f"  • {r}" for r in routes)
-            _tell_customer(
-                case,
-                "Our final response",
-                f"We are sorry we have not been able to resolve your problem.\n\nWhy:\n{reasons}\n\n"
-                f"Other ways you can take this forward:\n{route_lines}",
-                author=actor,
-            )
+        subject, body = (
+            (final.subject, final.body) if final is not None else unresolved_message(reasons, routes)
+        )
+        _tell_customer(case, subject, body, author=actor)
     return case
 
 

@@ -76,6 +76,7 @@ class ReportInput:
     lawful_basis: str = Customer.LawfulBasis.CONSENT
     # Staff who picked an existing customer (logging a call, or an integration that knows its id).
     customer_id: int | None = None
+    follow_up_of: Case | None = None  # issue 15 §5: the closed case it follows (its team, its handler)
 
     def fingerprint(self) -> str:
         data = {k: str(v) for k, v in self.__dict__.items()}
@@ -184,6 +185,8 @@ def _customer_for(report: ReportInput, now: datetime) -> Customer:
 def _case_create(*, report: ReportInput, actor, category, reading, files=()) -> Case:
     now = clock.now()
     customer = _customer_for(report, now)
+    follow = report.follow_up_of
+    handler = follow.assignee if follow and follow.assignee and is_staff_member(follow.assignee) else None
     case = Case.objects.create(
         reference=reference_next(now),
         customer=customer,
@@ -196,9 +199,10 @@ def _case_create(*, report: ReportInput, actor, category, reading, files=()) -> 
         order_reference=report.order_reference.strip(),
         amount_in_dispute=report.amount_in_dispute,
         created_by=actor,
-        assignee=actor
-        if actor is not None and report.channel in (Channel.PHONE, Channel.IN_PERSON)
-        else None,
+        assignee=handler
+        or (actor if actor is not None and report.channel in (Channel.PHONE, Channel.IN_PERSON) else None),
+        follow_up_of=follow,
+        team=follow.team if follow is not None else None,
         created_at=now,
         updated_at=now,
         last_customer_update_at=now,
@@ -235,6 +239,7 @@ def _case_create(*, report: ReportInput, actor, category, reading, files=()) -> 
             },
             **reported.event_after,
             **channels.attachments_audit(stored),
+            **({"follow_up_of": follow.reference} if follow else {}),
         },
         customer_visible=True,
         as_customer=actor is None,
@@ -244,14 +249,20 @@ def _case_create(*, report: ReportInput, actor, category, reading, files=()) -> 
     if case.channel != Channel.INTERNAL:
         _tell_customer(
             case,
-            "We have your report",
+            "We have opened a new case" if follow else "We have your report",
             # No echo of the subject: the public form must not let anyone send their own text to any address.
-            f"Thank you for telling us about your problem. Your reference is {case.reference}.\n"
-            "We will first make sure we have understood it correctly, then come back to you with what we can do."
+            (
+                f"We have opened a new case, {case.reference}, to look at this: it follows up your case "
+                f"{follow.reference}, which stays closed.\n"
+                if follow
+                else f"Thank you for telling us about your problem. Your reference is {case.reference}.\n"
+            )
+            + "We will first make sure we have understood it correctly, then come back to you with what we can do."
             + reported.customer(),
         )
     # Issue 12 §3: the assignment rules give it a team and, round-robin, a handler (same transaction).
-    routing.route(case)
+    if follow is None or follow.team_id is None:
+        routing.route(case)
     return case
 
 
