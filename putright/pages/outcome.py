@@ -10,9 +10,10 @@ from putright.cases import selectors, services
 from putright.cases.access import detail_url, workspace_post
 from putright.cases.forms import CloseUnresolvedForm, MessageForm, PromiseForm, StepForm
 from putright.cases.models import ActionStep, Case, Promise
-from putright.errors import DomainError
+from putright.errors import DomainError, ReplyCheckFindings
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.procedure_panel import posted_version
+from putright.pages.replies import checked_send, findings_back, sent_anyway_reason
 from putright.pages.workspace import (
     NoFields,
     auto_id,
@@ -150,18 +151,19 @@ def promise_keep(request, case, promise_id: int):
 @workspace_post
 def message_send(request, case):
     form = MessageForm(request.POST, auto_id=auto_id("message"))
-    return workspace_act(
+    return checked_send(
         request,
         case,
         key="message",
         form=form,
         anchor="messages",
-        perform=lambda d: services.message_send(
+        perform=lambda d, reason: services.message_send(
             actor=request.user,
             case=case,
             body=d["body"],
             requested=d["prompt"] == "requested",
             subject=d["subject"],
+            send_anyway_reason=reason,
         ),
         success="Message sent to the customer.",
     )
@@ -212,6 +214,7 @@ def close_unresolved(request, case):
         # P5/A6: the drafted and edited letter is sent exactly as written. If it is refused, it comes
         # back in the form with the reason beside it, so the agent's edits are never lost.
         d = form.cleaned_data
+        reason = sent_anyway_reason(request, form)
         try:
             regulation_services.case_close_unresolved(
                 actor=request.user,
@@ -225,19 +228,22 @@ def close_unresolved(request, case):
                     decision=d["decision"], region=d["customer_region"], supply=d["supply"]
                 ),
                 procedure_version=posted_version(request),
+                send_anyway_reason=reason,
             )
+        except ReplyCheckFindings as exc:
+            return findings_back(request, case, key="close", form=form, exc=exc)
         except DomainError as exc:
             form.add_error("letter", exc.message)
             return render_workspace(request, case, {"close": form}, status=400)
         messages.success(request, "Closed unresolved; our final response letter was sent to the customer.")
         return redirect(detail_url(case, "outcome"))
-    return workspace_act(
+    return checked_send(
         request,
         case,
         key="close",
         form=form,
         anchor="outcome",
-        perform=lambda d: services.case_close_unresolved(
+        perform=lambda d, reason: services.case_close_unresolved(
             actor=request.user,
             case=case,
             reasons=d["reasons"],
@@ -245,6 +251,7 @@ def close_unresolved(request, case):
             reason_code=d["reason_code"].code,
             upheld=d["upheld"],
             procedure_version=posted_version(request),
+            send_anyway_reason=reason,
         ),
         success="Closed unresolved; the reasons and other routes were sent to the customer.",
     )

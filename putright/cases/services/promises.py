@@ -23,6 +23,7 @@ from putright.cases.services._common import (
     _save,
     _tell_customer,
 )
+from putright.channels import reply_check
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
@@ -190,12 +191,16 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
     return flagged
 
 
-def message_send(*, actor, case: Case, body: str, requested: bool, subject: str = "") -> object:
-    """A4: a message to the customer, recorded as requested by them or sent unprompted."""
+def message_send(
+    *, actor, case: Case, body: str, requested: bool, subject: str = "", send_anyway_reason: str = ""
+) -> object:
+    """A4: a message to the customer, recorded as requested by them or sent unprompted. K5: not sent with
+    the reply checker's findings, unless ``send_anyway_reason`` says why (recorded with them)."""
     _require_staff(actor)
     body = _clean(body, field="Message", max_len=10000)
     with transaction.atomic():
         case = _lock(case)
+        checked = reply_check.acknowledge(actor, case, body, send_anyway_reason)
         msg = _tell_customer(
             case, subject.strip() or "An update on your case", body, author=actor, requested=requested
         )
@@ -205,7 +210,7 @@ def message_send(*, actor, case: Case, body: str, requested: bool, subject: str 
             actor,
             "message.sent",
             f"Message to customer ({'they asked' if requested else 'unprompted'})",
-            after={"message": msg.pk, "requested": requested, "body": body},
+            after={"message": msg.pk, "requested": requested, "body": body, **checked},
             customer_visible=True,
         )
     return msg
