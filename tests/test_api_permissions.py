@@ -245,7 +245,11 @@ def world(report_case, case_with_options, alice, bob):
         ("POST", f"/api/cases/{o}/escalate", {"to": "alice", "reason": "Second opinion."}),
         ("POST", f"/api/cases/{o}/assign", {"assignee": "bob"}),
         ("POST", f"/api/cases/{o}/classify", {"source_kind": "d", "category": None}),
-        ("POST", f"/api/cases/{o}/messages", {"body": "I will call you on Tuesday with the outcome.", "requested": True}),
+        (
+            "POST",
+            f"/api/cases/{o}/messages",
+            {"body": "I will call you on Tuesday with the outcome.", "requested": True},
+        ),
         (
             "POST",
             f"/api/cases/{o}/close-unresolved",

@@ -118,7 +118,13 @@ def queue_cases(report_case, alice, dave):
             actor=alice, case=promised, description="Call back", owner=alice, due_at=now - timedelta(days=1)
         )
     # A fresh message keeps "promised" off the not-updated list, so each filter picks exactly one case.
-    services.message_send(actor=alice, case=promised, body="Still on it", requested=False)
+    services.message_send(
+        actor=alice,
+        case=promised,
+        body="Still on it",
+        requested=False,
+        send_anyway_reason="The test is not about the wording.",
+    )
     awaiting = report_case(subject="Wrong colour sofa", source_kind=SourceKind.EXPECTATION_GAP)
     services.case_summarise_understanding(actor=alice, case=awaiting, summary="Sofa is the wrong colour")
     parcel = report_case(
@@ -473,7 +479,13 @@ def test_the_workspace_forms_take_a_case_from_report_to_closed_resolved(client, 
     assert promise.status == PromiseStatus.KEPT
 
     r = client.post(
-        url("message_send", case), {"prompt": "requested", "subject": "", "body": "Refund sent today."}
+        url("message_send", case),
+        {
+            "prompt": "requested",
+            "subject": "",
+            "body": "Refund sent today.",
+            "send_anyway_reason": "Not about the wording.",
+        },
     )
     msg = Message.objects.filter(case=case, author=alice).get()
     assert (msg.prompt, msg.subject, msg.body) == (
@@ -688,9 +700,19 @@ def test_the_workspace_shows_the_customers_words_and_each_options_appraisal(clie
 
 def test_messages_show_whether_the_customer_asked_for_them(client, alice, case_with_options):
     services.message_send(
-        actor=alice, case=case_with_options, body="As you asked: it ships Monday.", requested=True
+        actor=alice,
+        case=case_with_options,
+        body="As you asked: it ships Monday.",
+        requested=True,
+        send_anyway_reason="The test is not about the wording.",
     )
-    services.message_send(actor=alice, case=case_with_options, body="A quick heads-up.", requested=False)
+    services.message_send(
+        actor=alice,
+        case=case_with_options,
+        body="A quick heads-up.",
+        requested=False,
+        send_anyway_reason="The test is not about the wording.",
+    )
     client.force_login(alice)
     html = client.get(detail_url(case_with_options)).content.decode()
     asked = html.index("As you asked: it ships Monday.")
