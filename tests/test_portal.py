@@ -1037,7 +1037,13 @@ def test_the_case_page_reads_in_a_fixed_number_of_queries(
     client, case_with_options, alice, django_assert_max_num_queries
 ):
     for n in range(5):
-        services.message_send(actor=alice, case=case_with_options, body=f"Update {n}", requested=False)
+        services.message_send(
+            actor=alice,
+            case=case_with_options,
+            body=f"Update {n}",
+            requested=False,
+            send_anyway_reason="Test.",
+        )
         services.promise_make(
             actor=alice,
             case=case_with_options,

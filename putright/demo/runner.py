@@ -11,6 +11,7 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Case
+from putright.channels import reply_check
 from putright.demo import outcomes
 from putright.demo.acts import Act, Plan
 
@@ -130,6 +131,7 @@ class _CaseRun:
 
     def message_send(self, act: Act, *, actor, body: str, requested: bool, subject: str) -> None:
         # An empty subject is the service's own default ("An update on your case").
+        body = heed_reply_check(actor, self.case, body)
         services.message_send(actor=actor, case=self.case, body=body, requested=requested, subject=subject)
 
     def deliver(self, act: Act, *, actor) -> None:
@@ -158,3 +160,20 @@ class _CaseRun:
             reasons=reasons,
             other_routes=other_routes,
         )
+
+
+# K5 (issue 15 §8): the demo's agents heed the reply checker as its hints say, before they send. A story's
+# reply is written for a calm customer; one who is angry or distressed by now is told we are sorry first,
+# and a reply that leaves the next step open says when we will be back in touch. Any other finding stops
+# the load: the story's wording is to be fixed, not sent anyway.
+APOLOGY = "I'm sorry for the trouble this has caused. "
+NEXT_STEP = " I'll update you again within 2 working days."
+
+
+def heed_reply_check(actor, case: Case, body: str) -> str:
+    rules = {f.rule for f in reply_check.findings_for(sender=actor, case=case, text=body)}
+    if "K5.no_empathy" in rules:
+        body = APOLOGY + body
+    if "K5.no_next_step" in rules:
+        body = body.rstrip() + NEXT_STEP
+    return body
