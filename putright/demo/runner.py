@@ -57,7 +57,9 @@ class _CaseRun:
         services.case_assign(actor=actor, case=self.case, assignee=assignee)
 
     def summarise(self, act: Act, *, actor, summary: str) -> None:
-        services.case_summarise_understanding(actor=actor, case=self.case, summary=summary)
+        services.case_summarise_understanding(
+            actor=actor, case=self.case, summary=summary, send_anyway_reason=STORY_REASON
+        )
 
     def confirm(self, act: Act, *, actor, method: str) -> None:
         if actor is None:
@@ -132,7 +134,14 @@ class _CaseRun:
     def message_send(self, act: Act, *, actor, body: str, requested: bool, subject: str) -> None:
         # An empty subject is the service's own default ("An update on your case").
         body = heed_reply_check(actor, self.case, body)
-        services.message_send(actor=actor, case=self.case, body=body, requested=requested, subject=subject)
+        services.message_send(
+            actor=actor,
+            case=self.case,
+            body=body,
+            requested=requested,
+            subject=subject,
+            send_anyway_reason=STORY_REASON,
+        )
 
     def deliver(self, act: Act, *, actor) -> None:
         services.case_mark_delivered(
@@ -159,15 +168,19 @@ class _CaseRun:
             case=self.case,
             reasons=reasons,
             other_routes=other_routes,
+            send_anyway_reason=STORY_REASON,
         )
 
 
 # K5 (issue 15 §8): the demo's agents heed the reply checker as its hints say, before they send. A story's
 # reply is written for a calm customer; one who is angry or distressed by now is told we are sorry first,
-# and a reply that leaves the next step open says when we will be back in touch. Any other finding stops
-# the load: the story's wording is to be fixed, not sent anyway.
+# and a reply that leaves the next step open says when we will be back in touch. What the checker still
+# finds (a product's name read as jargon, say) is sent as the story wrote it, with this reason recorded
+# beside the findings, as an agent's "Send anyway" would be: the demo shows overrides too. Nothing is
+# recorded when there are no findings.
 APOLOGY = "I'm sorry for the trouble this has caused. "
 NEXT_STEP = " I'll update you again within 2 working days."
+STORY_REASON = "Worded as the customer's own story has it (demo)."
 
 
 def heed_reply_check(actor, case: Case, body: str) -> str:
