@@ -1109,13 +1109,13 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
 ):
     _busy(case_with_options, alice, bob, rows)
     client.force_login(alice)
-    # 31 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
-    # reason codes for closing unresolved (1),
+    # 32 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
+    # reason codes for closing unresolved (1), the saved replies offered to the agent (1),
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
     # versions, the versions its timeline names; one here, where none is written).
-    with django_assert_max_num_queries(31):
+    with django_assert_max_num_queries(32):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 
