@@ -47,6 +47,8 @@ class ErrorCode(enum.StrEnum):
     DISPUTE_NOT_ALLOWED = "dispute_not_allowed"
     # Input the edges should have refused (the API answers 422): services check it again.
     INVALID_INPUT = "invalid_input"
+    # K5 (issue 15 §8): a person's reply has findings from the reply checker and no reason to send anyway.
+    REPLY_CHECK_FINDINGS = "reply_check_findings"
 
 
 class DomainError(Exception):
@@ -59,6 +61,24 @@ class DomainError(Exception):
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code.value, "message": self.message}
+
+
+class ReplyCheckFindings(DomainError):
+    """K5: what a person wrote has findings (``[{"rule", "text", "hint"}]``, plus ``start``/``end``
+    offsets for a form to mark them) and no reason was given to send it anyway. Nothing was sent."""
+
+    def __init__(self, findings: list[dict]) -> None:
+        rules = sorted({f["rule"] for f in findings})
+        super().__init__(
+            ErrorCode.REPLY_CHECK_FINDINGS,
+            f"The reply checker found {len(findings)} thing{'s' if len(findings) != 1 else ''} to look at "
+            f"({', '.join(rules)}): change the wording, or send it anyway with a reason.",
+        )
+        self.findings = findings
+
+    def as_dict(self) -> dict:
+        published = [{"rule": f["rule"], "text": f["text"], "hint": f["hint"]} for f in self.findings]
+        return {**super().as_dict(), "findings": published}
 
 
 class PermissionDenied(Exception):

@@ -10,7 +10,11 @@ from putright.cases import services
 from putright.cases.models import Case
 from putright.vocab import RemedyType
 
-REASONS = "The item was bought more than a year ago and is outside our policy."
+# Worded to pass the reply checker (K5): a policy quoted with its reason.
+REASONS = (
+    "The item was bought more than a year ago and is outside our policy, because our returns cover the first "
+    "year and the manufacturer's guarantee takes over after that."
+)
 
 
 def to_agreed(case: Case, handler, *, options: int = 2, appraised: bool = True) -> Case:

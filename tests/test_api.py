@@ -310,7 +310,10 @@ def test_escalate_assign_message_reopen_and_close_unresolved(api_as, case_with_o
     r = as_alice.post(f"/api/cases/{ref}/assign", {"assignee": "alice"})
     assert (r.status_code, r.json()["assignee"]) == (200, "alice")
 
-    r = as_alice.post(f"/api/cases/{ref}/messages", {"body": "We are on it.", "requested": False})
+    r = as_alice.post(
+        f"/api/cases/{ref}/messages",
+        {"body": "We are on it.", "requested": False, "send_anyway_reason": "Not about the wording."},
+    )
     assert (r.status_code, r.json()["prompt"], r.json()["subject"]) == (
         201,
         "unprompted",

@@ -298,7 +298,7 @@ def test_every_operation_passes_every_schemathesis_check(live_server, fuzz_world
     outcome = api_fuzz.run(schema)
     print(outcome.summary())
 
-    assert outcome.operations == len(list(schema.get_all_operations())) == 73
+    assert outcome.operations == len(list(schema.get_all_operations())) == 75
     assert set(outcome.checks) == set(api_fuzz.ALL_CHECKS)
     assert outcome.errors == []
     assert outcome.failures == [], outcome.summary()

@@ -23,6 +23,7 @@ from putright.notes.models import Note
 from putright.problems import services as problems
 from putright.problems.models import Problem, ProblemCase, ProblemEvent
 from putright.regulation.models import CaseClock
+from putright.replies.models import SavedReply
 from putright.resolution import services as resolution
 from putright.resolution.models import Offer
 from putright.vocab import RemedyType, SourceKind
@@ -204,6 +205,11 @@ def world(report_case, case_with_options, alice, bob):
     # Issue 15 §4: a file the customer sent, to list and download.
     services.message_receive(case=options_case, body="The receipt.", files=[incoming("receipt.png")])
     receipt = Attachment.objects.get(case=options_case)
+    saved_reply = SavedReply.objects.create(
+        title="Refund on its way",
+        body="Dear {customer_name}, I will call you on Tuesday.",
+        updated_at=clock.now(),
+    )
     o, a = options_case.reference, approval_case.reference
     pl, dl = planning.reference, delivering.reference
     st, fm = statutory.reference, facts_missing.reference
@@ -246,7 +252,11 @@ def world(report_case, case_with_options, alice, bob):
         ("POST", f"/api/cases/{o}/escalate", {"to": "alice", "reason": "Second opinion."}),
         ("POST", f"/api/cases/{o}/assign", {"assignee": "bob"}),
         ("POST", f"/api/cases/{o}/classify", {"source_kind": "d", "category": None}),
-        ("POST", f"/api/cases/{o}/messages", {"body": "Update.", "requested": True}),
+        (
+            "POST",
+            f"/api/cases/{o}/messages",
+            {"body": "I will call you on Tuesday with the outcome.", "requested": True},
+        ),
         # Issue 15 §2: internal notes and logged contacts.
         ("GET", f"/api/cases/{o}/notes", None),
         ("POST", f"/api/cases/{o}/notes", {"body": "Ask @alice."}),
@@ -361,6 +371,9 @@ def world(report_case, case_with_options, alice, bob):
         ),
         # The handling scorecard (issue 14 §4, Q1).
         ("GET", f"/api/cases/{scored.reference}/scorecard", None),
+        # Saved replies (issue 15 §3).
+        ("GET", "/api/saved-replies", None),
+        ("GET", f"/api/cases/{o}/saved-replies/{saved_reply.pk}", None),
     ]
 
 
@@ -398,6 +411,7 @@ def snapshot() -> dict:
         "breaches": _rows(SignalBreach, "readings", "last_value", "notice_subject", "notice_requested_at"),
         "affected": _rows(AffectedCustomer, "notified_at", "case_id"),
         "feedback": _rows(FeedbackItem, "text", "satisfied"),
+        "saved_replies": _rows(SavedReply, "uses"),
     }
 
 

@@ -99,7 +99,13 @@ def test_every_customer_visible_change_reaches_the_customer_by_email(report_case
         actor=alice, case=case, description="Deliver", owner=alice, due_date=clock.now().date()
     )
     services.step_complete(actor=alice, step=step)
-    services.message_send(actor=alice, case=case, body="On its way", requested=True)
+    services.message_send(
+        actor=alice,
+        case=case,
+        body="On its way",
+        requested=True,
+        send_anyway_reason="The test is not about the wording.",
+    )
     services.case_mark_delivered(upheld="upheld", actor=alice, case=case)
     services.case_satisfaction_record(case=case, resolved=False, comment="Scratched")
     services.case_reopen(actor=alice, case=case, reason="Replace the scratched unit")

@@ -798,7 +798,13 @@ def case_with_internal_work(case_with_options, alice, bob, dave):
         justification="Private justification text",
         factors=["legal_obligation", "cost"],
     )
-    services.message_send(actor=dave, case=case, body="We are checking a refund for you.", requested=False)
+    services.message_send(
+        actor=dave,
+        case=case,
+        body="We are checking a refund for you.",
+        requested=False,
+        send_anyway_reason="The test is not about the wording.",
+    )
     case.refresh_from_db()
     assert case.status == Status.AWAITING_APPROVAL
     assert Approval.objects.filter(case=case).count() == 1
@@ -997,7 +1003,13 @@ def test_one_message_more_than_the_hour_allows_is_refused_with_the_words_kept_an
 def test_messages_are_listed_newest_first(client, awaiting_understanding, alice):
     case = awaiting_understanding
     client.post(url(client, case, "message"), {"body": "First from me"})
-    services.message_send(actor=alice, case=case, body="Second, from Alice", requested=True)
+    services.message_send(
+        actor=alice,
+        case=case,
+        body="Second, from Alice",
+        requested=True,
+        send_anyway_reason="The test is not about the wording.",
+    )
     page = client.get(url(client, case)).content.decode()
     # Issue 15 §9: the customer's page shows the newest activity first.
     assert page.index("Second, from Alice") < page.index("First from me") < page.index("We have your report")
@@ -1025,7 +1037,13 @@ def test_the_case_page_reads_in_a_fixed_number_of_queries(
     client, case_with_options, alice, django_assert_max_num_queries
 ):
     for n in range(5):
-        services.message_send(actor=alice, case=case_with_options, body=f"Update {n}", requested=False)
+        services.message_send(
+            actor=alice,
+            case=case_with_options,
+            body=f"Update {n}",
+            requested=False,
+            send_anyway_reason="Test.",
+        )
         services.promise_make(
             actor=alice,
             case=case_with_options,

@@ -227,7 +227,13 @@ def handled(report_case, alice, dave, bob, team):
     services.case_assign(actor=alice, case=a2, assignee=alice)
     services.case_team_set(actor=alice, case=a2, team=team)
     services.case_classify(actor=alice, case=a2, source_kind="d", category_id=None)
-    services.message_send(actor=alice, case=a2, body="Your parcel is on its way.", requested=True)
+    services.message_send(
+        actor=alice,
+        case=a2,
+        body="Your parcel is on its way.",
+        requested=True,
+        send_anyway_reason="The test is not about the wording.",
+    )
     services.case_close_unresolved(
         actor=alice,
         case=a2,

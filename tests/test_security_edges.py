@@ -139,7 +139,11 @@ def test_a_one_line_message_subject_is_sent_as_the_email_subject(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("cases:message_send", kwargs={"reference": case.reference}),
-            {"prompt": "requested", "subject": "Your refund", "body": "Your refund is on its way."},
+            {
+                "prompt": "requested",
+                "subject": "Your refund",
+                "body": "Your refund is on its way. I will call you on Tuesday to check it arrived.",
+            },
         )
     assert response.status_code == 302
     assert mailbox.subjects_to(case.customer.email) == [f"[{case.reference}] Your refund"]

@@ -120,7 +120,13 @@ def queue_cases(report_case, alice, dave):
             actor=alice, case=promised, description="Call back", owner=alice, due_at=now - timedelta(days=1)
         )
     # A fresh message keeps "promised" off the not-updated list, so each filter picks exactly one case.
-    services.message_send(actor=alice, case=promised, body="Still on it", requested=False)
+    services.message_send(
+        actor=alice,
+        case=promised,
+        body="Still on it",
+        requested=False,
+        send_anyway_reason="The test is not about the wording.",
+    )
     awaiting = report_case(subject="Wrong colour sofa", source_kind=SourceKind.EXPECTATION_GAP)
     services.case_summarise_understanding(actor=alice, case=awaiting, summary="Sofa is the wrong colour")
     parcel = report_case(
@@ -475,7 +481,13 @@ def test_the_workspace_forms_take_a_case_from_report_to_closed_resolved(client, 
     assert promise.status == PromiseStatus.KEPT
 
     r = client.post(
-        url("message_send", case), {"prompt": "requested", "subject": "", "body": "Refund sent today."}
+        url("message_send", case),
+        {
+            "prompt": "requested",
+            "subject": "",
+            "body": "Refund sent today.",
+            "send_anyway_reason": "Not about the wording.",
+        },
     )
     msg = Message.objects.filter(case=case, author=alice).get()
     assert (msg.prompt, msg.subject, msg.body) == (
@@ -691,9 +703,19 @@ def test_the_workspace_shows_the_customers_words_and_each_options_appraisal(clie
 
 def test_messages_show_whether_the_customer_asked_for_them(client, alice, case_with_options):
     services.message_send(
-        actor=alice, case=case_with_options, body="As you asked: it ships Monday.", requested=True
+        actor=alice,
+        case=case_with_options,
+        body="As you asked: it ships Monday.",
+        requested=True,
+        send_anyway_reason="The test is not about the wording.",
     )
-    services.message_send(actor=alice, case=case_with_options, body="A quick heads-up.", requested=False)
+    services.message_send(
+        actor=alice,
+        case=case_with_options,
+        body="A quick heads-up.",
+        requested=False,
+        send_anyway_reason="The test is not about the wording.",
+    )
     client.force_login(alice)
     html = client.get(detail_url(case_with_options)).content.decode()
     asked = html.index("As you asked: it ships Monday.")
@@ -1076,7 +1098,9 @@ def _busy(case, alice, bob, n):
             case=case,
             option=services.OptionInput(title=f"Option {i}", remedy_type=RemedyType.REFUND),
         )
-        services.message_send(actor=alice, case=case, body=f"Update {i}", requested=bool(i % 2))
+        services.message_send(
+            actor=alice, case=case, body=f"Update {i}", requested=bool(i % 2), send_anyway_reason="Test."
+        )
         services.promise_make(
             actor=alice, case=case, description=f"P{i}", owner=alice, due_at=clock.now() + timedelta(days=1)
         )
@@ -1089,8 +1113,8 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
 ):
     _busy(case_with_options, alice, bob, rows)
     client.force_login(alice)
-    # 33 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
-    # reason codes for closing unresolved (1),
+    # 39 whatever the size: the lifecycle sections, plus the legal position and negotiation (4), the active
+    # reason codes for closing unresolved (1), the saved replies offered to the agent (1),
     # the problem panel (1), the clocks (1), the customer's other cases (1: also the duplicate links and
     # what it may be a duplicate of), the teams to move it to (1) and who else has it open (3: report in,
     # a new stretch, read), and the procedures for the step it is in (up to 3: the procedures, their current
@@ -1098,7 +1122,7 @@ def test_the_workspace_query_count_does_not_grow_with_the_case(
     # §1 (6: the internal notes, the colleagues they mention, the agent's preferences and reply draft, the
     # nearest deadline and the agent's authority limit for the side panel) and the case's files (1: the Files
     # panel and every message's own, issue 15 §4).
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(39):
         assert client.get(detail_url(case_with_options)).status_code == 200
 
 

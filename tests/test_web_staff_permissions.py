@@ -32,6 +32,7 @@ from putright.channels.models import Alert, Attachment, Message, ReplyDraft
 from putright.customers.models import Customer
 from putright.notes.models import Note
 from putright.pages import urls as pages_urls
+from putright.replies.models import SavedReply
 from putright.vocab import RemedyType, Status
 from tests.attachment_files import incoming
 
@@ -95,6 +96,9 @@ def world(report_case, alice, bob):
         approval=Approval.objects.get(case=waiting),
         alert=Alert.objects.filter(recipient=bob).order_by("pk").first(),
         saved_filter=SavedQueueFilter.objects.create(user=alice, name="Alice's", query="scope=mine"),
+        saved_reply=SavedReply.objects.create(
+            title="Refund on its way", body="I will call you on Tuesday.", updated_at=clock.now()
+        ),
     )
 
 
@@ -132,6 +136,9 @@ def snapshot() -> dict:
         "alerts_read": Alert.objects.filter(read_at__isnull=False).count(),
         "customers": list(
             Customer.objects.order_by("pk").values_list("name", "email", "phone", "merged_into_id")
+        ),
+        "saved_replies": list(
+            SavedReply.objects.order_by("pk").values_list("title", "body", "active", "uses")
         ),
     }
 
@@ -242,6 +249,12 @@ def staff_urls(w) -> list[tuple[str, dict]]:
             {"name": "Mallory", "email": "m@example.com", "phone": "", "lawful_basis": "consent"},
         ),
         (r("cases:customer_merge", args=[customer]), {"duplicate": customer, "reason": "Same person"}),
+        # Issue 15 §3 and §8: saved replies and the reply checker.
+        (r("cases:saved_reply_pick", args=[busy]), {"reply": "Refund on its way"}),
+        (r("cases:reply_check", args=[busy, "message"]), {"body": "Hello"}),
+        (r("cases:saved_replies"), {"title": "T", "body": "B"}),
+        (r("cases:saved_reply_edit", args=[w.saved_reply.pk]), {"title": "T", "body": "B"}),
+        (r("cases:saved_reply_active", args=[w.saved_reply.pk]), {"active": "0"}),
     ]
 
 

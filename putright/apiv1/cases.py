@@ -239,7 +239,10 @@ def case_record(request, reference: Reference):
 )
 def understanding_summarise(request, reference: Reference, payload: UnderstandingIn):
     services.case_summarise_understanding(
-        actor=request.auth, case=_case(request, reference), summary=payload.summary
+        actor=request.auth,
+        case=_case(request, reference),
+        summary=payload.summary,
+        send_anyway_reason=payload.send_anyway_reason or "",
     )
     return _detail(request, reference)
 
@@ -442,6 +445,7 @@ def message_send(request, reference: Reference, payload: MessageIn):
         body=payload.body,
         requested=payload.requested,
         subject=payload.subject or "",
+        send_anyway_reason=payload.send_anyway_reason or "",
     )
     return Status(201, present.message_data(message))
 
@@ -536,6 +540,7 @@ def case_close_unresolved(request, reference: Reference, payload: CloseUnresolve
         other_routes=payload.other_routes,
         reason_code=payload.reason_code,
         upheld=payload.upheld,
+        send_anyway_reason=payload.send_anyway_reason or "",
     )
     return _detail(request, reference)
 

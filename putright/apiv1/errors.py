@@ -78,7 +78,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     def domain_error(request, exc: DomainError):
         # Input a schema let through but a service refused is the client's to fix (422), not a conflict.
         status = 422 if exc.code == ErrorCode.INVALID_INPUT else 409
-        return error(request, status, exc.code.value, exc.message)
+        # K5's findings travel with their 409 (``reply_check_findings``): ``as_dict`` adds them.
+        return api.create_response(request, exc.as_dict(), status=status)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc: PermissionDenied):

@@ -83,6 +83,11 @@ class CaseCreateIn(In):
 
 class UnderstandingIn(In):
     summary: Text(5000)
+    send_anyway_reason: Line(500, required=False) | None = Field(
+        None,
+        description="K5: send even though the reply checker has findings (409 reply_check_findings without "
+        "it); recorded with the findings on the case.",
+    )
 
 
 class ConfirmIn(In):
@@ -155,6 +160,11 @@ class MessageIn(In):
     body: Text(10000)
     requested: StrictBool
     subject: Line(200, required=False) | None = None
+    send_anyway_reason: Line(500, required=False) | None = Field(
+        None,
+        description="K5: send even though the reply checker has findings (409 reply_check_findings without "
+        "it); recorded with the findings on the case.",
+    )
 
 
 class SatisfactionIn(In):
@@ -199,6 +209,11 @@ class CloseUnresolvedIn(In):
     )
     upheld: Literal["upheld", "partly", "not_upheld"] = Field(
         "not_upheld", description="Whether the complaint was upheld; 'not_upheld' when left out."
+    )
+    send_anyway_reason: Line(500, required=False) | None = Field(
+        None,
+        description="K5: send even though the reply checker has findings (409 reply_check_findings without "
+        "it); recorded with the findings on the case.",
     )
 
 
@@ -311,9 +326,18 @@ class QueueQuery(Schema):
 # ---------------------------------------------------------------- responses
 
 
+class FindingOut(Schema):
+    rule: str = Field(description="The reply checker's rule id, e.g. K5.blame.")
+    text: str = Field(description="The words of the reply that triggered it.")
+    hint: str = Field(description="A better way to put it.")
+
+
 class ErrorOut(Schema):
     code: str = Field(description="Stable, machine-readable: branch on this.")
     message: str = Field(description="For people to read.")
+    findings: list[FindingOut] | None = Field(
+        None, description="Only with code reply_check_findings: what the reply checker found (K5)."
+    )
 
 
 class FieldErrorOut(Schema):

@@ -11,6 +11,7 @@ from putright import clock
 from putright.authority.models import Approval
 from putright.cases import services
 from putright.cases.models import Case
+from putright.channels import reply_check
 from putright.demo import outcomes
 from putright.demo.acts import Act, Plan
 
@@ -56,7 +57,9 @@ class _CaseRun:
         services.case_assign(actor=actor, case=self.case, assignee=assignee)
 
     def summarise(self, act: Act, *, actor, summary: str) -> None:
-        services.case_summarise_understanding(actor=actor, case=self.case, summary=summary)
+        services.case_summarise_understanding(
+            actor=actor, case=self.case, summary=summary, send_anyway_reason=STORY_REASON
+        )
 
     def confirm(self, act: Act, *, actor, method: str) -> None:
         if actor is None:
@@ -137,7 +140,15 @@ class _CaseRun:
 
     def message_send(self, act: Act, *, actor, body: str, requested: bool, subject: str) -> None:
         # An empty subject is the service's own default ("An update on your case").
-        services.message_send(actor=actor, case=self.case, body=body, requested=requested, subject=subject)
+        body = heed_reply_check(actor, self.case, body)
+        services.message_send(
+            actor=actor,
+            case=self.case,
+            body=body,
+            requested=requested,
+            subject=subject,
+            send_anyway_reason=STORY_REASON,
+        )
 
     def deliver(self, act: Act, *, actor) -> None:
         services.case_mark_delivered(
@@ -164,4 +175,25 @@ class _CaseRun:
             case=self.case,
             reasons=reasons,
             other_routes=other_routes,
+            send_anyway_reason=STORY_REASON,
         )
+
+
+# K5 (issue 15 §8): the demo's agents heed the reply checker as its hints say, before they send. A story's
+# reply is written for a calm customer; one who is angry or distressed by now is told we are sorry first,
+# and a reply that leaves the next step open says when we will be back in touch. What the checker still
+# finds (a product's name read as jargon, say) is sent as the story wrote it, with this reason recorded
+# beside the findings, as an agent's "Send anyway" would be: the demo shows overrides too. Nothing is
+# recorded when there are no findings.
+APOLOGY = "I'm sorry for the trouble this has caused. "
+NEXT_STEP = " I'll update you again within 2 working days."
+STORY_REASON = "Worded as the customer's own story has it (demo)."
+
+
+def heed_reply_check(actor, case: Case, body: str) -> str:
+    rules = {f.rule for f in reply_check.findings_for(sender=actor, case=case, text=body)}
+    if "K5.no_empathy" in rules:
+        body = APOLOGY + body
+    if "K5.no_next_step" in rules:
+        body = body.rstrip() + NEXT_STEP
+    return body

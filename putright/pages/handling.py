@@ -22,6 +22,7 @@ from putright.cases.forms import (
 from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
 from putright.pages.procedure_panel import posted_version
+from putright.pages.replies import checked_send
 from putright.pages.team_forms import TeamSetForm
 from putright.pages.workspace import NoFields, auto_id, render_workspace, workspace_act
 from putright.pages.workspace_forms import ClassifyForm, EmotionForm, EscalateForm
@@ -112,14 +113,18 @@ def escalate(request, case):
 @workspace_post
 def understanding_summarise(request, case):
     form = SummaryForm(request.POST, auto_id=auto_id("summary"))
-    return workspace_act(
+    return checked_send(
         request,
         case,
         key="summary",
         form=form,
         anchor="understanding",
-        perform=lambda d: services.case_summarise_understanding(
-            actor=request.user, case=case, summary=d["summary"], procedure_version=posted_version(request)
+        perform=lambda d, reason: services.case_summarise_understanding(
+            actor=request.user,
+            case=case,
+            summary=d["summary"],
+            procedure_version=posted_version(request),
+            send_anyway_reason=reason,
         ),
         success="Summary recorded and sent to the customer to confirm.",
     )

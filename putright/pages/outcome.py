@@ -10,9 +10,11 @@ from putright.cases import selectors, services
 from putright.cases.access import detail_url, workspace_post
 from putright.cases.forms import CloseUnresolvedForm, MessageForm, PromiseForm, StepForm
 from putright.cases.models import ActionStep, Case, Promise
-from putright.errors import DomainError
+from putright.channels import reply_check
+from putright.errors import DomainError, ReplyCheckFindings
 from putright.pages.duplicate_forms import CloseDuplicateForm
 from putright.pages.procedure_panel import posted_version
+from putright.pages.replies import checked_send, findings_back, sent_anyway_reason
 from putright.pages.workspace import (
     NoFields,
     auto_id,
@@ -152,19 +154,20 @@ def promise_keep(request, case, promise_id: int):
 @workspace_post
 def message_send(request, case):
     form = MessageForm(request.POST, request.FILES, auto_id=auto_id("message"))
-    return workspace_act(
+    return checked_send(
         request,
         case,
         key="message",
         form=form,
         anchor="thread",
-        perform=lambda d: services.message_send(
+        perform=lambda d, reason: services.message_send(
             actor=request.user,
             case=case,
             body=d["body"],
             requested=d["prompt"] == "requested",
             subject=d["subject"],
             files=d["attachments"],
+            send_anyway_reason=reason,
         ),
         success="Message sent to the customer.",
     )
@@ -237,7 +240,8 @@ def _reopen_closed(request, case, form):
 def close_unresolved(request, case):
     """A6 with a review (issue 15 §7): the values are checked and the e-mail shown exactly as it will go
     (``regulation.close_review``); nothing is sent or changed until "Send and close" posts them back with the
-    digest of that review. "Change it" returns to the form with everything kept."""
+    digest of that review. "Change it" returns to the form with everything kept. K5 checks the letter (or
+    the reasons) before the review: a finding is reworded, or sent anyway with a reason, first."""
     form = CloseUnresolvedForm(request.POST, auto_id=auto_id("close"))
     if not form.is_valid():
         return render_workspace(request, case, {"close": form}, status=400)
@@ -246,7 +250,9 @@ def close_unresolved(request, case):
         return render(request, "regulation/letter_page.html", {"case": case, "form": form, "nav": "team"})
     letter = d["letter"].strip()
     choices = LetterChoices(decision=d["decision"], region=d["customer_region"], supply=d["supply"])
+    reason = sent_anyway_reason(request, form)
     try:
+        reply_check.acknowledge(request.user, case, letter or d["reasons"], reason, kind="letter")
         review = close_review(
             actor=request.user,
             case=case,
@@ -257,6 +263,8 @@ def close_unresolved(request, case):
             letter=letter,
             letter_choices=choices,
         )
+    except ReplyCheckFindings as exc:
+        return findings_back(request, case, key="close", form=form, exc=exc)
     except DomainError as exc:
         if not letter:
             messages.error(request, exc.message)
@@ -287,6 +295,7 @@ def close_unresolved(request, case):
         "reason_code": review.reason_code,
         "upheld": review.upheld,
         "procedure_version": posted_version(request),
+        "send_anyway_reason": reason,
     }
     try:
         if letter:
@@ -295,15 +304,17 @@ def close_unresolved(request, case):
             )
         else:
             services.case_close_unresolved(actor=request.user, case=case, **outcome)
+    except ReplyCheckFindings as exc:
+        return findings_back(request, case, key="close", form=form, exc=exc)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(detail_url(case, "outcome"))
+    sent_anyway = " (sent anyway: the reason is recorded)" if reason else ""
     messages.success(
         request,
-        "Closed unresolved; our final response letter was sent to the customer."
-        if letter
-        else "Closed unresolved; the reasons and other routes were sent to the customer.",
-    )
+        ("Closed unresolved; our final response letter was sent to the customer." if letter
+         else "Closed unresolved; the reasons and other routes were sent to the customer.") + sent_anyway,
+    )  # fmt: skip
     return redirect(detail_url(case, "outcome"))
 
 

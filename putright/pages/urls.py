@@ -26,6 +26,7 @@ from putright.pages import (
     quality_coverage,
     queue_bulk,
     record,
+    replies,
     resolution,
     teams,
     workspace,
@@ -63,6 +64,14 @@ case_urlpatterns = [
         _case + "recommendation/withdraw/", handling.recommendation_withdraw, name="recommendation_withdraw"
     ),
     path(_case + "link/renew/", handling.portal_link_renew, name="portal_link_renew"),
+    # Issue 15 §3 and §8: saved replies, and the reply checker's "Check the wording".
+    path(_case + "saved-replies/pick/", replies.saved_reply_pick, name="saved_reply_pick"),
+    path(_case + "reply-check/<slug:key>/", replies.reply_check_only, name="reply_check"),
+    path("settings/saved-replies/", replies.saved_replies, name="saved_replies"),
+    path("settings/saved-replies/<int:reply_id>/", replies.saved_reply_edit, name="saved_reply_edit"),
+    path(
+        "settings/saved-replies/<int:reply_id>/active/", replies.saved_reply_active, name="saved_reply_active"
+    ),
     path(_case + "understanding/", handling.understanding_summarise, name="understanding_summarise"),
     path(_case + "understanding/confirm/", handling.understanding_confirm, name="understanding_confirm"),
     path(_case + "understanding/skip/", handling.understanding_skip, name="understanding_skip"),

@@ -63,6 +63,17 @@ def next_deadline_at() -> Expression:
     return Least(Coalesce(clock_first, promise_first), Coalesce(promise_first, clock_first))
 
 
+def next_clock_due(case: Case) -> datetime | None:
+    """The nearest running clock's due time for one case (not met, not stopped, not a window), or None:
+    what a saved reply's ``{next_deadline}`` says."""
+    return (
+        CaseClock.objects.filter(case=case, met_at__isnull=True, stopped_at__isnull=True, is_window=False)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
 def _require_staff(user) -> None:
     if not is_staff_member(user):
         raise PermissionDenied("only staff may see deadlines")

@@ -30,6 +30,7 @@ from putright.cases.services.satisfaction import (
     unresolved_reason_get,
     upheld_check,
 )
+from putright.channels import reply_check
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.engines.text import sentiment_of
@@ -312,6 +313,7 @@ def case_close_unresolved(
     upheld: str,
     final: FinalResponse | None = None,
     procedure_version: int | None = None,
+    send_anyway_reason: str = "",
 ) -> Case:
     """A6: close without resolution. Clear reasons and other routes are required and sent to the customer;
     a reason code from the administrator's list (active ones only) and whether the complaint was upheld are
@@ -335,6 +337,10 @@ def case_close_unresolved(
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "close_unresolved")
+        # K5: the letter (or the reasons in ours) is checked as any reply before it is sent.
+        checked = reply_check.acknowledge(
+            actor, case, final.body if final else reasons, send_anyway_reason, "letter"
+        )
         before = _set_status(case, Status.CLOSED_UNRESOLVED)
         before.update(unresolved_reason=None, upheld=case.upheld)
         case.unresolved_reasons = reasons
@@ -351,6 +357,7 @@ def case_close_unresolved(
             "reason_code": reason.code,
             "upheld": upheld,
             "other_routes": routes,
+            **checked,
         }
         if final is not None:
             after["letter"] = {"subject": final.subject, "body": final.body, "rule_ids": final.rule_ids}

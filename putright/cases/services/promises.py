@@ -23,6 +23,7 @@ from putright.cases.services._common import (
     _save,
     _tell_customer,
 )
+from putright.channels import reply_check
 from putright.channels import services as channels
 from putright.channels.drafts import draft_discard
 from putright.channels.models import Alert, Message
@@ -191,13 +192,24 @@ def cadence_sweep(*, now: datetime | None = None) -> int:
     return flagged
 
 
-def message_send(*, actor, case: Case, body: str, requested: bool, subject: str = "", files=()) -> object:
-    """A4: a message to the customer, recorded as requested by them or sent unprompted; ``files`` are
-    checked attachments (``channels.attachments``), stored with it in the same transaction."""
+def message_send(
+    *,
+    actor,
+    case: Case,
+    body: str,
+    requested: bool,
+    subject: str = "",
+    files=(),
+    send_anyway_reason: str = "",
+) -> object:
+    """A4: a message to the customer, recorded as requested by them or sent unprompted; ``files`` are checked
+    attachments (``channels.attachments``), stored with it in the same transaction. K5: not sent with the
+    reply checker's findings, unless ``send_anyway_reason`` says why (recorded with them)."""
     _require_staff(actor)
     body = _clean(body, field="Message", max_len=10000)
     with channels.attachments_guard(), transaction.atomic():
         case = _lock(case)
+        checked = reply_check.acknowledge(actor, case, body, send_anyway_reason)
         msg = _tell_customer(
             case, subject.strip() or "An update on your case", body, author=actor, requested=requested
         )
@@ -216,6 +228,7 @@ def message_send(*, actor, case: Case, body: str, requested: bool, subject: str 
                 "requested": requested,
                 "body": body,
                 **channels.attachments_audit(stored),
+                **checked,
             },
             customer_visible=True,
         )

@@ -15,6 +15,7 @@ from putright.cases.services._common import (
     _save,
     _tell_customer,
 )
+from putright.channels import reply_check
 from putright.channels import services as channels
 from putright.channels.models import Alert
 from putright.errors import DomainError, ErrorCode
@@ -22,14 +23,15 @@ from putright.vocab import AgreementMethod, Status, Understanding
 
 
 def case_summarise_understanding(
-    *, actor, case: Case, summary: str, procedure_version: int | None = None
+    *, actor, case: Case, summary: str, procedure_version: int | None = None, send_anyway_reason: str = ""
 ) -> Case:
-    """S2: the agent's summary, sent to the customer to confirm or correct."""
+    """S2: the agent's summary, sent to the customer to confirm or correct (K5-checked: send_anyway_reason)."""
     _require_staff(actor)
     summary = _clean(summary, field="Summary", max_len=5000)
     with transaction.atomic():
         case = _lock(case)
         _guard(case, "summarise")
+        checked = reply_check.acknowledge(actor, case, summary, send_anyway_reason, "summary")
         before = {
             "understanding": case.understanding,
             "summary": case.understanding_summary,
@@ -47,7 +49,7 @@ def case_summarise_understanding(
             "understanding.summarised",
             "Summary of the problem recorded for the customer to check",
             before=before,
-            after={"understanding": case.understanding, "summary": summary, "status": case.status},
+            after={"understanding": case.understanding, "summary": summary, "status": case.status, **checked},
             customer_visible=True,
             procedure_version=procedure_version,
         )
