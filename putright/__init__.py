@@ -17,7 +17,9 @@ contracts in ``pyproject.toml`` (``lint-imports``, run by ``make test``) keep it
    ``routing`` (the assignment rules administrators keep; routing a case by them is the core's),
    ``procedures`` (versioned procedures and read receipts), ``quality`` (each case's scorecard),
    ``notes`` (staff-only notes with @mentions) and ``replies`` (saved replies) too.
-6. ``cases``: the case core. It announces each step through its hooks and never imports a subscriber.
+6. ``caseforms``: the forms staff act on a case with, shared by the pages and the rooms above (split off
+   the case core, whose line cap is for the lifecycle). Then ``cases``: the case core. It announces each
+   step through its hooks and never imports a subscriber.
 7. ``channels``: messages (and logged contacts), attachments, reply drafts, alerts, their email delivery
    and the case links.
 8. ``authority``, ``audit``, ``customers``.

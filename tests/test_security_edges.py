@@ -18,15 +18,15 @@ from django.urls import reverse
 
 from putright import clock, ratelimit, validators
 from putright.audit.models import Event
-from putright.cases import access, selectors
-from putright.cases.forms import (
+from putright.caseforms.forms import (
     CloseUnresolvedForm,
     LogCallForm,
     OptionForm,
     PromiseForm,
     StepForm,
 )
-from putright.cases.forms import MessageForm as StaffMessageForm
+from putright.caseforms.forms import MessageForm as StaffMessageForm
+from putright.cases import access, selectors
 from putright.cases.models import ActionStep, Case, Option, Promise
 from putright.channels.models import Message
 from putright.customers.models import Customer

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from putright import clock
 from putright.authority.models import Role
 from putright.authority.selectors import has_role_at_least, is_staff_member
+from putright.caseforms.forms import LogCallForm, QueueFilterForm
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, staff_required
-from putright.cases.forms import LogCallForm, QueueFilterForm
 from putright.customers import selectors as customer_selectors
 from putright.customers.models import Customer
 from putright.errors import DomainError

@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 
-from putright.cases import services
-from putright.cases.access import detail_url, workspace_post
-from putright.cases.forms import (
+from putright.caseforms.forms import (
     ConfirmFromCallForm,
     ConsultationAnswerForm,
     ConsultationRequestForm,
@@ -19,6 +17,8 @@ from putright.cases.forms import (
     SummaryForm,
     WithdrawOptionForm,
 )
+from putright.cases import services
+from putright.cases.access import detail_url, workspace_post
 from putright.cases.models import Consultation, Option
 from putright.errors import DomainError, ErrorCode
 from putright.pages.procedure_panel import posted_version

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from putright.caseforms.forms import CloseUnresolvedForm, MessageForm, PromiseForm, StepForm
 from putright.cases import selectors, services
 from putright.cases.access import detail_url, workspace_post
-from putright.cases.forms import CloseUnresolvedForm, MessageForm, PromiseForm, StepForm
 from putright.cases.models import ActionStep, Case, Promise
 from putright.channels import reply_check
 from putright.errors import DomainError, ReplyCheckFindings

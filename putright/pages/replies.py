@@ -19,8 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from putright.caseforms.forms import CloseUnresolvedForm, MessageForm, SummaryForm
 from putright.cases.access import case_or_404, detail_url, forbidden, staff_required, workspace_post
-from putright.cases.forms import CloseUnresolvedForm, MessageForm, SummaryForm
 from putright.channels import reply_check
 from putright.engines.text.placeholders import PLACEHOLDERS
 from putright.errors import DomainError, ReplyCheckFindings

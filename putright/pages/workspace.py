@@ -15,9 +15,7 @@ from django.urls import reverse
 
 from putright.authority.models import Approval
 from putright.authority.selectors import limit_for_user
-from putright.cases import presence, selectors, services
-from putright.cases.access import case_or_404, detail_url, staff_required
-from putright.cases.forms import (
+from putright.caseforms.forms import (
     CloseUnresolvedForm,
     ConfirmFromCallForm,
     ConsultationAnswerForm,
@@ -32,6 +30,8 @@ from putright.cases.forms import (
     SummaryForm,
     WithdrawOptionForm,
 )
+from putright.cases import presence, selectors, services
+from putright.cases.access import case_or_404, detail_url, staff_required
 from putright.cases.models import Case
 from putright.engines.authority import limits as authority_engine
 from putright.pages import (

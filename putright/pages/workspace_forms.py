@@ -1,12 +1,12 @@
 """The workspace's own forms: recording what a customer said on the phone, delivering and correcting the
 outcome, reopening, escalating, approvals, the emotional state and classifying. They serve the staff pages
-only, so they live beside them (the case core keeps the forms other rooms share: ``putright.cases.forms``)."""
+only, so they live beside them (the case core keeps the forms other rooms share: ``putright.caseforms.forms``)."""
 
 from __future__ import annotations
 
 from django import forms
 
-from putright.cases.forms import CALL_METHODS, staff_field, textarea
+from putright.caseforms.forms import CALL_METHODS, staff_field, textarea
 from putright.cases.models import Category
 from putright.vocab import EmotionalState, Priority, SourceKind, Upheld
 

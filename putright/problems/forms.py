@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from putright.authority.selectors import staff_users
-from putright.cases.forms import StaffChoiceField
+from putright.caseforms.forms import StaffChoiceField
 from putright.cases.models import Category
 from putright.problems.models import OPEN_PROBLEM_STATUSES, PROBLEM_TRANSITIONS, Problem, ProblemStatus
 from putright.validators import CASE_REFERENCE_RE, single_line

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from putright.cases.forms import CUSTOMER_REGIONS, OTHER_ROUTES
+from putright.caseforms.forms import CUSTOMER_REGIONS, OTHER_ROUTES
 from putright.engines import routes as routes_engine
 from putright.engines.deadlines.regimes import LABELS
 from putright.regulation.models import KIND_CHOICES

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from putright import clock
+from putright.caseforms.forms import CloseUnresolvedForm
 from putright.cases.access import staff_required, workspace_post
-from putright.cases.forms import CloseUnresolvedForm
 from putright.errors import DomainError
 from putright.regulation import selectors, services
 from putright.regulation.forms import (

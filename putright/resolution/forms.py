@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django import forms
 
-from putright.cases.forms import CALL_METHODS
+from putright.caseforms.forms import CALL_METHODS
 from putright.validators import single_line
 
 SUPPLIES = [

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 
 from putright.authority.selectors import is_staff_member
-from putright.cases.forms import QueueFilterForm
+from putright.caseforms.forms import QueueFilterForm
 from putright.cases.models import SavedQueueFilter
 from putright.errors import DomainError, ErrorCode, PermissionDenied
 
