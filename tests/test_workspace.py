@@ -177,7 +177,7 @@ def test_thread_items_interleave_messages_and_notes_by_time_in_either_order():
 def _conversation(case, alice, bob, rows):
     """``rows`` of each: messages out, notes (with a mention) and contacts logged by phone."""
     for i in range(rows):
-        services.message_send(actor=alice, case=case, body=f"Update {i}", requested=False)
+        services.message_send(actor=alice, case=case, body=f"Update {i}: I will call you on Tuesday.", requested=False)
         note = Note.objects.create(case=case, author=bob, body=f"Note {i} for @alice", created_at=clock.now())
         note.mentioned.add(alice)
         Message.objects.create(
@@ -217,8 +217,9 @@ def test_the_workspace_reads_the_thread_in_a_fixed_number_of_queries(
     _conversation(case_with_options, alice, bob, rows)
     client.force_login(alice)
     # The same count for 3 items or 24: messages with their authors (1), notes with their authors (1) and
-    # their mentions (1), with the rest of the page's reads (see test_web_staff's query-count test).
-    with django_assert_num_queries(37):
+    # their mentions (1), every file of the case (1), with the rest of the page's reads (see test_web_staff's
+    # query-count test: the saved replies offered are one of those).
+    with django_assert_num_queries(39):
         response = client.get(detail_url(case_with_options))
     assert len(response.context["thread"]) == case_with_options.messages.count() + rows
 
@@ -234,7 +235,7 @@ def test_the_workspace_reads_the_thread_in_a_fixed_number_of_queries(
     ],
 )
 def test_each_outbound_message_says_whether_it_was_sent(client, alice, case_with_options, status, text):
-    msg = services.message_send(actor=alice, case=case_with_options, body="Hello", requested=False)
+    msg = services.message_send(actor=alice, case=case_with_options, body="Hello. I will call you on Tuesday.", requested=False)
     Message.objects.filter(pk=msg.pk).update(email_status=status)
     client.force_login(alice)
     html = client.get(detail_url(case_with_options)).content.decode()
@@ -348,7 +349,7 @@ def test_sending_the_message_discards_the_draft_in_the_same_transaction(alice, d
     case = report_case()
     drafts.draft_save(actor=alice, case=case, subject="", body="Dear Priya")
     drafts.draft_save(actor=dave, case=case, subject="", body="Dave's words")
-    services.message_send(actor=alice, case=case, body="Dear Priya", requested=False)
+    services.message_send(actor=alice, case=case, body="Dear Priya, I will call you on Tuesday.", requested=False)
     assert list(ReplyDraft.objects.values_list("author__username", flat=True)) == ["dave"]
 
 
@@ -381,7 +382,10 @@ def test_the_composer_autosaves_and_shows_the_draft_after_a_reload(client, alice
     assert response["Location"] == detail_url(case, "reply")
     assert ReplyDraft.objects.get().body == "Dear Priya"
     # Sending through the page discards it.
-    client.post(url("message_send", case), {"prompt": "unprompted", "subject": "", "body": "Dear Priya"})
+    client.post(
+        url("message_send", case),
+        {"prompt": "unprompted", "subject": "", "body": "Dear Priya, I will call you on Tuesday."},
+    )
     assert ReplyDraft.objects.count() == 0
     assert "Draft kept" not in client.get(detail_url(case)).content.decode()
 

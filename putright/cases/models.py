@@ -295,7 +295,7 @@ class ActionStep(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     description = models.CharField(max_length=300)
     # Issue 15 §6: what the customer is told when the step is done (blank: an internal step, not told).
-    customer_wording = models.CharField(max_length=300, blank=True)
+    customer_wording = models.CharField(max_length=300, blank=True, default="", db_default="")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_steps")
     due_date = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)

@@ -265,7 +265,8 @@ def email_note(case, message) -> str:
     The files themselves stay on the case page, behind the case link: never in a mailbox, where a
     forwarded e-mail would carry them to anyone.
     """
-    files = list(message.attachments.all()) if message.direction == "out" else []
+    # A message not yet stored (the close-unresolved review's preview) has no files of its own.
+    files = list(message.attachments.all()) if message.direction == "out" and message.pk else []
     if not files:
         return ""
     listed = ", ".join(

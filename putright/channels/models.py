@@ -48,7 +48,10 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     automatic = models.BooleanField(default=False)
-    logged_via = models.CharField(max_length=10, choices=LoggedVia.choices, blank=True, default="")
+    # db_default too: rows written by raw SQL (imports, the bulk demo writer) are "written" messages.
+    logged_via = models.CharField(
+        max_length=10, choices=LoggedVia.choices, blank=True, default="", db_default=""
+    )
     email_status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_EMAILED
     )

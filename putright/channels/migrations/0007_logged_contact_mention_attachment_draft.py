@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='logged_via',
-            field=models.CharField(blank=True, choices=[('', 'Written'), ('phone', 'Phone call'), ('in_person', 'In person')], default='', max_length=10),
+            field=models.CharField(blank=True, choices=[('', 'Written'), ('phone', 'Phone call'), ('in_person', 'In person')], db_default='', default='', max_length=10),
         ),
         migrations.AlterField(
             model_name='alert',
