@@ -19,6 +19,7 @@ from putright import clock
 from putright.apiv1 import present
 from putright.apiv1.errors import ACTION_ERRORS, COMMON_ERRORS, NotFound, field_error
 from putright.apiv1.fields import CASE_REFERENCE_PATTERN, MAX_ID, JsonSchema
+from putright.apiv1.record_schemas import RecordOut
 from putright.apiv1.schemas import (
     AgreementIn,
     AnswerIn,
@@ -46,7 +47,6 @@ from putright.apiv1.schemas import (
     PromiseOut,
     QueueQuery,
     RecommendIn,
-    RecordOut,
     ReopenIn,
     SatisfactionIn,
     SkipIn,

@@ -12,7 +12,7 @@ from ninja import Router
 
 from putright.apiv1.cases import Reference, _case
 from putright.apiv1.errors import COMMON_ERRORS, ErrorOut
-from putright.apiv1.schemas import ScorecardOut
+from putright.apiv1.record_schemas import ScorecardOut
 from putright.errors import DomainError, ErrorCode
 from putright.quality import selectors
 

@@ -6,10 +6,12 @@ from django.utils import timezone
 
 from putright.cases.models import ActionStep, Agreement, Option, Promise
 from putright.cases.services.satisfaction import SATISFACTION_FIELDS
+from putright.channels import reply_check
 from putright.channels.models import Alert, Message
 from putright.demo import outcomes
 from putright.demo.acts import Act
 from putright.demo.bulk.draft import CaseDraft, PayloadId
+from putright.demo.runner import STORY_REASON, heed_reply_check
 from putright.engines.deadlines import refund_clock
 from putright.feedback.models import FeedbackItem
 from putright.feedback.services import sentiment_for
@@ -232,7 +234,10 @@ class ResolvingActs(CaseDraft):
         )
 
     def message_send(self, act: Act, *, actor, body: str, requested: bool, subject: str) -> None:
-        body = body.strip()
+        # As the services path (``demo.runner``): the agent heeds the reply checker, and what it still finds
+        # is recorded with the demo's reason, as an agent's "Send anyway" would be.
+        body = heed_reply_check(actor, self.case, body.strip()).strip()
+        checked = reply_check.acknowledge(actor, self.case, body, STORY_REASON)
         message = self._tell(
             subject.strip() or "An update on your case", body, author=actor, requested=requested
         )
@@ -241,7 +246,7 @@ class ResolvingActs(CaseDraft):
             actor,
             "message.sent",
             f"Message to customer ({'they asked' if requested else 'unprompted'})",
-            after={"message": PayloadId(message), "requested": requested, "body": body},
+            after={"message": PayloadId(message), "requested": requested, "body": body, **checked},
             visible=True,
         )
 
@@ -359,6 +364,7 @@ class ResolvingActs(CaseDraft):
         routes = [r.strip() for r in other_routes if r and r.strip()]
         before = {"status": case.status, "unresolved_reason": None, "upheld": case.upheld}
         reason = self.writer.unresolved_reasons[outcomes.reason_code(case.reference)]
+        checked = reply_check.acknowledge(actor, case, reasons, STORY_REASON, "letter")
         case.status = Status.CLOSED_UNRESOLVED
         case.unresolved_reasons, case.other_routes, case.closed_at = reasons, routes, self.now
         case.unresolved_reason, case.upheld = reason, outcomes.upheld_unresolved(case.reference)
@@ -374,6 +380,7 @@ class ResolvingActs(CaseDraft):
                 "reason_code": reason.code,
                 "upheld": case.upheld,
                 "other_routes": routes,
+                **checked,
             },
             visible=True,
         )

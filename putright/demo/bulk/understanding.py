@@ -7,10 +7,12 @@ from django.utils import timezone
 from putright.authority.models import Escalation
 from putright.cases.models import Case, Consultation
 from putright.cases.services import CONSENT_TEXT
+from putright.channels import reply_check
 from putright.channels.models import Alert
 from putright.customers.models import Customer
 from putright.demo.acts import Act
 from putright.demo.bulk.draft import CaseDraft, PayloadId
+from putright.demo.runner import STORY_REASON
 from putright.engines.deadlines import clocks_for
 from putright.regulation import services as regulation
 from putright.vocab import (
@@ -117,6 +119,7 @@ class UnderstandingActs(CaseDraft):
             "summary": case.understanding_summary,
             "status": case.status,
         }
+        checked = reply_check.acknowledge(actor, case, summary, STORY_REASON, "summary")
         case.understanding_summary = summary
         case.understanding = Understanding.AWAITING_CUSTOMER
         case.status = Status.NEW
@@ -128,7 +131,7 @@ class UnderstandingActs(CaseDraft):
             "understanding.summarised",
             "Summary of the problem recorded for the customer to check",
             before=before,
-            after={"understanding": case.understanding, "summary": summary, "status": case.status},
+            after={"understanding": case.understanding, "summary": summary, "status": case.status, **checked},
             visible=True,
         )
         self._tell(
