@@ -360,7 +360,9 @@ def test_a_staff_message_carries_its_files_and_the_case_page_shows_thumbnails(
     )
 
     assert response.status_code == 302
-    message = Message.objects.get(case=case_with_options, body="Please see the label attached. I will call you on Tuesday.")
+    message = Message.objects.get(
+        case=case_with_options, body="Please see the label attached. I will call you on Tuesday."
+    )
     files = list(message.attachments.order_by("pk"))
     assert [(a.original_name, a.from_customer, a.author) for a in files] == [
         ("returns label.pdf", False, alice),
@@ -416,7 +418,12 @@ def test_the_customer_s_e_mail_names_the_files_and_carries_none_of_them(alice, c
         requested=False,
         files=[file_check("label.pdf", PDF), incoming("parcel.png")],
     )
-    plain = services.message_send(actor=alice, case=case_with_options, body="No files here. I will call you on Tuesday.", requested=False)
+    plain = services.message_send(
+        actor=alice,
+        case=case_with_options,
+        body="No files here. I will call you on Tuesday.",
+        requested=False,
+    )
     for message in (with_files, plain):
         assert message_email_send(message_id=message.pk) == "sent"
 

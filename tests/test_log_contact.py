@@ -160,7 +160,9 @@ def test_a_call_earlier_today_is_logged_at_its_time_and_never_moves_the_update_b
     case = report_case()
     start = clock.now()
     with clock.frozen(start + timedelta(hours=3)):
-        services.message_send(actor=alice, case=case, body="Update: I will call you on Tuesday.", requested=False)
+        services.message_send(
+            actor=alice, case=case, body="Update: I will call you on Tuesday.", requested=False
+        )
         sent_at = clock.now()
     with clock.frozen(start + timedelta(hours=4)):
         naive = timezone.make_naive(start + timedelta(hours=1))

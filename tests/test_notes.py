@@ -173,7 +173,9 @@ def test_a_closed_case_can_still_take_a_note(report_case, alice):
 def test_a_note_is_never_in_an_email(report_case, alice, bob, mailbox):
     case = report_case()
     notes.note_add(actor=alice, case=case, body=f"@bob {SECRET}")
-    services.message_send(actor=alice, case=case, body="We are on it: I will call you on Tuesday.", requested=False)
+    services.message_send(
+        actor=alice, case=case, body="We are on it: I will call you on Tuesday.", requested=False
+    )
 
     sent = [m.as_string() for m in mailbox.messages]
     mention = [m for m in mailbox.to("bob@putright.example") if "mentioned you" in m.as_string()]

@@ -177,7 +177,9 @@ def test_thread_items_interleave_messages_and_notes_by_time_in_either_order():
 def _conversation(case, alice, bob, rows):
     """``rows`` of each: messages out, notes (with a mention) and contacts logged by phone."""
     for i in range(rows):
-        services.message_send(actor=alice, case=case, body=f"Update {i}: I will call you on Tuesday.", requested=False)
+        services.message_send(
+            actor=alice, case=case, body=f"Update {i}: I will call you on Tuesday.", requested=False
+        )
         note = Note.objects.create(case=case, author=bob, body=f"Note {i} for @alice", created_at=clock.now())
         note.mentioned.add(alice)
         Message.objects.create(
@@ -235,7 +237,9 @@ def test_the_workspace_reads_the_thread_in_a_fixed_number_of_queries(
     ],
 )
 def test_each_outbound_message_says_whether_it_was_sent(client, alice, case_with_options, status, text):
-    msg = services.message_send(actor=alice, case=case_with_options, body="Hello. I will call you on Tuesday.", requested=False)
+    msg = services.message_send(
+        actor=alice, case=case_with_options, body="Hello. I will call you on Tuesday.", requested=False
+    )
     Message.objects.filter(pk=msg.pk).update(email_status=status)
     client.force_login(alice)
     html = client.get(detail_url(case_with_options)).content.decode()
@@ -349,7 +353,9 @@ def test_sending_the_message_discards_the_draft_in_the_same_transaction(alice, d
     case = report_case()
     drafts.draft_save(actor=alice, case=case, subject="", body="Dear Priya")
     drafts.draft_save(actor=dave, case=case, subject="", body="Dave's words")
-    services.message_send(actor=alice, case=case, body="Dear Priya, I will call you on Tuesday.", requested=False)
+    services.message_send(
+        actor=alice, case=case, body="Dear Priya, I will call you on Tuesday.", requested=False
+    )
     assert list(ReplyDraft.objects.values_list("author__username", flat=True)) == ["dave"]
 
 

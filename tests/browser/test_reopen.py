@@ -116,6 +116,7 @@ def test_the_reopen_pages_and_the_close_review_pass_the_content_security_policy(
     services.case_assign(actor=alice, case=open_case, assignee=alice)
     watch.visit(f"{base}/cases/{open_case.reference}/")
     outcome = page.get_by_role("region", name="Check and close")
+    outcome.get_by_role("heading", name="Check and close").click()  # folded while the case is new
     outcome.get_by_text("Close without resolving it").click()
     outcome.get_by_label("Reason code").select_option("outside_policy")
     outcome.get_by_label("Why we cannot resolve it").fill("It is outside anything we can put right for you.")

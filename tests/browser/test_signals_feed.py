@@ -89,7 +89,7 @@ def test_a_supervisor_sends_the_proactive_notice_and_it_shows_on_the_case_as_unp
 
     # Priya's case says it was sent unprompted.
     affected.get_by_role("link", name=priya.reference).click()
-    messages = page.get_by_role("region", name="Messages")
+    messages = page.get_by_role("region", name="Conversation")
     sent = messages.get_by_role("listitem").filter(has_text=SUBJECT)
     expect(sent).to_have_count(1)
     expect(sent).to_contain_text("sent unprompted")
