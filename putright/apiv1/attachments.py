@@ -35,20 +35,6 @@ class AttachmentListOut(Schema):
     attachments: list[AttachmentOut]
 
 
-def _data(a) -> dict:
-    return {
-        "id": a.pk,
-        "name": a.original_name,
-        "content_type": a.content_type,
-        "size": a.size,
-        "sha256": a.sha256,
-        "from_customer": a.from_customer,
-        "author": a.author.get_username() if a.author else None,
-        "message": a.message_id,
-        "created_at": a.created_at,
-    }
-
-
 @router.get(
     "/cases/{reference}/attachments",
     response={200: AttachmentListOut, **COMMON_ERRORS},
@@ -56,7 +42,8 @@ def _data(a) -> dict:
 )
 def attachment_list(request, reference: Reference):
     case = _case(request, reference)
-    return {"reference": case.reference, "attachments": [_data(a) for a in selectors.case_attachments(case)]}
+    # The same listing as the case record's (ISO times, which the response schema reads back as datetimes).
+    return {"reference": case.reference, "attachments": selectors.attachments_record(case)}
 
 
 _FILE_CONTENT = {t: {"schema": {"type": "string", "format": "binary"}} for t in attachments.ALLOWED}
